@@ -1,0 +1,88 @@
+/*
+ * sm_test.c: the runner and file helpers declared in sm_test.h.
+ */
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/sm_crc.h"
+#include "sm_test.h"
+
+int
+sm_test_main(const sm_suite_fn *suites, int n)
+{
+    SRunner *sr;
+    int failed;
+
+    if (sm_crc32c_init() != 0) {
+        printf("Bail out! CRC32C self-test failed\n");
+        return 1;
+    }
+    sr = srunner_create(suites[0]());
+    for (int i = 1; i < n; i++)
+        srunner_add_suite(sr, suites[i]());
+    srunner_set_tap(sr, "-");
+    srunner_run_all(sr, CK_SILENT);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+const char *
+sm_test_data(const char *name)
+{
+    static char path[PATH_MAX];
+    const char *srcdir = getenv("srcdir");
+
+    snprintf(path, sizeof(path), "%s/t/data/%s", srcdir ? srcdir : ".", name);
+    return path;
+}
+
+unsigned char *
+sm_test_slurp(const char *path, size_t *lenp)
+{
+    struct stat st;
+    unsigned char *buf;
+    int fd = open(path, O_RDONLY);
+
+    ck_assert_msg(fd >= 0, "cannot open %s", path);
+    ck_assert_int_eq(fstat(fd, &st), 0);
+    buf = malloc((size_t)st.st_size + 1);
+    ck_assert_ptr_nonnull(buf);
+    ck_assert_int_eq(read(fd, buf, (size_t)st.st_size), st.st_size);
+    close(fd);
+    *lenp = (size_t)st.st_size;
+    return buf;
+}
+
+char *
+sm_test_tmpdir(void)
+{
+    const char *base = getenv("TMPDIR");
+    char *tmpl;
+
+    if (asprintf(&tmpl, "%s/samsa-test-XXXXXX", base ? base : "/tmp") < 0)
+        abort();
+    ck_assert_ptr_nonnull(mkdtemp(tmpl));
+    return tmpl;
+}
+
+static int
+sm_test_rm_one(const char *path, const struct stat *st, int flag,
+               struct FTW *ftw)
+{
+    (void)st; (void)flag; (void)ftw;
+    return remove(path);
+}
+
+void
+sm_test_rmtree(const char *path)
+{
+    if (getenv("SAMSA_TEST_LEAVE"))
+        return;
+    nftw(path, sm_test_rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}

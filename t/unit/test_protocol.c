@@ -1,0 +1,15 @@
+/* test_protocol.c: unit tests of src/protocol (one suite per source file). */
+#include "sm_test.h"
+
+Suite *sm_test_suite_codec(void);
+Suite *sm_test_suite_apis(void);
+
+int
+main(void)
+{
+    static const sm_suite_fn suites[] = {
+        sm_test_suite_codec,
+        sm_test_suite_apis,
+    };
+    return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
+}
