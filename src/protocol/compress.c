@@ -46,9 +46,11 @@
  * buffer itself (never through sm_buf_reserve's doubling) so the capacity
  * added never exceeds max_out + 1 bytes: one byte past the limit is how a
  * streaming decoder tells "exactly max_out" from "more".  Snappy declares
- * its sizes up front and is checked before any allocation.  zstd's window
- * is capped (sm_zstd_window_log) so a frame cannot make the decoder
- * allocate a large history buffer either.
+ * its sizes up front and is checked before any allocation.  The codecs'
+ * own working memory is bounded by a constant whatever the input says:
+ * zlib's 32 KiB window, liblz4's block buffers (at most 4 MiB, BD 7), and
+ * zstd's window, capped by sm_zstd_window_log() at 8 MiB unless max_out is
+ * larger.  Every decode loop also stops when a call makes no progress.
  *
  * Threads: none shared; every call creates and frees its own codec context.
  */
@@ -266,9 +268,9 @@ sm_gzip_member(z_stream *zs, sm_slice_t src, size_t *pos, sm_dout_t *d)
         zs->avail_out = (uInt)room;
         rc = inflate(zs, Z_NO_FLUSH);
         d->out->len += room - zs->avail_out;
-        if (rc == Z_BUF_ERROR && zs->avail_in == 0)
-            return SM_ERR__COMPRESSION;          /* truncated stream */
-        if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
+        /* Z_BUF_ERROR: no progress possible with output room left, i.e.
+         * the stream is cut short */
+        if (rc != Z_OK && rc != Z_STREAM_END)
             return SM_ERR__COMPRESSION;
     } while (rc != Z_STREAM_END);
     *pos = src.len - zs->avail_in;
@@ -455,6 +457,8 @@ sm_lz4_feed(LZ4F_dctx *dctx, const uint8_t *in, size_t len, sm_dout_t *d,
         *done = rc == 0;
         if (len == 0 && out_sz < room)
             break;          /* all input consumed and output flushed */
+        if (in_sz == 0 && out_sz == 0)
+            return SM_ERR__COMPRESSION;     /* no progress: never loop */
     }
     return SM_OK;
 }
@@ -543,13 +547,16 @@ sm_zstd_decompress(sm_slice_t src, sm_dout_t *d)
             err = SM_ERR__TOO_LARGE;
             break;
         }
+        size_t in_before = in.pos;
+
         rc = ZSTD_decompressStream(dctx, &ob, &in);
         d->out->len += ob.pos;
         if (ZSTD_isError(rc)) {
             err = SM_ERR__COMPRESSION;
             break;
         }
-        if (in.pos == in.size && ob.pos < room && rc != 0) {
+        if (ob.pos < room && rc != 0 &&
+            (in.pos == in.size || in.pos == in_before)) {
             err = SM_ERR__COMPRESSION;  /* input ended inside a frame */
             break;
         }

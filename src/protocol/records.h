@@ -184,6 +184,10 @@ int sm_record_headers(const sm_record_t *rec, sm_record_header_t *hdrs,
  * max_decompressed).  For a legacy compressed wrapper the inner messages are
  * yielded with absolute offsets.  Control batches yield their control
  * records like any other (callers check the batch attributes).
+ * max_decompressed bounds the decompressed payload of a compressed entry
+ * (literal, as sm_decompress's max_out).  init reports the first error
+ * (also left in it->err); next() returns 0 at the end or on an error, with
+ * it->err saying which.  Call sm_rec_iter_fini() whatever init returned.
  */
 typedef struct sm_rec_iter {
     const sm_batch_t *batch;

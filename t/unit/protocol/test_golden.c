@@ -164,6 +164,33 @@ g_load(void)
     ck_assert_int_ge(g_nfiles, 16);
 }
 
+static void
+g_bytes_free(g_bytes_t *b)
+{
+    if (b->len > 0 && b->ptr != NULL)
+        free(b->ptr);
+}
+
+/* Each test loads the manifest and frees it again (fork mode). */
+static void
+g_unload(void)
+{
+    for (int i = 0; i < g_nfiles; i++) {
+        for (int r = 0; r < g_files[i].nrec; r++) {
+            g_rec_t *rec = &g_files[i].recs[r];
+            g_bytes_free(&rec->key);
+            g_bytes_free(&rec->value);
+            for (int h = 0; h < rec->nhdrs; h++) {
+                g_bytes_free(&rec->hkey[h]);
+                g_bytes_free(&rec->hval[h]);
+            }
+        }
+    }
+    g_nfiles = 0;
+    free(g_manifest_text);
+    g_manifest_text = NULL;
+}
+
 static int
 g_bytes_match(const g_bytes_t *w, sm_bytes_t got)
 {
@@ -265,6 +292,7 @@ START_TEST(golden__kafka_python_batches_parse_exactly)
         g_check_blob(&g_files[i], blob, len);
         free(blob);
     }
+    g_unload();
 }
 END_TEST
 
@@ -277,6 +305,7 @@ START_TEST(golden__truncation)
         rt_truncate_all(blob, len);
         free(blob);
     }
+    g_unload();
 }
 END_TEST
 
@@ -424,6 +453,7 @@ START_TEST(golden__samsa_built_matches)
     ck_assert_int_eq(identical, 3);
     if (dump)
         g_dump_manifest(dump);
+    g_unload();
 }
 END_TEST
 
