@@ -6,7 +6,7 @@ Suite *sm_test_suite_apis(void);
 Suite *sm_test_suite_compress(void);
 Suite *sm_test_suite_records(void);
 Suite *sm_test_suite_convert(void);
-Suite *sm_test_suite_golden(void);
+Suite *sm_test_suite_golden_records(void);
 
 int
 main(void)
@@ -17,7 +17,7 @@ main(void)
         sm_test_suite_compress,
         sm_test_suite_records,
         sm_test_suite_convert,
-        sm_test_suite_golden,
+        sm_test_suite_golden_records,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -458,9 +458,9 @@ START_TEST(golden__samsa_built_matches)
 END_TEST
 
 Suite *
-sm_test_suite_golden(void)
+sm_test_suite_golden_records(void)
 {
-    Suite *s = suite_create("golden");
+    Suite *s = suite_create("golden_records");
     TCase *tc = tcase_create("golden");
 
     tcase_set_timeout(tc, SM_TEST_TIMEOUT_DEFAULT * 3);
