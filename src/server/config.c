@@ -637,54 +637,80 @@ conf_protocol_of(const sm_config_t *cfg, const char *name, char *buf,
     return buf;
 }
 
-/* inter.broker.listener.name or security.inter.broker.protocol. */
+/* The listener named by inter.broker.listener.name, upper-cased, which
+ * must have a protocol in the map. */
+static sm_err_t
+conf_inter_broker_by_name(sm_config_t *cfg, char *proto, size_t proto_size,
+                          char *errstr, size_t errstr_size)
+{
+    int k = SM_CK_inter_broker_listener_name;
+
+    if (cfg->layer[SM_CONFIG_LAYER_STATIC]
+                  [SM_CK_security_inter_broker_protocol] != NULL)
+        return conf_fail(cfg, k, errstr, errstr_size, "Only one of "
+                         "inter.broker.listener.name and "
+                         "security.inter.broker.protocol should be set.");
+    cfg->eff_inter_broker_listener =
+        sm_strdup(cfg->inter_broker_listener_name);
+    for (char *p = cfg->eff_inter_broker_listener; *p; p++)
+        *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    if (conf_protocol_of(cfg, cfg->eff_inter_broker_listener, proto,
+                         proto_size) == NULL)
+        return conf_fail(cfg, k, errstr, errstr_size, "Listener with name "
+                         "%s defined in inter.broker.listener.name not found "
+                         "in listener.security.protocol.map.",
+                         cfg->eff_inter_broker_listener);
+    return SM_OK;
+}
+
+/* The listener named after security.inter.broker.protocol. */
+static sm_err_t
+conf_inter_broker_by_protocol(sm_config_t *cfg, char *proto,
+                              size_t proto_size, char *errstr,
+                              size_t errstr_size)
+{
+    static const char *const protos[] = {
+        "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"
+    };
+
+    proto[0] = '\0';
+    for (int i = 0; i < 4; i++)
+        if (strcasecmp(cfg->security_inter_broker_protocol, protos[i]) == 0)
+            snprintf(proto, proto_size, "%s", protos[i]);
+    if (proto[0] == '\0')
+        return conf_fail(cfg, SM_CK_security_inter_broker_protocol, errstr,
+                         errstr_size, "Invalid security protocol `%s` "
+                         "defined in security.inter.broker.protocol",
+                         cfg->security_inter_broker_protocol);
+    cfg->eff_inter_broker_listener = sm_strdup(proto);
+    return SM_OK;
+}
+
+/* inter.broker.listener.name or security.inter.broker.protocol; the
+ * result must be an advertised listener. */
 static sm_err_t
 conf_derive_inter_broker(sm_config_t *cfg, char *errstr, size_t errstr_size)
 {
     char proto[64], names[512];
-    int k = SM_CK_inter_broker_listener_name;
+    int by_name = cfg->inter_broker_listener_name != NULL;
+    sm_err_t err;
 
-    if (cfg->inter_broker_listener_name != NULL) {
-        if (cfg->layer[SM_CONFIG_LAYER_STATIC]
-                      [SM_CK_security_inter_broker_protocol] != NULL)
-            return conf_fail(cfg, k, errstr, errstr_size, "Only one of "
-                             "inter.broker.listener.name and "
-                             "security.inter.broker.protocol should be "
-                             "set.");
-        cfg->eff_inter_broker_listener =
-            sm_strdup(cfg->inter_broker_listener_name);
-        for (char *p = cfg->eff_inter_broker_listener; *p; p++)
-            *p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-        if (conf_protocol_of(cfg, cfg->eff_inter_broker_listener, proto,
-                             sizeof(proto)) == NULL)
-            return conf_fail(cfg, k, errstr, errstr_size, "Listener with "
-                             "name %s defined in inter.broker.listener.name "
-                             "not found in listener.security.protocol.map.",
-                             cfg->eff_inter_broker_listener);
-    } else {
-        static const char *const protos[] = {
-            "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"
-        };
-        k = SM_CK_security_inter_broker_protocol;
-        proto[0] = '\0';
-        for (int i = 0; i < 4; i++)
-            if (strcasecmp(cfg->security_inter_broker_protocol,
-                           protos[i]) == 0)
-                snprintf(proto, sizeof(proto), "%s", protos[i]);
-        if (proto[0] == '\0')
-            return conf_fail(cfg, k, errstr, errstr_size, "Invalid security "
-                             "protocol `%s` defined in "
-                             "security.inter.broker.protocol",
-                             cfg->security_inter_broker_protocol);
-        cfg->eff_inter_broker_listener = sm_strdup(proto);
-    }
+    err = by_name
+        ? conf_inter_broker_by_name(cfg, proto, sizeof(proto), errstr,
+                                    errstr_size)
+        : conf_inter_broker_by_protocol(cfg, proto, sizeof(proto), errstr,
+                                        errstr_size);
+    if (err != SM_OK)
+        return err;
     cfg->eff_inter_broker_protocol = sm_strdup(proto);
     if (!conf_has_listener(cfg->eff_advertised, cfg->eff_nadvertised,
                            cfg->eff_inter_broker_listener)) {
         conf_listener_names(cfg->eff_advertised, cfg->eff_nadvertised, names,
                             sizeof(names));
-        return conf_fail(cfg, k, errstr, errstr_size, "inter.broker.listener"
-                         ".name must be a listener name defined in "
+        return conf_fail(cfg, by_name ? SM_CK_inter_broker_listener_name
+                                      : SM_CK_security_inter_broker_protocol,
+                         errstr, errstr_size, "inter.broker.listener.name "
+                         "must be a listener name defined in "
                          "advertised.listeners. The valid options based on "
                          "currently configured listeners are %s", names);
     }

@@ -23,8 +23,9 @@
 #include "common/sm_mem.h"
 #include "server/config_int.h"
 
-#define SM_DEFAULT_PROTO_MAP \
-    "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL"
+#define SM_DEFAULT_PROTO_MAP                                                \
+    "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,"            \
+    "SASL_SSL:SASL_SSL"
 
 static const char *const sm_security_protocols[] = {
     "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL", NULL

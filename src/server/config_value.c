@@ -469,15 +469,46 @@ sm_conf_value_free(sm_conf_type_t type, void *dst)
 
 /* ---------------------------------------------------------- printing */
 
+/* Plain notation of digits dig (nd of them) times 10^exp10, Java style:
+ * at least one digit on each side of the point. */
+static void
+conf_java_plain(int neg, const char *dig, int nd, int exp10, char *buf,
+                size_t size)
+{
+    char out[64];
+    int n = 0;
+
+    if (neg)
+        out[n++] = '-';
+    if (exp10 < 0) {
+        out[n++] = '0';
+        out[n++] = '.';
+        for (int i = -1; i > exp10; i--)
+            out[n++] = '0';
+        n += snprintf(out + n, sizeof(out) - (size_t)n, "%s", dig);
+    } else {
+        for (int i = 0; i <= exp10; i++)
+            out[n++] = i < nd ? dig[i] : '0';
+        out[n++] = '.';
+        if (nd > exp10 + 1)
+            n += snprintf(out + n, sizeof(out) - (size_t)n, "%s",
+                          dig + exp10 + 1);
+        else
+            out[n++] = '0';
+    }
+    out[n] = '\0';
+    snprintf(buf, size, "%s", out);
+}
+
 /*
  * Java's Double.toString: the shortest digits that read back as d, in
- * plain notation with at least one fractional digit for 1e-3 <= |d| < 1e7
- * ("0.5", "100.0"), otherwise as d.dddE<exp> ("1.7976931348623157E308").
+ * plain notation for 1e-3 <= |d| < 1e7 ("0.5", "100.0"), otherwise as
+ * d.dddE<exp> ("1.7976931348623157E308", "1.0E-4").
  */
 void
 sm_conf_java_double(double d, char *buf, size_t size)
 {
-    char tmp[40], dig[24], *e;
+    char tmp[40], dig[24];
     int nd = 0, exp10, p;
 
     if (isnan(d) || isinf(d) || d == 0.0) {
@@ -495,34 +526,12 @@ sm_conf_java_double(double d, char *buf, size_t size)
         if (*c >= '0' && *c <= '9')
             dig[nd++] = *c;
     dig[nd] = '\0';
-    e = strchr(tmp, 'e');
-    exp10 = atoi(e + 1);
-    if (fabs(d) >= 1e-3 && fabs(d) < 1e7) {
-        char out[64];
-        int n = 0;
-        if (d < 0)
-            out[n++] = '-';
-        if (exp10 < 0) {
-            n += snprintf(out + n, sizeof(out) - (size_t)n, "0.");
-            for (int i = -1; i > exp10; i--)
-                out[n++] = '0';
-            n += snprintf(out + n, sizeof(out) - (size_t)n, "%s", dig);
-        } else {
-            for (int i = 0; i <= exp10; i++)
-                out[n++] = i < nd ? dig[i] : '0';
-            out[n++] = '.';
-            if (nd > exp10 + 1)
-                n += snprintf(out + n, sizeof(out) - (size_t)n, "%s",
-                              dig + exp10 + 1);
-            else
-                out[n++] = '0';
-        }
-        out[n] = '\0';
-        snprintf(buf, size, "%s", out);
-        return;
-    }
-    snprintf(buf, size, "%s%c.%sE%d", d < 0 ? "-" : "", dig[0],
-             nd > 1 ? dig + 1 : "0", exp10);
+    exp10 = atoi(strchr(tmp, 'e') + 1);
+    if (fabs(d) >= 1e-3 && fabs(d) < 1e7)
+        conf_java_plain(d < 0, dig, nd, exp10, buf, size);
+    else
+        snprintf(buf, size, "%s%c.%sE%d", d < 0 ? "-" : "", dig[0],
+                 nd > 1 ? dig + 1 : "0", exp10);
 }
 
 static void
