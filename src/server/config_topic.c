@@ -14,6 +14,7 @@
  * The row-to-broker-key map is computed once (pthread_once) from the
  * topic column of config.def.  Everything else is stateless.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -131,6 +132,14 @@ topic_default_text(const sm_config_t *cfg, int t)
     case SM_CK_log_flush_interval_ms:
         v = sm_config_log_flush_interval_ms(cfg);
         break;
+    case SM_CK_compression_type: {
+        /* The broker accepts any case; the topic level only lower case.
+         * Kafka would then refuse to start; samsa lower-cases instead. */
+        char *s = sm_strdup(cfg->compression_type);
+        for (char *c = s; *c; c++)
+            *c = (char)tolower((unsigned char)*c);
+        return s;
+    }
     default:
         return sm_config_value_dup(cfg, bk);
     }
