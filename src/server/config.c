@@ -87,6 +87,9 @@ static const struct {
       "Settings of the Java config providers named in config.providers." },
     { "metrics.context.",
       "Labels handed to Java metric reporters." },
+    { "kafka.csv.metrics.",
+      "Settings of Kafka 0.8's CSV metrics reporter (kafka.csv.metrics.dir, "
+      "kafka.csv.metrics.reporter.enabled). Ignored." },
     { "confluent.",
       "Confluent Platform extensions (for example "
       "confluent.support.metrics.enable), found in its shipped "
@@ -825,6 +828,8 @@ conf_check_listeners(const sm_config_t *cfg, char *errstr, size_t errsz)
 {
     char names[512], proto[64], cpbuf[128];
     const char *cp = NULL;
+    int ak = cfg->advertised_listeners ? SM_CK_advertised_listeners
+                                       : SM_CK_listeners;
 
     if (cfg->control_plane_listener_name != NULL) {
         snprintf(cpbuf, sizeof(cpbuf), "%s",
@@ -840,14 +845,14 @@ conf_check_listeners(const sm_config_t *cfg, char *errstr, size_t errsz)
                                a->name)) {
             conf_listener_names(cfg->eff_listeners, cfg->eff_nlisteners,
                                 names, sizeof(names));
-            return conf_fail(cfg, SM_CK_advertised_listeners, errstr, errsz,
+            return conf_fail(cfg, ak, errstr, errsz,
                              "advertised.listeners listener names must be "
                              "equal to or a subset of the ones defined in "
                              "listeners. Found %s. The valid options are %s",
                              a->name, names);
         }
         if (a->host && strcmp(a->host, "0.0.0.0") == 0)
-            return conf_fail(cfg, SM_CK_advertised_listeners, errstr, errsz,
+            return conf_fail(cfg, ak, errstr, errsz,
                              "advertised.listeners cannot use the "
                              "nonroutable meta-address 0.0.0.0. Use a "
                              "routable IP address.");

@@ -304,6 +304,8 @@ START_TEST(config__cross_key_rules)
               "inter.broker.listener.name must be a listener name", NULL);
     cfg_fails(ZK "advertised.listeners=PLAINTEXT://0.0.0.0:9092\n",
               "nonroutable meta-address 0.0.0.0", NULL);
+    cfg_fails(ZK "listeners=PLAINTEXT://0.0.0.0:9092\n",   /* as Kafka */
+              "test.properties:2: advertised.listeners cannot use", NULL);
     cfg_fails(ZK "advertised.listeners=PLAINTEXT://h:9092,SSL://h:9093\n",
               "equal to or a subset", NULL);
     cfg_fails(ZK "listeners=PLAINTEXT://:9092,SSL://:9093\n",
@@ -445,6 +447,7 @@ START_TEST(config__unknown_duplicate_and_family_keys)
                               "num.io.threads=4\n"
                               "listener.name.plaintext.ssl.keystore.type=P\n"
                               "confluent.support.metrics.enable=true\n"
+                              "kafka.csv.metrics.dir=/tmp/m\n"
                               "super.users=User:admin\n");
 
     ck_assert_int_eq(cfg->nwarnings, 2);
@@ -455,7 +458,7 @@ START_TEST(config__unknown_duplicate_and_family_keys)
                   strstr(cfg->warnings[1], "line 2"), "%s",
                   cfg->warnings[1]);
     ck_assert_int_eq(cfg->num_io_threads, 4);
-    ck_assert_int_eq(cfg->extra.n, 3);
+    ck_assert_int_eq(cfg->extra.n, 4);
     ck_assert_str_eq(sm_props_get(&cfg->extra, "foo.bar"), "1");
     ck_assert_str_eq(cfg->super_users, "User:admin");
     sm_config_destroy(cfg);
