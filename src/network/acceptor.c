@@ -38,6 +38,7 @@
 
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
+#include "common/sm_time.h"
 #include "network/net_int.h"
 
 void
@@ -137,8 +138,8 @@ sm_net_bind_wildcard(sm_net_t *net, sm_net_listener_t *lis, int port,
     if (sm_net_bind_one(net, lis, (struct sockaddr *)&in6, sizeof(in6), 1,
                         errstr, errstr_size) == 0)
         return 0;
-    if (errno != EAFNOSUPPORT)
-        return -1;
+    if (errno != EAFNOSUPPORT && errno != EADDRNOTAVAIL)
+        return -1;                      /* else: no IPv6 here */
     memset(&in, 0, sizeof(in));
     in.sin_family = AF_INET;
     in.sin_addr.s_addr = htonl(INADDR_ANY);
@@ -277,8 +278,14 @@ sm_net_accepted(sm_net_t *net, sm_net_listener_t *lis, int fd,
              nc->peer, lis->addr, proc->id);
     sm_net_proc_push_conn(proc, nc);
     if (open >= net->cfg.max_connections) {
-        sm_info("network", "max.connections (%d) reached: not accepting "
-                "until a connection closes", net->cfg.max_connections);
+        int64_t now = sm_mono_ms();
+        if (net->acc_max_logged_ms == 0 ||
+            now - net->acc_max_logged_ms >= 10000) {
+            sm_info("network", "max.connections (%d) reached: not "
+                    "accepting until a connection closes (logged at most "
+                    "every 10 s)", net->cfg.max_connections);
+            net->acc_max_logged_ms = now;
+        }
         sm_net_acceptor_pause(net);
     }
 }

@@ -119,6 +119,7 @@ struct sm_net {
     ev_timer           acc_retry;   /* EMFILE back-off */
     atomic_int         acc_stop;
     int                acc_paused;  /* acceptor thread only */
+    int64_t            acc_max_logged_ms; /* acceptor thread only */
     int                next_proc;   /* acceptor thread only */
     uint64_t           next_conn_id;/* acceptor thread only */
 

@@ -269,6 +269,7 @@ sm_purg_expire(sm_purgatory_t *purg, sm_delayed_op_t *op)
 int
 sm_delayed_op_force_complete(sm_delayed_op_t *op)
 {
+    sm_assert(op->purg != NULL);        /* it was handed to a purgatory */
     if (!sm_purg_claim(op))
         return 0;
     sm_purg_finish(op->purg, op, 0);

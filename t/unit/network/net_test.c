@@ -39,6 +39,25 @@ ntest_echo_resp(const sm_request_t *req)
     return resp;
 }
 
+/* 'M' n(4): n memory segments, segment i holding i % 50 + 1 bytes of the
+ * pattern (continuing across segments). */
+static sm_response_t *
+ntest_many_segs(const sm_request_t *req)
+{
+    sm_response_t *resp = sm_response_new(req, SM_RESP_SEND);
+    uint32_t n = req->len >= 5 ? sm_load_be32(req->frame + 1) : 0;
+    size_t at = 0;
+
+    for (uint32_t i = 0; i < n && i < 100000; i++) {
+        size_t len = i % 50 + 1;
+        uint8_t *seg = sm_malloc(len);
+        for (size_t j = 0; j < len; j++)
+            seg[j] = ntest_pattern_byte(at++);
+        sm_response_add_mem(resp, seg, len);
+    }
+    return resp;
+}
+
 static void
 ntest_add_file(ntest_t *t, sm_response_t *resp)
 {
@@ -61,6 +80,8 @@ ntest_build(ntest_t *t, sm_request_t *req, int *keep)
         return ntest_echo_resp(req);
     case 'N':
         return sm_response_new(req, SM_RESP_NOOP);
+    case 'M':
+        return ntest_many_segs(req);
     case 'P':
         resp = sm_response_new(req, SM_RESP_SEND);
         sm_response_add_mem(resp, (uint8_t *)sm_strdup(req->peer),

@@ -7,6 +7,7 @@
  *   'E' ...        echo the whole frame back
  *   'S' ms(4) ...  sleep ms (big-endian u32), then echo
  *   'N'            NOOP response (nothing sent; the connection is unmuted)
+ *   'M' n(4)       n memory segments of 1..50 bytes of the pattern
  *   'P'            answer with req->peer ("127.0.0.1:54321")
  *   'C'            CLOSE response
  *   'F'            "F-HEAD" + the fixture's file range + "F-TAIL"; the

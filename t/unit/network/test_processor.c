@@ -135,6 +135,72 @@ START_TEST(processor__large_request_frame)
 }
 END_TEST
 
+START_TEST(processor__slow_reader_partial_writes)
+{
+    size_t len = 4 << 20;
+    uint8_t *req = sm_malloc(len), *resp = sm_malloc(len);
+    ntest_t t;
+
+    ntest_config(&t);
+    t.cfg.socket_request_max_bytes = 8 << 20;
+    t.cfg.socket_send_buffer_bytes = 32768;
+    ntest_start(&t);
+    int fd = ntest_connect_rcvbuf(t.port, 16384);
+    req[0] = 'E';
+    for (size_t i = 1; i < len; i++)
+        req[i] = ntest_pattern_byte(i);
+    ck_assert_int_eq(ntest_send_frame(fd, req, len), 0);
+    /* read in small sips with pauses: the server hits EAGAIN many times */
+    size_t got = 0;
+    uint8_t hdr[4];
+    ck_assert_int_eq(recv(fd, hdr, 4, MSG_WAITALL), 4);
+    ck_assert_uint_eq(sm_load_be32(hdr), len);
+    for (int sips = 0; got < len && sips < 100000; sips++) {
+        ssize_t n = recv(fd, resp + got, len - got < 65536 ? len - got
+                                                           : 65536, 0);
+        ck_assert_int_gt(n, 0);
+        got += (size_t)n;
+        if (sips % 16 == 0)
+            usleep(1000);
+    }
+    ck_assert_uint_eq(got, len);
+    ck_assert(memcmp(req, resp, len) == 0);
+    ck_assert_int_eq(ntest_echo(fd, "after"), 0);
+    close(fd);
+    free(req);
+    free(resp);
+    ntest_stop(&t);
+}
+END_TEST
+
+START_TEST(processor__many_segments_span_iovec_batches)
+{
+    uint8_t req[5] = { 'M' };
+    uint32_t nsegs = 1000;      /* 64 iovecs per sendmsg: 16 batches */
+    size_t total = 0;
+    ntest_t t;
+
+    for (uint32_t i = 0; i < nsegs; i++)
+        total += i % 50 + 1;
+    uint8_t *resp = sm_malloc(total);
+    ntest_config(&t);
+    ntest_start(&t);
+    int fd = ntest_connect(t.port);
+    sm_store_be32(req + 1, nsegs);
+    ck_assert_int_eq(ntest_send_frame(fd, req, sizeof(req)), 0);
+    ck_assert_int_eq(ntest_recv_frame(fd, resp, total), (ssize_t)total);
+    for (size_t i = 0; i < total; i++)
+        if (resp[i] != ntest_pattern_byte(i))
+            ck_abort_msg("byte %zu differs", i);
+    sm_store_be32(req + 1, 0);  /* an empty response is a 0-size frame */
+    ck_assert_int_eq(ntest_send_frame(fd, req, sizeof(req)), 0);
+    ck_assert_int_eq(ntest_recv_frame(fd, resp, total), 0);
+    close(fd);
+    free(resp);
+    ntest_stop(&t);
+}
+END_TEST
+
 /* --------------------------------------------------- invalid frames */
 
 static int
@@ -160,37 +226,41 @@ slurp_fd(int fd)
 
 START_TEST(processor__invalid_size_closes_only_that_connection)
 {
-    static const uint8_t huge[4] = { 0x7f, 0xff, 0xff, 0xff };
-    static const uint8_t negative[4] = { 0xff, 0xff, 0xff, 0xff };
+    static const uint8_t sizes[3][4] = {
+        { 0x7f, 0xff, 0xff, 0xff },     /* 2 GiB - 1 */
+        { 0x80, 0x00, 0x00, 0x00 },     /* 2 GiB: negative as an INT32 */
+        { 0xff, 0xff, 0xff, 0xff },     /* -1 */
+    };
     int logfd = ntest_make_file(0, 0);
     ntest_t t;
 
     sm_log_set_fd(logfd);
     ntest_config(&t);
     ntest_start(&t);
-    int a = ntest_connect(t.port), b = ntest_connect(t.port);
-    int c = ntest_connect(t.port);
+    int a = ntest_connect(t.port);
     ck_assert_int_eq(ntest_echo(a, "before"), 0);
-    ck_assert_int_eq(ntest_send_all(b, huge, 4), 0);
-    ck_assert(ntest_wait_closed(b, 5000));
-    ck_assert_int_eq(ntest_send_all(c, negative, 4), 0);
-    ck_assert(ntest_wait_closed(c, 5000));
-    ck_assert_int_eq(ntest_echo(a, "after"), 0);
-    ck_assert_uint_eq(ntest_stats(&t).oversized_frames, 2);
+    for (int i = 0; i < 3; i++) {
+        int bad = ntest_connect(t.port);
+        ck_assert_int_eq(ntest_send_all(bad, sizes[i], 4), 0);
+        ck_assert(ntest_wait_closed(bad, 5000));
+        close(bad);
+        ck_assert_int_eq(ntest_echo(a, "between"), 0);
+    }
+    ck_assert_uint_eq(ntest_stats(&t).oversized_frames, 3);
     sm_log_set_fd(2);
 
     char *log = slurp_fd(logfd);
     ck_assert_int_eq(count_lines_with(log, "Invalid receive (size = "
                                       "2147483647 larger than 1048576)"),
                      1);
+    ck_assert_int_eq(count_lines_with(log, "Invalid receive (size = "
+                                      "-2147483648)"), 1);
     ck_assert_int_eq(count_lines_with(log, "Invalid receive (size = -1)"),
                      1);
-    ck_assert_int_eq(count_lines_with(log, "WARN Closing connection"), 2);
-    ck_assert_int_eq(count_lines_with(log, "from 127.0.0.1:"), 2);
+    ck_assert_int_eq(count_lines_with(log, "WARN Closing connection"), 3);
+    ck_assert_int_eq(count_lines_with(log, "from 127.0.0.1:"), 3);
     free(log);
     close(a);
-    close(b);
-    close(c);
     close(logfd);
     ntest_stop(&t);
 }
@@ -408,6 +478,8 @@ sm_test_suite_processor(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, processor__pipelined_many_clients_in_order);
     tcase_add_test(tc, processor__large_request_frame);
+    tcase_add_test(tc, processor__slow_reader_partial_writes);
+    tcase_add_test(tc, processor__many_segments_span_iovec_batches);
     tcase_add_test(tc, processor__invalid_size_closes_only_that_connection);
     tcase_add_test(tc, processor__garbage_and_truncated_frames_close);
     tcase_add_test(tc, processor__noop_unmutes_and_close_closes);
