@@ -19,7 +19,9 @@
  *   the response to it has been written completely (or a NOOP response
  *   arrives for requests that get none, e.g. acks=0 Produce).  This keeps
  *   responses in request order with no locks, and makes pipelined requests
- *   (kafka-python sends ApiVersions + Metadata back to back) safe.
+ *   (kafka-python sends ApiVersions + Metadata back to back) safe.  A muted
+ *   connection is still watched for the peer hanging up, so a client that
+ *   disconnects while its request waits (purgatory) is closed at once.
  * - The request queue holds at most queued.max.requests entries.  When it is
  *   full a network thread does not block: it parks the frame on the
  *   connection and stops reading from it until a handler frees a slot.
@@ -30,6 +32,13 @@
  * - Handlers name a connection by (thread, conn_id) only.  conn_id is unique
  *   for the life of the process, so a late response for a closed connection
  *   simply finds nothing and is dropped.
+ *
+ * SHUTDOWN: sm_net_stop_accepting(), sm_net_drain(), then stop whatever can
+ * still respond (purgatories), then sm_net_destroy().  sm_net_new() sets
+ * SIGPIPE to SIG_IGN if it is SIG_DFL (sendfile(2) has no MSG_NOSIGNAL).
+ *
+ * The implementation is split over server.c, acceptor.c, processor.c,
+ * request_channel.c and response.c; net_int.h maps them and their locks.
  *
  * RESPONSES are chains of segments written with writev(2) (memory) and
  * sendfile(2) (file ranges), preceded by the 4-byte size the network thread

@@ -247,7 +247,9 @@ START_TEST(processor__invalid_size_closes_only_that_connection)
         ck_assert_int_eq(ntest_echo(a, "between"), 0);
     }
     ck_assert_uint_eq(ntest_stats(&t).oversized_frames, 3);
-    sm_log_set_fd(2);
+    close(a);
+    ntest_stop(&t);
+    sm_log_set_fd(2);           /* not before the threads are gone */
 
     char *log = slurp_fd(logfd);
     ck_assert_int_eq(count_lines_with(log, "Invalid receive (size = "
@@ -260,9 +262,7 @@ START_TEST(processor__invalid_size_closes_only_that_connection)
     ck_assert_int_eq(count_lines_with(log, "WARN Closing connection"), 3);
     ck_assert_int_eq(count_lines_with(log, "from 127.0.0.1:"), 3);
     free(log);
-    close(a);
     close(logfd);
-    ntest_stop(&t);
 }
 END_TEST
 
