@@ -238,6 +238,7 @@ START_TEST(kafka_zk__partition_state_conditional)
     ck_assert_int_eq(sm_zk_set_partition_state(zk, "t", 0, &stale,
                                                SM_ZK_ANY_VERSION),
                      SM_ERR__BAD_VERSION);
+    sm_zk_part_state_fini(&stale);
     ck_assert_int_eq(sm_zk_get_partition_state(zk, "t", 0, &d), SM_OK);
     ck_assert_int_eq(d.zk_version, 1);
     ck_assert_int_eq(d.isr.cnt, 1);

@@ -51,8 +51,10 @@ zkt_start(void)
         port[0] = '\0';
     rc = pclose(f);
     rc = WIFEXITED(rc) ? WEXITSTATUS(rc) : 1;
-    if (rc != 0 || atoi(port) <= 0)
+    if (rc != 0 || atoi(port) <= 0) {
+        zkt_stop();             /* a half-started server, the temp dir */
         return rc == 77 ? 77 : 1;
+    }
     snprintf(hosts, sizeof(hosts), "127.0.0.1:%d", atoi(port));
     setenv("SAMSA_TEST_ZK", hosts, 1);
     setenv("SAMSA_TEST_ZK_DIR", zkt_dir, 1);
