@@ -32,6 +32,9 @@
  * DIR/garbage-small/00000000000000000000.log  Size field below 14
  * DIR/garbage-big/00000000000000000000.log    Size field past the end
  * DIR/empty/00000000000000000000.log          zero bytes
+ * DIR/offsets/00000000000000000000.log  __consumer_offsets records: offset
+ *      commits with value versions 1 and 3 (one with metadata), a
+ *      tombstone, a group metadata tombstone
  */
 #include <errno.h>
 #include <stdio.h>
@@ -283,6 +286,71 @@ write_garbage(void)
     write_file("empty", "00000000000000000000.log", NULL, 0);
 }
 
+/* int16 length + bytes */
+static void
+put_str(sm_buf_t *o, const char *s)
+{
+    uint8_t l[2];
+
+    sm_store_be16(l, (uint16_t)strlen(s));
+    sm_buf_write(o, l, 2);
+    sm_buf_write(o, s, strlen(s));
+}
+
+static void
+put_be(sm_buf_t *o, uint64_t v, int n)
+{
+    uint8_t x[8];
+
+    for (int i = 0; i < n; i++)
+        x[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+    sm_buf_write(o, x, (size_t)n);
+}
+
+static sm_bytes_t
+as_bytes(const sm_buf_t *o)
+{
+    return (sm_bytes_t){ o->data, (int32_t)o->len };
+}
+
+static void
+write_offsets(void)
+{
+    sm_buf_t out = SM_BUF_INIT, k1 = SM_BUF_INIT, v1 = SM_BUF_INIT;
+    sm_buf_t v3 = SM_BUF_INIT, gk = SM_BUF_INIT;
+    sm_batch_builder_t bb;
+
+    put_be(&k1, 1, 2);                   /* offset commit key v1 */
+    put_str(&k1, "g1");
+    put_str(&k1, "orders");
+    put_be(&k1, 3, 4);
+    put_be(&v1, 1, 2);                   /* value v1 */
+    put_be(&v1, 42, 8);
+    put_str(&v1, "meta");
+    put_be(&v1, (uint64_t)T0, 8);
+    put_be(&v1, (uint64_t)-1, 8);
+    put_be(&v3, 3, 2);                   /* value v3 */
+    put_be(&v3, 43, 8);
+    put_be(&v3, 5, 4);
+    put_str(&v3, "");
+    put_be(&v3, (uint64_t)T0 + 1, 8);
+    put_be(&gk, 2, 2);                   /* group metadata key */
+    put_str(&gk, "g1");
+
+    sm_batch_builder_init(&bb, &out, 2, SM_CODEC_NONE, 0);
+    sm_batch_builder_add(&bb, T0, as_bytes(&k1), as_bytes(&v1), NULL, 0);
+    sm_batch_builder_add(&bb, T0 + 1, as_bytes(&k1), as_bytes(&v3), NULL, 0);
+    sm_batch_builder_add(&bb, T0 + 2, as_bytes(&k1), b(NULL), NULL, 0);
+    sm_batch_builder_add(&bb, T0 + 3, as_bytes(&gk), b(NULL), NULL, 0);
+    finish(&bb);
+    write_file("offsets", "00000000000000000000.log", out.data, out.len);
+    sm_buf_fini(&out);
+    sm_buf_fini(&k1);
+    sm_buf_fini(&v1);
+    sm_buf_fini(&v3);
+    sm_buf_fini(&gk);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -296,5 +364,6 @@ main(int argc, char **argv)
     write_legacy();
     write_compressed();
     write_garbage();
+    write_offsets();
     return 0;
 }

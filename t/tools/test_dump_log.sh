@@ -50,6 +50,8 @@ garbage-small    |1|  |--files garbage-small/$L.log
 garbage-big      |0|  |--deep-iteration --files garbage-big/$L.log
 empty            |0|  |--print-data-log --files empty/$L.log
 multi            |0|  |--files=v2/$L.log,legacy/00000000000000000100.log,v2/notes.txt,
+offsets          |0|  |--offsets-decoder --files offsets/$L.log
+txn-decoder      |1|  |--transaction-log-decoder --files offsets/$L.log
 comp             |0|m |--print-data-log --files comp/$L.log
 legacy-comp      |0|m |--print-data-log --files legacy-comp/$L.log
 missing          |1|  |--files nope/$L.log
