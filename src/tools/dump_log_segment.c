@@ -52,7 +52,8 @@
 #define DL_MAX_DECOMP      ((size_t)INT32_MAX)
 
 #define EX_INVALID_RECORD  "org.apache.kafka.common.InvalidRecordException"
-#define EX_CORRUPT_RECORD  "org.apache.kafka.common.errors.CorruptRecordException"
+#define EX_CORRUPT_RECORD \
+    "org.apache.kafka.common.errors.CorruptRecordException"
 #define EX_KAFKA           "org.apache.kafka.common.KafkaException"
 #define EX_ILLEGAL_ARG     "java.lang.IllegalArgumentException"
 #define EX_IOOBE           "java.lang.IndexOutOfBoundsException"
