@@ -3,6 +3,8 @@
 
 Suite *sm_test_suite_codec(void);
 Suite *sm_test_suite_apis(void);
+Suite *sm_test_suite_apiversions(void);
+Suite *sm_test_suite_metadata(void);
 
 int
 main(void)
@@ -10,6 +12,8 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_codec,
         sm_test_suite_apis,
+        sm_test_suite_apiversions,
+        sm_test_suite_metadata,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
