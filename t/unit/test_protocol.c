@@ -5,6 +5,8 @@ Suite *sm_test_suite_codec(void);
 Suite *sm_test_suite_apis(void);
 Suite *sm_test_suite_apiversions(void);
 Suite *sm_test_suite_metadata(void);
+Suite *sm_test_suite_produce(void);
+Suite *sm_test_suite_fetch(void);
 
 int
 main(void)
@@ -14,6 +16,8 @@ main(void)
         sm_test_suite_apis,
         sm_test_suite_apiversions,
         sm_test_suite_metadata,
+        sm_test_suite_produce,
+        sm_test_suite_fetch,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
