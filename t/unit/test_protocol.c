@@ -7,6 +7,11 @@ Suite *sm_test_suite_apiversions(void);
 Suite *sm_test_suite_metadata(void);
 Suite *sm_test_suite_produce(void);
 Suite *sm_test_suite_fetch(void);
+Suite *sm_test_suite_listoffsets(void);
+Suite *sm_test_suite_createtopics(void);
+Suite *sm_test_suite_deletetopics(void);
+Suite *sm_test_suite_createpartitions(void);
+Suite *sm_test_suite_describeconfigs(void);
 
 int
 main(void)
@@ -18,6 +23,11 @@ main(void)
         sm_test_suite_metadata,
         sm_test_suite_produce,
         sm_test_suite_fetch,
+        sm_test_suite_listoffsets,
+        sm_test_suite_createtopics,
+        sm_test_suite_deletetopics,
+        sm_test_suite_createpartitions,
+        sm_test_suite_describeconfigs,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
