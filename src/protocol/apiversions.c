@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "common/sm_endian.h"
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "protocol/apis.h"
@@ -136,8 +137,7 @@ sm_ApiVersionsResponse_read(sm_rd_t *rd, int16_t version,
      * Keyed on the error code rather than on a failed parse, so that a
      * truncated v1+ body is not mistaken for a v0 one. */
     if (sm_rd_remaining(rd) >= 2 &&
-        (int16_t)((rd->pos[0] << 8) | rd->pos[1]) ==
-        SM_ERR_UNSUPPORTED_VERSION)
+        (int16_t)sm_load_be16(rd->pos) == SM_ERR_UNSUPPORTED_VERSION)
         version = 0;
     return sm_apiversions_resp_read_at(rd, version, resp);
 }
