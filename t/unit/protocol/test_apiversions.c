@@ -238,6 +238,13 @@ START_TEST(apiversions__hostile_counts)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(apiversions__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(ApiVersions, av, SM_APIVERSIONS_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_apiversions(void)
 {
@@ -253,6 +260,7 @@ sm_test_suite_apiversions(void)
     tcase_add_test(tc, apiversions__kip511_unsupported);
     tcase_add_test(tc, apiversions__software_name_validation);
     tcase_add_test(tc, apiversions__hostile_counts);
+    tcase_add_test(tc, apiversions__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -157,6 +157,13 @@ START_TEST(createpartitions__hostile_counts)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(createpartitions__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(CreatePartitions, cp, SM_CREATEPARTITIONS_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_createpartitions(void)
 {
@@ -168,6 +175,8 @@ sm_test_suite_createpartitions(void)
     tcase_add_test(tc, createpartitions__response_round_trip_every_version);
     tcase_add_test(tc, createpartitions__known_bytes);
     tcase_add_test(tc, createpartitions__hostile_counts);
+    tcase_add_test(tc,
+                   createpartitions__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

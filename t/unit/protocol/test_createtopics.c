@@ -171,6 +171,13 @@ START_TEST(createtopics__hostile_counts)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(createtopics__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(CreateTopics, ct, SM_CREATETOPICS_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_createtopics(void)
 {
@@ -182,6 +189,7 @@ sm_test_suite_createtopics(void)
     tcase_add_test(tc, createtopics__response_round_trip_every_version);
     tcase_add_test(tc, createtopics__known_bytes);
     tcase_add_test(tc, createtopics__hostile_counts);
+    tcase_add_test(tc, createtopics__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

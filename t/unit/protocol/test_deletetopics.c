@@ -121,6 +121,13 @@ START_TEST(deletetopics__hostile_counts)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(deletetopics__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(DeleteTopics, dt, SM_DELETETOPICS_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_deletetopics(void)
 {
@@ -132,6 +139,7 @@ sm_test_suite_deletetopics(void)
     tcase_add_test(tc, deletetopics__response_round_trip_every_version);
     tcase_add_test(tc, deletetopics__known_bytes);
     tcase_add_test(tc, deletetopics__hostile_counts);
+    tcase_add_test(tc, deletetopics__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -221,6 +221,13 @@ START_TEST(describeconfigs__hostile_counts)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(describeconfigs__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(DescribeConfigs, dc, SM_DESCRIBECONFIGS_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_describeconfigs(void)
 {
@@ -232,6 +239,7 @@ sm_test_suite_describeconfigs(void)
     tcase_add_test(tc, describeconfigs__response_round_trip_every_version);
     tcase_add_test(tc, describeconfigs__known_bytes);
     tcase_add_test(tc, describeconfigs__hostile_counts);
+    tcase_add_test(tc, describeconfigs__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

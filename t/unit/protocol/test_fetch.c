@@ -351,6 +351,13 @@ START_TEST(fetch__defaults_below_their_version)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(fetch__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(Fetch, fe, SM_FETCH_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_fetch(void)
 {
@@ -364,6 +371,7 @@ sm_test_suite_fetch(void)
     tcase_add_test(tc, fetch__emit_cuts_at_record_bytes);
     tcase_add_test(tc, fetch__hostile_counts);
     tcase_add_test(tc, fetch__defaults_below_their_version);
+    tcase_add_test(tc, fetch__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -191,6 +191,13 @@ START_TEST(listoffsets__hostile_counts)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(listoffsets__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(ListOffsets, lo, SM_LISTOFFSETS_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_listoffsets(void)
 {
@@ -202,6 +209,7 @@ sm_test_suite_listoffsets(void)
     tcase_add_test(tc, listoffsets__response_round_trip_every_version);
     tcase_add_test(tc, listoffsets__known_bytes);
     tcase_add_test(tc, listoffsets__hostile_counts);
+    tcase_add_test(tc, listoffsets__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

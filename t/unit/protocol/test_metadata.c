@@ -245,6 +245,13 @@ START_TEST(metadata__version_range)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(metadata__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(Metadata, md, SM_METADATA_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_metadata(void)
 {
@@ -258,6 +265,7 @@ sm_test_suite_metadata(void)
     tcase_add_test(tc, metadata__all_topics_semantics);
     tcase_add_test(tc, metadata__hostile_counts);
     tcase_add_test(tc, metadata__version_range);
+    tcase_add_test(tc, metadata__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }

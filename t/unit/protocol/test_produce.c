@@ -228,6 +228,13 @@ START_TEST(produce__version_range)
 }
 END_TEST
 
+/* Every version's sample encodes to the cross-checked reference bytes. */
+START_TEST(produce__every_version_matches_reference)
+{
+    SM_MSG_TEST_REFERENCE(Produce, pr, SM_PRODUCE_MAX_VERSION);
+}
+END_TEST
+
 Suite *
 sm_test_suite_produce(void)
 {
@@ -241,6 +248,7 @@ sm_test_suite_produce(void)
     tcase_add_test(tc, produce__known_bytes);
     tcase_add_test(tc, produce__hostile_counts);
     tcase_add_test(tc, produce__version_range);
+    tcase_add_test(tc, produce__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
 }
