@@ -181,7 +181,7 @@ sm_msg_test_i32s(const int32_t *a, int32_t na, const int32_t *b, int32_t nb,
     } while (0)
 
 /*
- * Reference encodings: t/data/codec_samples.txt holds one line
+ * Reference encodings: t/data/codec/samples.txt holds one line
  *     <Api> <req|resp> <version> <hex>
  * per sample message of the test_<api>.c suites and version.  Each was
  * decoded and re-encoded byte for byte by an independent implementation
@@ -195,11 +195,11 @@ static inline void
 sm_msg_test_reference(const char *api, const char *kind, int v,
                       const uint8_t *p, size_t n)
 {
-    FILE *fp = fopen(sm_test_data("codec_samples.txt"), "r");
+    FILE *fp = fopen(sm_test_data("codec/samples.txt"), "r");
     char want[64], line[8192];
     int found = 0;
 
-    ck_assert_msg(fp != NULL, "cannot open codec_samples.txt");
+    ck_assert_msg(fp != NULL, "cannot open t/data/codec/samples.txt");
     snprintf(want, sizeof(want), "%s %s %d", api, kind, v);
     while (!found && fgets(line, sizeof(line), fp)) {
         size_t wl = strlen(want), i;
