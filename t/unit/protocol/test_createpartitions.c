@@ -160,7 +160,8 @@ END_TEST
 /* Every version's sample encodes to the cross-checked reference bytes. */
 START_TEST(createpartitions__every_version_matches_reference)
 {
-    SM_MSG_TEST_REFERENCE(CreatePartitions, cp, SM_CREATEPARTITIONS_MAX_VERSION);
+    SM_MSG_TEST_REFERENCE(CreatePartitions, cp,
+                          SM_CREATEPARTITIONS_MAX_VERSION);
 }
 END_TEST
 
