@@ -44,15 +44,17 @@
 #define SM_CONFIG_RESOURCE_TOPIC  2
 #define SM_CONFIG_RESOURCE_BROKER 4
 
-/* ConfigSource values (Kafka DescribeConfigsResponse.ConfigSource). */
-enum sm_config_source {
-    SM_CONFIG_SOURCE_UNKNOWN = 0,
-    SM_CONFIG_SOURCE_TOPIC = 1,
-    SM_CONFIG_SOURCE_DYNAMIC_BROKER = 2,
-    SM_CONFIG_SOURCE_DYNAMIC_DEFAULT_BROKER = 3,
-    SM_CONFIG_SOURCE_STATIC_BROKER = 4,
-    SM_CONFIG_SOURCE_DEFAULT = 5,
-    SM_CONFIG_SOURCE_DYNAMIC_BROKER_LOGGER = 6,
+/* ConfigSource values (Kafka DescribeConfigsResponse.ConfigSource).  The
+ * names differ from server/config.h's sm_config_source_t (same values) so
+ * that a handler can include both headers. */
+enum sm_dc_config_source {
+    SM_DC_SOURCE_UNKNOWN = 0,
+    SM_DC_SOURCE_TOPIC = 1,
+    SM_DC_SOURCE_DYNAMIC_BROKER = 2,
+    SM_DC_SOURCE_DYNAMIC_DEFAULT_BROKER = 3,
+    SM_DC_SOURCE_STATIC_BROKER = 4,
+    SM_DC_SOURCE_DEFAULT = 5,
+    SM_DC_SOURCE_DYNAMIC_BROKER_LOGGER = 6,
 };
 
 /* Kafka: DescribeConfigsResource */

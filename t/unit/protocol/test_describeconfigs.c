@@ -36,23 +36,23 @@ dc_resp_sample(int16_t v, sm_DescribeConfigsResponse_t *resp)
     static sm_DescribeConfigsResponseResult_t res[2];
 
     syn[0] = (sm_DescribeConfigsResponseSynonym_t){
-        SM_S("retention.ms"), SM_S("1000"), SM_CONFIG_SOURCE_TOPIC };
+        SM_S("retention.ms"), SM_S("1000"), SM_DC_SOURCE_TOPIC };
     syn[1] = (sm_DescribeConfigsResponseSynonym_t){
         SM_S("log.retention.hours"), SM_STR_NULL,
-        SM_CONFIG_SOURCE_STATIC_BROKER };
+        SM_DC_SOURCE_STATIC_BROKER };
     memset(cfg, 0, sizeof(cfg));
     cfg[0].Name = SM_S("retention.ms");
     cfg[0].Value = SM_S("1000");
     cfg[0].ReadOnly = 0;
     cfg[0].IsDefault = 0;
-    cfg[0].ConfigSource = v >= 1 ? SM_CONFIG_SOURCE_TOPIC : -1;
+    cfg[0].ConfigSource = v >= 1 ? SM_DC_SOURCE_TOPIC : -1;
     cfg[0].SynonymsCnt = v >= 1 ? 2 : 0;
     cfg[0].Synonyms = v >= 1 ? syn : NULL;
     cfg[1].Name = SM_S("ssl.key.password");
     cfg[1].Value = SM_STR_NULL;
     cfg[1].ReadOnly = 1;
     cfg[1].IsDefault = v == 0;
-    cfg[1].ConfigSource = v >= 1 ? SM_CONFIG_SOURCE_DEFAULT : -1;
+    cfg[1].ConfigSource = v >= 1 ? SM_DC_SOURCE_DEFAULT : -1;
     cfg[1].IsSensitive = 1;
     res[0] = (sm_DescribeConfigsResponseResult_t){
         0, SM_STR_NULL, SM_CONFIG_RESOURCE_TOPIC, SM_S("alpha"), 2, cfg };
@@ -170,7 +170,7 @@ START_TEST(describeconfigs__known_bytes)
         SM_CONFIG_RESOURCE_TOPIC, SM_S("t"), -1, NULL };
     sm_DescribeConfigsRequest_t req = { 0, 1, &r, 1 };
     sm_DescribeConfigsResponseConfig_t c = {
-        SM_S("a"), SM_S("1"), 0, 1, SM_CONFIG_SOURCE_DEFAULT, 0, 0, NULL };
+        SM_S("a"), SM_S("1"), 0, 1, SM_DC_SOURCE_DEFAULT, 0, 0, NULL };
     sm_DescribeConfigsResponseResult_t res = {
         0, SM_STR_NULL, SM_CONFIG_RESOURCE_TOPIC, SM_S("t"), 1, &c };
     sm_DescribeConfigsResponse_t resp = { 0, 0, 1, &res };
