@@ -23,7 +23,12 @@
  * function, and the messages are Kafka's wording (clients and scripts show
  * them; some tests grep them).
  *
- * Threads: any.  The random source is a lock-free splitmix64 stream.
+ * LAYOUT.  The pure rules first (names, brokers, assignment, checks: no
+ * I/O, any thread), then what touches ZooKeeper (creation, auto-creation,
+ * partition addition, deletion), which blocks and runs on I/O handler
+ * threads.  A ZooKeeper failure becomes UNKNOWN_SERVER_ERROR with the
+ * failing step in the message, as Kafka's AdminOperationException does.
+ * The random source is a lock-free splitmix64 stream.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -783,7 +788,7 @@ typedef struct sm_admin_auto {
     const char    *rf_key;          /* internal topics: the rf's key */
     sm_admin_cfg_t cfgs[5];
     int            ncfgs;
-    char           vals[3][24];
+    char           vals[2][24];
 } sm_admin_auto_t;
 
 static void
