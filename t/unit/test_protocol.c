@@ -7,6 +7,15 @@ Suite *sm_test_suite_compress(void);
 Suite *sm_test_suite_records(void);
 Suite *sm_test_suite_convert(void);
 Suite *sm_test_suite_golden_records(void);
+Suite *sm_test_suite_apiversions(void);
+Suite *sm_test_suite_metadata(void);
+Suite *sm_test_suite_produce(void);
+Suite *sm_test_suite_fetch(void);
+Suite *sm_test_suite_listoffsets(void);
+Suite *sm_test_suite_createtopics(void);
+Suite *sm_test_suite_deletetopics(void);
+Suite *sm_test_suite_createpartitions(void);
+Suite *sm_test_suite_describeconfigs(void);
 
 int
 main(void)
@@ -18,6 +27,15 @@ main(void)
         sm_test_suite_records,
         sm_test_suite_convert,
         sm_test_suite_golden_records,
+        sm_test_suite_apiversions,
+        sm_test_suite_metadata,
+        sm_test_suite_produce,
+        sm_test_suite_fetch,
+        sm_test_suite_listoffsets,
+        sm_test_suite_createtopics,
+        sm_test_suite_deletetopics,
+        sm_test_suite_createpartitions,
+        sm_test_suite_describeconfigs,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
