@@ -19,7 +19,9 @@
  *   the response to it has been written completely (or a NOOP response
  *   arrives for requests that get none, e.g. acks=0 Produce).  This keeps
  *   responses in request order with no locks, and makes pipelined requests
- *   (kafka-python sends ApiVersions + Metadata back to back) safe.
+ *   (kafka-python sends ApiVersions + Metadata back to back) safe.  A muted
+ *   connection is still watched for the peer hanging up, so a client that
+ *   disconnects while its request waits (purgatory) is closed at once.
  * - The request queue holds at most queued.max.requests entries.  When it is
  *   full a network thread does not block: it parks the frame on the
  *   connection and stops reading from it until a handler frees a slot.
@@ -30,6 +32,13 @@
  * - Handlers name a connection by (thread, conn_id) only.  conn_id is unique
  *   for the life of the process, so a late response for a closed connection
  *   simply finds nothing and is dropped.
+ *
+ * SHUTDOWN: sm_net_stop_accepting(), sm_net_drain(), then stop whatever can
+ * still respond (purgatories), then sm_net_destroy().  sm_net_new() sets
+ * SIGPIPE to SIG_IGN if it is SIG_DFL (sendfile(2) has no MSG_NOSIGNAL).
+ *
+ * The implementation is split over server.c, acceptor.c, processor.c,
+ * request_channel.c and response.c; net_int.h maps them and their locks.
  *
  * RESPONSES are chains of segments written with writev(2) (memory) and
  * sendfile(2) (file ranges), preceded by the 4-byte size the network thread
@@ -64,10 +73,11 @@ typedef struct sm_net_config {
     int      num_network_threads;        /* num.network.threads (3) */
     int      num_io_threads;             /* num.io.threads (8) */
     int      queued_max_requests;        /* queued.max.requests (500) */
-    int32_t  socket_request_max_bytes;   /* socket.request.max.bytes (100 MiB) */
+    int32_t  socket_request_max_bytes;   /* socket.request.max.bytes (100MiB)*/
     int      socket_send_buffer_bytes;   /* -1 = OS default (102400) */
     int      socket_receive_buffer_bytes;/* -1 = OS default (102400) */
-    int64_t  connections_max_idle_ms;    /* connections.max.idle.ms (600000) */
+    int64_t  connections_max_idle_ms;    /* connections.max.idle.ms (600000);
+                                          * <= 0: never close idle ones */
     int      max_connections;            /* max.connections (INT_MAX) */
 } sm_net_config_t;
 
@@ -124,10 +134,13 @@ sm_err_t sm_net_start(sm_net_t *net, sm_net_handler_fn handler, void *opaque);
 int      sm_net_bound_port(const sm_net_t *net, int listener);
 /* Stop accepting new connections (first step of a graceful shutdown). */
 void     sm_net_stop_accepting(sm_net_t *net);
-/* Wait until no request is queued or being handled and no response is
+/* Stop reading new requests on every connection (connections stay open),
+ * then wait until no request is queued or being handled and no response is
  * waiting to be written, or timeout_ms passes; 0 if drained, -1 if not. */
 int      sm_net_drain(sm_net_t *net, int64_t timeout_ms);
-/* Stop every thread, close every socket, free everything. */
+/* Stop every thread, close every socket, free everything.  Whatever may
+ * still call sm_net_respond() (purgatories, fetchers) must be shut down
+ * first; requests still in purgatory then get their responses dropped. */
 void     sm_net_destroy(sm_net_t *net);
 
 /* Response building.  The response starts with no segments. */
@@ -137,7 +150,9 @@ sm_response_t *sm_response_new(const sm_request_t *req,
 void     sm_response_add_mem(sm_response_t *resp, uint8_t *data, size_t len);
 /* Append the contents of buf (buf is detached and left empty). */
 void     sm_response_add_buf(sm_response_t *resp, sm_buf_t *buf);
-/* Append a file range; release(arg) is called exactly once afterwards. */
+/* Append a file range; release(arg) is called exactly once afterwards,
+ * on whichever thread frees the segment (normally the network thread, as
+ * soon as the range is sent or the connection dies). */
 void     sm_response_add_file(sm_response_t *resp, int fd, off_t pos,
                               size_t len, void (*release)(void *),
                               void *arg);
@@ -157,6 +172,7 @@ typedef struct sm_net_stats {
     uint64_t responses;
     uint64_t oversized_frames;
     uint64_t idle_closed;
+    uint64_t dropped_responses; /* their connection was gone */
     int      open_connections;
     int      queued_requests;
 } sm_net_stats_t;
