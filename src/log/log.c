@@ -395,13 +395,12 @@ static sm_err_t
 sm_log_append_locked(sm_log_t *log, const uint8_t *buf, size_t len,
                      const sm_append_info_t *ai, int *need_flush)
 {
-    int64_t now = sm_now_ms();
     sm_segment_t *seg = sm_log_active(log);
     sm_err_t err;
 
     if (sm_seg_should_roll(seg, &log->cfg, len, ai->max_ts, ai->last_offset,
-                           now)) {
-        if ((err = sm_log_roll(log, ai->roll_base, now)) != SM_OK)
+                           -1)) {
+        if ((err = sm_log_roll(log, ai->roll_base, sm_now_ms())) != SM_OK)
             return err;
         seg = sm_log_active(log);
     }
@@ -814,14 +813,16 @@ sm_log_flush_to_end(sm_log_t *log, int force)
     for (int i = 0; i < n && err == SM_OK; i++)
         err = sm_seg_flush(segs[i]);
     if (err == SM_OK && (new_seg || force) && dir != NULL)
-        err = sm_io_fsync_dir(dir);
+        err = sm_io_fsync_dir_if_exists(dir);     /* deleted meanwhile */
     for (int i = 0; i < n; i++)
         sm_seg_release(segs[i]);
     sm_free(segs);
     sm_free(dir);
 
     pthread_mutex_lock(&log->lock);
-    if (err != SM_OK) {
+    if (log->deleted) {
+        err = SM_OK;                 /* deleted while we synced: moot */
+    } else if (err != SM_OK) {
         /* after a failed fsync the kernel may have dropped the dirty
          * pages: nothing written since the last good flush is certain */
         sm_log_set_failed(log, "fsync");

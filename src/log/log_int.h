@@ -96,6 +96,7 @@ sm_err_t sm_seg_load_tail(sm_segment_t *seg);
 sm_err_t sm_seg_recover(sm_segment_t *seg, const sm_log_config_t *cfg,
                         int64_t *truncated);
 
+/* now_ms < 0: read the clock only if the segment has no timestamps. */
 int      sm_seg_should_roll(sm_segment_t *seg, const sm_log_config_t *cfg,
                             size_t len, int64_t max_ts_in,
                             int64_t last_offset_in, int64_t now_ms);

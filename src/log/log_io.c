@@ -343,6 +343,22 @@ sm_io_fsync_dir(const char *dir)
 }
 
 sm_err_t
+sm_io_fsync_dir_if_exists(const char *dir)
+{
+    sm_err_t err;
+    int fd;
+
+    err = sm_io_open(dir, O_RDONLY | O_DIRECTORY, 0, &fd);
+    if (err == SM_ERR__NOENT)
+        return SM_OK;
+    if (err != SM_OK)
+        return err;
+    err = sm_io_fsync(fd, dir);
+    sm_io_close(fd, dir);
+    return err;
+}
+
+sm_err_t
 sm_io_listdir(const char *dir, char ***names, int *n)
 {
     if (sm_log_io->listdir(dir, names, n) != 0)

@@ -103,6 +103,9 @@ sm_err_t sm_io_rmdir(const char *path);
 /* open(O_DIRECTORY) + fsync + close: makes entries created, renamed or
  * removed in dir durable. */
 sm_err_t sm_io_fsync_dir(const char *dir);
+/* The same, but a directory that no longer exists (renamed away for
+ * deletion while a flush ran) is not an error and is not logged. */
+sm_err_t sm_io_fsync_dir_if_exists(const char *dir);
 sm_err_t sm_io_listdir(const char *dir, char ***names, int *n);
 void     sm_io_names_free(char **names, int n);
 /* Remove dir and everything in it (files and one level of directories

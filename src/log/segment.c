@@ -431,9 +431,13 @@ int
 sm_seg_should_roll(sm_segment_t *seg, const sm_log_config_t *cfg, size_t len,
                    int64_t max_ts_in, int64_t last_offset_in, int64_t now_ms)
 {
-    int64_t first = sm_seg_first_batch_ts(seg);
-    int64_t waited = first >= 0 ? max_ts_in - first : now_ms - seg->created_ms;
-    int reached = waited > cfg->segment_ms - seg->jitter_ms;
+    int64_t first = sm_seg_first_batch_ts(seg), waited;
+    int reached;
+
+    if (first < 0 && now_ms < 0)
+        now_ms = sm_now_ms();        /* only read the clock when needed */
+    waited = first >= 0 ? max_ts_in - first : now_ms - seg->created_ms;
+    reached = waited > cfg->segment_ms - seg->jitter_ms;
 
     return seg->size > cfg->segment_bytes - (int64_t)len ||
            (seg->size > 0 && reached) ||
