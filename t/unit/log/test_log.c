@@ -1,5 +1,6 @@
 /* test_log.c: log.c - append, roll, read, time lookup, retention,
  * truncation, flush. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -549,6 +550,100 @@ START_TEST(log__retention_start_offset_and_readers)
 }
 END_TEST
 
+/* Readers, a flusher and retention racing appends and rolls: every read
+ * that succeeds returns whole, valid batches holding the offset asked. */
+typedef struct tl_race {
+    sm_log_t *log;
+    _Atomic int stop;
+    long reads, bad;
+    unsigned seed;
+} tl_race_t;
+
+static void *
+tl_race_reader(void *arg)
+{
+    tl_race_t *r = arg;
+    unsigned seed = r->seed;
+
+    while (!r->stop) {
+        int64_t start = sm_log_start_offset(r->log);
+        int64_t end = sm_log_end_offset(r->log);
+        int64_t o = end > start ? start + rand_r(&seed) % (end - start) : 0;
+        sm_log_slice_t s;
+        sm_batch_iter_t it;
+        sm_batch_t b;
+        uint8_t *p;
+
+        if (end <= start)
+            continue;
+        if (sm_log_read(r->log, o, 1 + rand_r(&seed) % 20000, INT64_MAX, 1,
+                        &s) != SM_OK)
+            continue;                /* moved below the start meanwhile */
+        p = malloc(s.len + 1);
+        if (sm_log_slice_read(&s, p) != SM_OK) {
+            r->bad++;
+        } else {
+            sm_batch_iter_init(&it, p, s.len);
+            for (int n = 0; sm_batch_next(&it, &b); n++)
+                if (sm_batch_validate(&b) != SM_OK ||
+                    (n == 0 && (b.base_offset > o || b.last_offset < o)))
+                    r->bad++;
+            if (it.err != SM_OK || it.partial)
+                r->bad++;
+        }
+        free(p);
+        sm_log_slice_release(&s);
+        r->reads++;
+    }
+    return NULL;
+}
+
+static void *
+tl_race_janitor(void *arg)
+{
+    tl_race_t *r = arg;
+
+    while (!r->stop) {
+        sm_log_flush(r->log);
+        sm_log_apply_retention(r->log, sm_now_ms(), NULL);
+        usleep(1000);
+    }
+    return NULL;
+}
+
+START_TEST(log__concurrent_readers_and_appends)
+{
+    tl_race_t r[3];
+    pthread_t th[3];
+    tl_ctx_t c;
+
+    tl_setup(&c, 16384, 1024, 512);
+    c.cfg.retention_bytes = 64 * 1024;
+    sm_log_set_config(c.log, &c.cfg);
+    for (int i = 0; i < 3; i++) {
+        memset(&r[i], 0, sizeof(r[i]));
+        r[i].log = c.log;
+        r[i].seed = (unsigned)i + 1;
+        pthread_create(&th[i], NULL, i == 2 ? tl_race_janitor
+                                            : tl_race_reader, &r[i]);
+    }
+    for (int i = 0; i < 3000; i++)
+        ck_assert_int_eq(tm_append(c.log, NULL, 1, 1 + i % 5, 100, i),
+                         SM_OK);
+    for (int i = 0; i < 3; i++)
+        r[i].stop = 1;
+    for (int i = 0; i < 3; i++)
+        pthread_join(th[i], NULL);
+    ck_assert_int_gt(r[0].reads + r[1].reads, 100);
+    ck_assert_int_eq(r[0].bad + r[1].bad, 0);
+    ck_assert_int_gt(sm_log_start_offset(c.log), 0);
+    ck_assert_int_eq(sm_log_recovery_point(c.log) <= sm_log_end_offset(c.log),
+                     1);
+    tm_check(c.log, NULL);
+    tl_teardown(&c);
+}
+END_TEST
+
 START_TEST(log__config_is_checked)
 {
     sm_log_config_t cfg;
@@ -587,6 +682,7 @@ sm_test_suite_log(void)
     tcase_add_test(tc, log__retention_by_size);
     tcase_add_test(tc, log__retention_by_time);
     tcase_add_test(tc, log__retention_start_offset_and_readers);
+    tcase_add_test(tc, log__concurrent_readers_and_appends);
     tcase_add_test(tc, log__config_is_checked);
     suite_add_tcase(s, tc);
     return s;
