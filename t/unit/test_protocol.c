@@ -3,6 +3,10 @@
 
 Suite *sm_test_suite_codec(void);
 Suite *sm_test_suite_apis(void);
+Suite *sm_test_suite_compress(void);
+Suite *sm_test_suite_records(void);
+Suite *sm_test_suite_convert(void);
+Suite *sm_test_suite_golden_records(void);
 
 int
 main(void)
@@ -10,6 +14,10 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_codec,
         sm_test_suite_apis,
+        sm_test_suite_compress,
+        sm_test_suite_records,
+        sm_test_suite_convert,
+        sm_test_suite_golden_records,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

@@ -1,0 +1,192 @@
+/*
+ * produce.c: the Produce handler (Kafka's KafkaApis.handleProduceRequest +
+ * ReplicaManager.appendRecords).
+ *
+ * Per partition: find the hosted partition (UNKNOWN_TOPIC_OR_PARTITION, or
+ * NOT_LEADER_FOR_PARTITION when the cluster knows the partition but this
+ * broker does not lead it), validate and normalise the records against the
+ * topic's config (log/validator.h), append (offsets are written into the
+ * request frame in place, so the common path copies nothing), and report
+ * BaseOffset / LogAppendTime / LogStartOffset.
+ *
+ * acks: 0 sends no response - unless a partition failed, in which case the
+ * connection is closed so the client notices (Kafka does exactly this);
+ * 1 answers after the leader's append; -1 answers once every ISR member has
+ * the records.  With an ISR of just the leader that is at once; followers
+ * and the delayed produce come with replication.  Other acks values get
+ * INVALID_REQUIRED_ACKS for every partition.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/sm_log.h"
+#include "common/sm_mem.h"
+#include "common/sm_time.h"
+#include "log/validator.h"
+#include "protocol/produce.h"
+#include "server/admin.h"
+#include "server/broker.h"
+#include "server/topic_config_cache.h"
+
+/* Bound on a compressed batch's decompressed size during validation. */
+static size_t
+sm_produce_decompress_bound(int32_t max_message_bytes)
+{
+    uint64_t b = (uint64_t)(max_message_bytes > 0 ? max_message_bytes : 1)
+                 * 64;
+
+    if (b < 16u << 20)
+        b = 16u << 20;
+    if (b > 512u << 20)
+        b = 512u << 20;
+    return (size_t)b;
+}
+
+/* The error for a partition this broker does not host. */
+static sm_err_t
+sm_produce_not_hosted(sm_broker_t *b, const char *topic, int32_t part)
+{
+    sm_mdsnap_t *snap = sm_mdcache_snapshot(b->mdcache);
+    int known = sm_mdsnap_partition(snap, topic, part) != NULL;
+
+    sm_mdsnap_release(b->mdcache, snap);
+    return known ? SM_ERR_NOT_LEADER_FOR_PARTITION
+                 : SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+}
+
+static void
+sm_produce_partition(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
+                     const char *topic, sm_tcfg_t *tcfg,
+                     const sm_ProduceRequestPartition_t *rp,
+                     sm_ProduceResponsePartition_t *out)
+{
+    sm_broker_t *b = ctx->b;
+    sm_validate_cfg_t vc;
+    sm_validate_result_t vr;
+    sm_append_result_t ar;
+    sm_partition_t *p;
+    sm_buf_t conv = SM_BUF_INIT;
+    sm_err_t err;
+
+    out->Index = rp->Index;
+    out->BaseOffset = -1;
+    out->LogAppendTimeMs = -1;
+    out->LogStartOffset = -1;
+    p = sm_rm_get(b->rm, topic, rp->Index);
+    if (p == NULL) {
+        out->ErrorCode = sm_produce_not_hosted(b, topic, rp->Index);
+        return;
+    }
+    memset(&vc, 0, sizeof(vc));
+    vc.produce_version = req->ApiVersion;
+    vc.max_message_bytes = tcfg->lcfg.max_message_bytes;
+    vc.compacted = (tcfg->lcfg.cleanup_policy & SM_CLEANUP_COMPACT) != 0;
+    vc.target_codec = tcfg->codec;
+    vc.max_timestamp_diff = tcfg->tc.message_timestamp_difference_max_ms;
+    vc.log_append_time = tcfg->lcfg.message_timestamp_log_append;
+    vc.now_ms = sm_now_ms();
+    vc.max_decompressed = sm_produce_decompress_bound(vc.max_message_bytes);
+
+    /* Records borrow from the request frame, which we own: mutable. */
+    err = rp->Records.len < 0
+          ? SM_ERR_CORRUPT_MESSAGE
+          : sm_validate_produce(&vc, (uint8_t *)rp->Records.ptr,
+                                (size_t)rp->Records.len, &conv, &vr);
+    if (err == SM_OK && vr.batches > 0)
+        err = sm_rm_append(b->rm, p, vr.data, vr.len, req->Acks,
+                           tcfg->tc.min_insync_replicas,
+                           vc.log_append_time, &ar);
+    else if (err != SM_OK)
+        sm_debug("produce", "%s-%d from %s: %s (%s)", topic, (int)rp->Index,
+                 ctx->req->peer, sm_err_name(err),
+                 vr.reason ? vr.reason : "");
+    if (err == SM_OK && vr.batches > 0) {
+        out->BaseOffset = ar.first_offset;
+        out->LogAppendTimeMs = ar.log_append_time;
+        out->LogStartOffset = ar.log_start_offset;
+    }
+    out->ErrorCode = (int16_t)sm_err_to_wire(err);
+    sm_buf_fini(&conv);
+    sm_partition_release(p);
+}
+
+static void
+sm_produce_topic(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
+                 const sm_ProduceRequestTopic_t *rt,
+                 sm_ProduceResponseTopic_t *out, int acks_ok)
+{
+    char *topic = sm_str_dup(rt->Name);
+    sm_tcfg_t *tcfg = NULL;
+    sm_err_t terr = SM_OK;
+
+    out->Name = rt->Name;
+    out->PartitionResponsesCnt = rt->PartitionDataCnt;
+    out->PartitionResponses = sm_calloc((size_t)rt->PartitionDataCnt + 1,
+                                        sizeof(*out->PartitionResponses));
+    if (!acks_ok)
+        terr = SM_ERR_INVALID_REQUIRED_ACKS;
+    else if (topic == NULL || topic[0] == '\0')
+        terr = SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    else if (sm_tcfg_get(ctx->b->tcfg, topic, &tcfg) != SM_OK)
+        terr = SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+
+    for (int32_t i = 0; i < rt->PartitionDataCnt; i++) {
+        sm_ProduceResponsePartition_t *rp = &out->PartitionResponses[i];
+        if (terr != SM_OK) {
+            rp->Index = rt->PartitionData[i].Index;
+            rp->ErrorCode = (int16_t)terr;
+            rp->BaseOffset = rp->LogAppendTimeMs = rp->LogStartOffset = -1;
+            continue;
+        }
+        sm_produce_partition(ctx, req, topic, tcfg, &rt->PartitionData[i],
+                             rp);
+    }
+    if (tcfg)
+        sm_tcfg_release(ctx->b->tcfg, tcfg);
+    free(topic);
+}
+
+/* Any partition with an error? (acks=0 closes the connection then.) */
+static int
+sm_produce_any_error(const sm_ProduceResponse_t *resp)
+{
+    for (int32_t t = 0; t < resp->ResponsesCnt; t++)
+        for (int32_t i = 0; i < resp->Responses[t].PartitionResponsesCnt; i++)
+            if (resp->Responses[t].PartitionResponses[i].ErrorCode != 0)
+                return 1;
+    return 0;
+}
+
+void
+sm_handle_Produce(sm_reqctx_t *ctx)
+{
+    sm_ProduceRequest_t req = { 0 };
+    sm_ProduceResponse_t resp = { 0 };
+    int acks_ok;
+
+    if (sm_ProduceRequest_read(&ctx->rd, ctx->hdr.ApiVersion, &req) !=
+        SM_OK) {
+        sm_reqctx_close(ctx, "malformed Produce request");
+        return;
+    }
+    acks_ok = req.Acks == 0 || req.Acks == 1 || req.Acks == -1;
+    resp.ResponsesCnt = req.TopicDataCnt;
+    resp.Responses = sm_calloc((size_t)req.TopicDataCnt + 1,
+                               sizeof(*resp.Responses));
+    for (int32_t t = 0; t < req.TopicDataCnt; t++)
+        sm_produce_topic(ctx, &req, &req.TopicData[t], &resp.Responses[t],
+                         acks_ok);
+
+    if (req.Acks == 0) {
+        if (sm_produce_any_error(&resp))
+            sm_reqctx_close(ctx, "acks=0 Produce failed for a partition");
+        else
+            sm_reqctx_noop(ctx);
+    } else {
+        sm_ProduceResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,
+                                 &resp);
+        sm_reqctx_send(ctx);
+    }
+    sm_ProduceResponse_free(&resp);
+    sm_ProduceRequest_free(&req);
+}
