@@ -126,8 +126,11 @@ sm_err_t sm_log_append(sm_log_t *log, uint8_t *batches, size_t len,
                        int32_t leader_epoch, int64_t append_time_ms,
                        int64_t *first_offset, int64_t *last_offset);
 
-/* Follower/recovery append: offsets are kept as they are and must start at
- * the log end offset (else SM_ERR_OFFSET_OUT_OF_RANGE). */
+/* Follower/recovery append: offsets are kept as they are, must increase,
+ * and must start at or above the log end offset (else
+ * SM_ERR_OFFSET_OUT_OF_RANGE); a gap is allowed because a compacted
+ * leader's log has them (Kafka's UnexpectedAppendOffset check).  Legacy
+ * magic 0/1 entries are accepted here, as Kafka's follower does. */
 sm_err_t sm_log_append_follower(sm_log_t *log, const uint8_t *batches,
                                 size_t len);
 
@@ -148,6 +151,12 @@ sm_err_t sm_log_slice_read(const sm_log_slice_t *slice, void *dst);
 int64_t  sm_log_start_offset(sm_log_t *log);
 int64_t  sm_log_end_offset(sm_log_t *log);      /* next offset to assign */
 int64_t  sm_log_recovery_point(sm_log_t *log);
+/* The high watermark the replica layer last set (the end offset until it
+ * sets one).  Retention never deletes a segment holding offsets at or
+ * above it, and sm_log_set_start_offset() cannot pass it (Kafka's
+ * UnifiedLog keeps the same bound).  Truncation lowers it. */
+int64_t  sm_log_high_watermark(sm_log_t *log);
+void     sm_log_set_high_watermark(sm_log_t *log, int64_t hw);
 int64_t  sm_log_size_bytes(sm_log_t *log);
 int      sm_log_segment_count(sm_log_t *log);
 const char *sm_log_dir(sm_log_t *log);
