@@ -3,6 +3,7 @@
 
 Suite *sm_test_suite_codec(void);
 Suite *sm_test_suite_apis(void);
+Suite *sm_test_suite_golden(void);
 
 int
 main(void)
@@ -10,6 +11,7 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_codec,
         sm_test_suite_apis,
+        sm_test_suite_golden,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
