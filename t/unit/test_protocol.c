@@ -4,6 +4,7 @@
 Suite *sm_test_suite_codec(void);
 Suite *sm_test_suite_apis(void);
 Suite *sm_test_suite_golden(void);
+Suite *sm_test_suite_fuzz_regress(void);
 
 int
 main(void)
@@ -12,6 +13,7 @@ main(void)
         sm_test_suite_codec,
         sm_test_suite_apis,
         sm_test_suite_golden,
+        sm_test_suite_fuzz_regress,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
