@@ -287,29 +287,47 @@ README_HEAD = """# t/data: golden request captures
 Every `*.bin` file here is one Kafka request frame exactly as a real client
 sent it, without the 4-byte size prefix (request header, then body).  They
 were captured by `t/capture/capture.py`, which runs each client against
-`t/capture/fake_broker.py` (a fake single-node broker advertising the ranges
-in `src/protocol/apis.def` plus FindCoordinator 0-2, which librdkafka needs
-before it will use LZ4).  Redo them with
+`t/capture/fake_broker.py`: a fake single-node broker advertising the
+ranges in `src/protocol/apis.def` plus FindCoordinator 0-2 (librdkafka
+uses LZ4 only if FindCoordinator v0 is advertised).  Redo them with
 
-    /usr/bin/python3 t/capture/capture.py        # rewrites t/data/*.bin + this file
+    /usr/bin/python3 t/capture/capture.py   # rewrites t/data/*.bin, README
 
-Names: `<ApiName>_v<version>_<client>[_<variant>].bin`.  Clients:
-kcat 1.7.1 and confluent-kafka 1.7.0 (both librdkafka 2.0.2), kafka-python
-2.0.2.  `{port}` is the fake broker's port.
+and add a row to `golden_files[]` in `t/unit/protocol/test_golden.c` for
+any new file.  Names: `<ApiName>_v<version>_<client>[_<variant>].bin`.
+Clients: `kcat` 1.7.1 and `confluent` (confluent-kafka-python 1.7.0), both
+on librdkafka 2.0.2; `kafkapython` (kafka-python 2.0.2).  Variants:
 
-Records sent (the unit tests check them; timestamps and compressed bytes
-differ on every capture):
+* `none`, `gzip`, `snappy`, `lz4`, `zstd`: the producer's compression.
+  librdkafka writes raw snappy blocks, kafka-python xerial-framed ones;
+  for magic 0 both write LZ4 with the KAFKA-3160 header checksum.
+* librdkafka magic 2 is `Produce_v7_kcat_*`; magic 1 (`Produce_v2_kcat_*`)
+  comes from a broker advertising Produce and Fetch only up to v2; magic 0
+  (`Produce_v0_kcat_*`) from `api.version.request=false` with
+  `broker.version.fallback=0.8.2`.  librdkafka drops headers below magic 2.
+* kafka-python: probing (no suffix, or `probe` for the Metadata v0 sent
+  right after ApiVersions v0) infers Kafka 2.3 from the ranges, giving
+  Produce v7 / Fetch v4 / ListOffsets v1 / Metadata v1; `082` and `0100`
+  are `api_version=(0,8,2)` (Produce v0, magic 0) and `(0,10,0)` (Produce
+  v2, magic 1).
+* Metadata: `all` = all topics (v0 empty array, v1+ null array),
+  `brokers` = v1+ empty array; otherwise the request names `golden`.
+* ListOffsets: `time` asks for the offset of timestamp 1600000000000;
+  otherwise Timestamp is -2 (earliest).
+
+Records sent (the unit tests check them; timestamps, CRCs and compressed
+bytes differ on every capture):
 
 * kcat: stdin `KCAT_LINES` = `key1:hello`, `key2:world`,
   `key3:` + `"samsa " * 40`, each record with headers `h1=v1`, `h2=v2`.
 * kafka-python (`KP_PRODUCE`): (key1, hello, headers h1=v1 h2=v2 when
   magic 2), (key2, world), (null, `"samsa " * 40`), (key4, null).
-* confluent-kafka (`CK_PRODUCE`): as kafka-python, but the headers are
-  h1=v1 and h2=null, on every magic.
+* confluent-kafka (`CK_PRODUCE`): as kafka-python, but with headers
+  h1=v1 and h2=null.
 * `KP_CONSUME`: assign golden-0, seek_to_beginning, poll three times.
 
-The scripts named in angle brackets are the strings of the same name in
-`t/capture/capture.py`.
+Names in angle brackets are the strings of that name in
+`t/capture/capture.py`; `{port}` is the fake broker's port.
 
 | file | bytes | client | what | command |
 | --- | ---: | --- | --- | --- |
