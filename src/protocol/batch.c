@@ -9,7 +9,7 @@
  */
 #include "common/sm_crc.h"
 #include "common/sm_endian.h"
-#include "protocol/records.h"
+#include "protocol/records_int.h"
 
 void
 sm_batch_iter_init(sm_batch_iter_t *it, const void *p, size_t len)
@@ -29,11 +29,9 @@ sm_batch_parse_v2(const uint8_t *p, sm_batch_t *b)
     b->attributes = (int16_t)sm_load_be16(p + SM_BATCH_OFF_ATTRIBUTES);
     b->codec = (sm_codec_t)(b->attributes & SM_ATTR_CODEC_MASK);
     b->base_offset = (int64_t)sm_load_be64(p + SM_BATCH_OFF_BASE_OFFSET);
-    /* Unsigned sum: BaseOffset comes from the input and may sit next to
-     * INT64_MAX; the result wraps as Java's long does instead of being
-     * undefined (fuzz_record_batch). */
-    b->last_offset = (int64_t)((uint64_t)b->base_offset +
-        (uint64_t)(int64_t)(int32_t)sm_load_be32(p + SM_BATCH_OFF_LAST_DELTA));
+    /* wrap-around add: a hostile BaseOffset must not be signed-overflow UB */
+    b->last_offset = sm_i64_add(b->base_offset,
+        (int32_t)sm_load_be32(p + SM_BATCH_OFF_LAST_DELTA));
     b->base_timestamp = (int64_t)sm_load_be64(p + SM_BATCH_OFF_BASE_TS);
     b->max_timestamp = (int64_t)sm_load_be64(p + SM_BATCH_OFF_MAX_TS);
     b->producer_id = (int64_t)sm_load_be64(p + SM_BATCH_OFF_PRODUCER_ID);

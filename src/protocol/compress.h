@@ -5,8 +5,9 @@
  * message attributes: 0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd.
  *
  * Framings (../shared/reference/protocol.md §3.3):
- *   gzip    RFC 1952 (zlib with gzip header); decode also accepts zlib/raw
- *           deflate is NOT accepted (Kafka never writes it).
+ *   gzip    RFC 1952 (zlib with gzip header).  Decode accepts gzip only:
+ *           zlib and raw deflate streams are NOT accepted (Kafka never
+ *           writes them); concatenated members are one stream.
  *   snappy  write: xerial framing (what the Java client writes);
  *           read: xerial framing or a raw snappy block (librdkafka, sarama).
  *   lz4     LZ4 frame.  SM_COMPRESS_LZ4_LEGACY writes the broken header
@@ -16,7 +17,9 @@
  *
  * Decompression is bounded: output beyond max_out stops with
  * SM_ERR__TOO_LARGE before the memory is allocated, so a decompression bomb
- * costs at most max_out bytes.  Corrupt input gives SM_ERR__COMPRESSION.
+ * costs at most max_out (+1) bytes of output buffer plus the codec's own
+ * bounded working memory.  max_out is literal: 0 allows only empty output.
+ * Corrupt or truncated input gives SM_ERR__COMPRESSION.
  * Output is appended to the caller's sm_buf_t (the caller owns it, also on
  * failure, when its content past the original length is unspecified).
  *

@@ -184,6 +184,10 @@ int sm_record_headers(const sm_record_t *rec, sm_record_header_t *hdrs,
  * max_decompressed).  For a legacy compressed wrapper the inner messages are
  * yielded with absolute offsets.  Control batches yield their control
  * records like any other (callers check the batch attributes).
+ * max_decompressed bounds the decompressed payload of a compressed entry
+ * (literal, as sm_decompress's max_out).  init reports the first error
+ * (also left in it->err); next() returns 0 at the end or on an error, with
+ * it->err saying which.  Call sm_rec_iter_fini() whatever init returned.
  */
 typedef struct sm_rec_iter {
     const sm_batch_t *batch;
@@ -224,6 +228,7 @@ typedef struct sm_batch_builder {
     int16_t    producer_epoch;
     int32_t    base_sequence;
     int32_t    partition_leader_epoch;
+    int64_t    log_append_time;  /* with SM_ATTR_LOG_APPEND_TIME */
     sm_buf_t   recs;             /* owned: uncompressed record region */
 } sm_batch_builder_t;
 
@@ -233,7 +238,15 @@ void sm_batch_builder_init(sm_batch_builder_t *bb, sm_buf_t *out,
 void sm_batch_builder_set_producer(sm_batch_builder_t *bb, int64_t pid,
                                    int16_t epoch, int32_t base_seq,
                                    int transactional);
-/* Append a record at the next offset (base + count). */
+/* LogAppendTime: v2 writes the attribute bit and MaxTimestamp = now_ms
+ * (records keep their own timestamps); magic 1 sets the timestamp-type bit
+ * and now_ms as the timestamp of every message and of the wrapper; magic 0
+ * has no timestamps and ignores it.  Call before the first add. */
+void sm_batch_builder_set_log_append_time(sm_batch_builder_t *bb,
+                                          int64_t now_ms);
+/* Append a record at the next offset (last offset + 1, i.e. base + count
+ * when there are no gaps).  Magic 0/1 cannot carry headers: nhdrs must be
+ * 0 there (callers drop them, as Kafka's down-conversion does). */
 void sm_batch_builder_add(sm_batch_builder_t *bb, int64_t timestamp,
                           sm_bytes_t key, sm_bytes_t value,
                           const sm_record_header_t *hdrs, int nhdrs);
@@ -282,5 +295,12 @@ sm_err_t sm_records_upconvert(sm_slice_t in, sm_buf_t *out,
  */
 sm_err_t sm_records_downconvert(sm_slice_t in, int8_t to_magic,
                                 sm_buf_t *out, size_t max_decompressed);
+/* The same, dropping records below first_offset (the Fetch offset) from
+ * uncompressed batches converted to magic 0/1, which are one message per
+ * record (Kafka's RecordsUtil.downConvert firstOffset; older librdkafka
+ * relies on it).  sm_records_downconvert() is this with INT64_MIN. */
+sm_err_t sm_records_downconvert_from(sm_slice_t in, int8_t to_magic,
+                                     int64_t first_offset, sm_buf_t *out,
+                                     size_t max_decompressed);
 
 #endif

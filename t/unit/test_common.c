@@ -3,6 +3,7 @@
 
 Suite *sm_test_suite_crc(void);
 Suite *sm_test_suite_buf(void);
+Suite *sm_test_suite_map(void);
 
 int
 main(void)
@@ -10,6 +11,7 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_crc,
         sm_test_suite_buf,
+        sm_test_suite_map,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

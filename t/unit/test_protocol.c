@@ -3,6 +3,10 @@
 
 Suite *sm_test_suite_codec(void);
 Suite *sm_test_suite_apis(void);
+Suite *sm_test_suite_compress(void);
+Suite *sm_test_suite_records(void);
+Suite *sm_test_suite_convert(void);
+Suite *sm_test_suite_golden_records(void);
 Suite *sm_test_suite_golden(void);
 Suite *sm_test_suite_fuzz_regress(void);
 
@@ -12,6 +16,10 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_codec,
         sm_test_suite_apis,
+        sm_test_suite_compress,
+        sm_test_suite_records,
+        sm_test_suite_convert,
+        sm_test_suite_golden_records,
         sm_test_suite_golden,
         sm_test_suite_fuzz_regress,
     };

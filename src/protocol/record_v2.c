@@ -1,0 +1,243 @@
+/*
+ * record_v2.c: the records inside an entry - the sm_rec_iter_* dispatcher,
+ * v2 record parsing (records.h has the Record layout), v2 record headers,
+ * and the in-place rewrites of a v2 batch header the broker does on append.
+ * Legacy entries are handed to msgset.c.
+ *
+ * V2 ITERATION RULES (Kafka's DefaultRecordBatch / DefaultRecord.readFrom):
+ *   - RecordsCount 0: no records; the payload is not even decompressed
+ *     (Kafka returns an empty iterator for such batches, which compaction
+ *     may leave behind to keep producer state).
+ *   - every varint and length is checked against the bytes left: a record
+ *     Length past the end of the records region, or a key/value/header
+ *     length past the end of its record, is SM_ERR__TRUNCATED;
+ *   - the fields must use exactly Length bytes, lengths below -1 (or a
+ *     negative header count / header key length) and over-long varints are
+ *     SM_ERR__BAD_MSG;
+ *   - RecordsCount must match the records present: too few records, or
+ *     bytes left after the last one, is SM_ERR__BAD_MSG.
+ *   - offset = BaseOffset + OffsetDelta; timestamp = BaseTimestamp +
+ *     TimestampDelta, or MaxTimestamp for LogAppendTime batches.  Both are
+ *     computed with wrap-around: hostile deltas give odd numbers, not UB.
+ * The record that fails is not returned; it->err says why.
+ *
+ * Threads: none; an iterator belongs to its caller.
+ */
+#include <string.h>
+
+#include "common/sm_crc.h"
+#include "common/sm_endian.h"
+#include "common/sm_log.h"
+#include "protocol/codec.h"
+#include "protocol/records_int.h"
+
+sm_err_t
+sm_rec_iter_init(sm_rec_iter_t *it, const sm_batch_t *b,
+                 size_t max_decompressed)
+{
+    const uint8_t *payload = b->ptr + SM_BATCH_V2_HDR_SIZE;
+    sm_err_t err = SM_OK;
+
+    memset(it, 0, sizeof(*it));
+    it->batch = b;
+    if (b->magic != 2) {
+        err = sm_rec_iter_legacy_init(it, max_decompressed);
+        goto out;
+    }
+    if (b->count < 0) {
+        err = SM_ERR__BAD_MSG;
+        goto out;
+    }
+    it->remaining = b->count;
+    if (b->count == 0)
+        goto out;
+    if (b->codec >= SM_CODEC__CNT) {
+        err = SM_ERR__UNSUPPORTED_CODEC;
+        goto out;
+    }
+    if (b->codec == SM_CODEC_NONE) {
+        it->pos = payload;
+        it->end = b->ptr + b->size;
+        goto out;
+    }
+    err = sm_decompress(b->codec,
+                        sm_slice(payload, b->size - SM_BATCH_V2_HDR_SIZE),
+                        max_decompressed, &it->decomp, 0);
+    it->pos = it->decomp.data;
+    it->end = it->decomp.data + it->decomp.len;
+out:
+    if (err != SM_OK)
+        it->remaining = 0;
+    it->err = err;
+    return err;
+}
+
+void
+sm_rec_iter_fini(sm_rec_iter_t *it)
+{
+    sm_buf_fini(&it->decomp);
+    it->pos = it->end = NULL;
+    it->remaining = 0;
+}
+
+/* A nullable varint-length field inside a record. */
+static sm_bytes_t
+sm_rd_vbytes(sm_rd_t *rd)
+{
+    sm_bytes_t f = SM_BYTES_NULL;
+    int32_t len = sm_rd_varint(rd);
+
+    if (len < -1)
+        sm_rd_fail(rd, SM_ERR__BAD_MSG);
+    if (rd->err != SM_OK || len < 0)
+        return f;
+    f.ptr = sm_rd_ptr(rd, (size_t)len);
+    f.len = f.ptr ? len : -1;
+    return f;
+}
+
+/* Walk (and so check) header_count headers; rd ends after the last. */
+static void
+sm_rd_skip_headers(sm_rd_t *rd, int32_t n)
+{
+    for (int32_t i = 0; i < n && rd->err == SM_OK; i++) {
+        sm_bytes_t k = sm_rd_vbytes(rd);
+        if (rd->err == SM_OK && k.len < 0)
+            sm_rd_fail(rd, SM_ERR__BAD_MSG);   /* header keys are not null */
+        (void)sm_rd_vbytes(rd);
+    }
+}
+
+/* Parse the record body rd (exactly Length bytes) into rec. */
+static sm_err_t
+sm_record_v2_parse(sm_rd_t *rd, const sm_batch_t *b, sm_record_t *rec)
+{
+    int64_t ts_delta;
+    int32_t off_delta;
+    const uint8_t *hdrs;
+
+    rec->attributes = sm_rd_i8(rd);
+    ts_delta = sm_rd_varlong(rd);
+    off_delta = sm_rd_varint(rd);
+    rec->key = sm_rd_vbytes(rd);
+    rec->value = sm_rd_vbytes(rd);
+    rec->header_count = sm_rd_varint(rd);
+    if (rd->err == SM_OK && (rec->header_count < 0 ||
+                             (size_t)rec->header_count > sm_rd_remaining(rd)))
+        sm_rd_fail(rd, SM_ERR__BAD_MSG);
+    hdrs = rd->pos;
+    sm_rd_skip_headers(rd, rec->header_count);
+    if (rd->err != SM_OK)
+        return sm_rec_err(rd->err);
+    if (sm_rd_remaining(rd) != 0)
+        return SM_ERR__BAD_MSG;        /* Length disagrees with contents */
+    rec->headers = sm_slice(hdrs, (size_t)(rd->pos - hdrs));
+    rec->magic = 2;
+    rec->offset = sm_i64_add(b->base_offset, off_delta);
+    rec->timestamp = (b->attributes & SM_ATTR_LOG_APPEND_TIME)
+                     ? b->max_timestamp
+                     : sm_i64_add(b->base_timestamp, ts_delta);
+    return SM_OK;
+}
+
+static sm_err_t
+sm_rec_iter_v2_next(sm_rec_iter_t *it, sm_record_t *rec)
+{
+    sm_rd_t rd, body;
+    int32_t len;
+    sm_err_t err;
+
+    if (it->pos == it->end)
+        return SM_ERR__BAD_MSG;        /* fewer records than RecordsCount */
+    sm_rd_init(&rd, it->pos, (size_t)(it->end - it->pos));
+    len = sm_rd_varint(&rd);
+    if (rd.err != SM_OK)
+        return sm_rec_err(rd.err);
+    if (len < 0)
+        return SM_ERR__BAD_MSG;
+    if ((size_t)len > sm_rd_remaining(&rd))
+        return SM_ERR__TRUNCATED;
+    sm_rd_init(&body, rd.pos, (size_t)len);
+    err = sm_record_v2_parse(&body, it->batch, rec);
+    if (err != SM_OK)
+        return err;
+    it->pos = rd.pos + len;
+    if (it->remaining == 1 && it->pos != it->end)
+        return SM_ERR__BAD_MSG;        /* more bytes than RecordsCount */
+    return SM_OK;
+}
+
+int
+sm_rec_iter_next(sm_rec_iter_t *it, sm_record_t *rec)
+{
+    sm_err_t err;
+
+    if (it->err != SM_OK || it->remaining <= 0)
+        return 0;
+    if (it->batch->magic != 2)
+        return sm_rec_iter_legacy_next(it, rec);
+    err = sm_rec_iter_v2_next(it, rec);
+    if (err != SM_OK) {
+        it->err = err;
+        it->remaining = 0;
+        return 0;
+    }
+    it->remaining--;
+    return 1;
+}
+
+int
+sm_record_headers(const sm_record_t *rec, sm_record_header_t *hdrs, int max)
+{
+    sm_rd_t rd;
+    int n = 0;
+
+    if (rec->magic != 2 || rec->header_count <= 0)
+        return 0;
+    sm_rd_init(&rd, rec->headers.ptr, rec->headers.len);
+    for (int32_t i = 0; i < rec->header_count && n < max; i++) {
+        sm_bytes_t k = sm_rd_vbytes(&rd);
+        sm_bytes_t v = sm_rd_vbytes(&rd);
+        if (rd.err != SM_OK || k.len < 0)
+            return -1;
+        hdrs[n].key.ptr = (const char *)k.ptr;
+        hdrs[n].key.len = k.len;
+        hdrs[n].value = v;
+        n++;
+    }
+    return n;
+}
+
+/* ----------------------------------------------------- in-place updates */
+
+void
+sm_batch_v2_set_base_offset(uint8_t *batch, int64_t base_offset)
+{
+    sm_store_be64(batch + SM_BATCH_OFF_BASE_OFFSET, (uint64_t)base_offset);
+}
+
+void
+sm_batch_v2_set_leader_epoch(uint8_t *batch, int32_t epoch)
+{
+    sm_store_be32(batch + SM_BATCH_OFF_LEADER_EPOCH, (uint32_t)epoch);
+}
+
+void
+sm_batch_v2_update_crc(uint8_t *batch, size_t size)
+{
+    sm_assert(size >= SM_BATCH_V2_HDR_SIZE);
+    sm_store_be32(batch + SM_BATCH_OFF_CRC,
+                  sm_crc32c(0, batch + SM_BATCH_OFF_ATTRIBUTES,
+                            size - SM_BATCH_OFF_ATTRIBUTES));
+}
+
+void
+sm_batch_v2_set_log_append_time(uint8_t *batch, size_t size, int64_t now_ms)
+{
+    uint16_t attrs = sm_load_be16(batch + SM_BATCH_OFF_ATTRIBUTES);
+
+    sm_store_be16(batch + SM_BATCH_OFF_ATTRIBUTES,
+                  (uint16_t)(attrs | SM_ATTR_LOG_APPEND_TIME));
+    sm_store_be64(batch + SM_BATCH_OFF_MAX_TS, (uint64_t)now_ms);
+    sm_batch_v2_update_crc(batch, size);
+}

@@ -1,0 +1,290 @@
+/*
+ * partition.c: role changes, leader appends, reads and offset lookups of one
+ * hosted partition (contract in partition.h).
+ *
+ * State machine of a replica (Kafka's ReplicaStateMachine as seen from the
+ * hosting broker):
+ *
+ *     new --make_leader--> leader --make_follower--> follower
+ *      |                     ^  \                      |
+ *      +--make_follower--> follower <---make_leader----+
+ *     any --stop--> stopped (terminal; the replica manager drops it)
+ *
+ * A LeaderAndIsr whose leader epoch is older than the one already applied is
+ * refused (STALE_CONTROLLER_EPOCH when the controller epoch is older,
+ * FENCED_LEADER_EPOCH otherwise, as Kafka's Partition.makeLeader does by
+ * returning false); an equal epoch is accepted idempotently, so a controller
+ * re-sending the same state after a failover does no harm.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/sm_log.h"
+#include "common/sm_mem.h"
+#include "common/sm_time.h"
+#include "server/partition.h"
+
+sm_partition_t *
+sm_partition_new(const char *topic, int32_t index, int32_t local_id)
+{
+    sm_partition_t *p = sm_calloc(1, sizeof(*p));
+
+    p->topic = sm_strdup(topic);
+    p->index = index;
+    p->key = sm_asprintf("%s-%d", topic, (int)index);
+    p->local_id = local_id;
+    p->leader = SM_NO_LEADER;
+    p->leader_epoch = -1;
+    p->controller_epoch = -1;
+    atomic_init(&p->refcnt, 1);
+    atomic_init(&p->high_watermark, 0);
+    pthread_rwlock_init(&p->lock, NULL);
+    return p;
+}
+
+void
+sm_partition_keep(sm_partition_t *p)
+{
+    atomic_fetch_add(&p->refcnt, 1);
+}
+
+void
+sm_partition_release(sm_partition_t *p)
+{
+    if (p == NULL || atomic_fetch_sub(&p->refcnt, 1) != 1)
+        return;
+    pthread_rwlock_destroy(&p->lock);
+    free(p->replicas);
+    free(p->isr);
+    free(p->key);
+    free(p->topic);
+    free(p);
+}
+
+static void
+sm_i32_assign(int32_t **dst, int32_t *ndst, const int32_t *src, int32_t n)
+{
+    free(*dst);
+    *dst = NULL;
+    *ndst = n > 0 ? n : 0;
+    if (n > 0) {
+        *dst = sm_malloc(sizeof(**dst) * (size_t)n);
+        memcpy(*dst, src, sizeof(**dst) * (size_t)n);
+    }
+}
+
+/* Check epochs of an incoming state; lock held exclusive. */
+static sm_err_t
+sm_partition_check_epochs(sm_partition_t *p, const sm_pstate_t *ps)
+{
+    if (ps->controller_epoch < p->controller_epoch)
+        return SM_ERR_STALE_CONTROLLER_EPOCH;
+    if (ps->leader_epoch < p->leader_epoch)
+        return SM_ERR_FENCED_LEADER_EPOCH;
+    return SM_OK;
+}
+
+static void
+sm_partition_apply_state(sm_partition_t *p, const sm_pstate_t *ps,
+                         sm_log_t *log)
+{
+    p->log = log;
+    p->leader = ps->leader;
+    p->leader_epoch = ps->leader_epoch;
+    p->controller_epoch = ps->controller_epoch;
+    p->zk_version = ps->zk_version;
+    p->stopped = 0;
+    sm_i32_assign(&p->replicas, &p->nreplicas, ps->replicas, ps->nreplicas);
+    sm_i32_assign(&p->isr, &p->nisr, ps->isr, ps->nisr);
+}
+
+/*
+ * Leader high watermark: with only the leader in the ISR it is the log end
+ * offset.  Followers' positions arrive with the replication issue; until
+ * then a multi-member ISR keeps the HW where it is, never moving it back.
+ * Lock held (shared or exclusive).
+ */
+static void
+sm_partition_maybe_advance_hw(sm_partition_t *p)
+{
+    int64_t leo, hw;
+
+    if (p->log == NULL || p->leader != p->local_id)
+        return;
+    if (!(p->nisr == 1 && p->isr[0] == p->local_id))
+        return;
+    leo = sm_log_end_offset(p->log);
+    hw = atomic_load(&p->high_watermark);
+    while (leo > hw &&
+           !atomic_compare_exchange_weak(&p->high_watermark, &hw, leo))
+        ;
+}
+
+sm_err_t
+sm_partition_make_leader(sm_partition_t *p, const sm_pstate_t *ps,
+                         sm_log_t *log)
+{
+    sm_err_t err;
+    int64_t leo, hw;
+
+    pthread_rwlock_wrlock(&p->lock);
+    err = sm_partition_check_epochs(p, ps);
+    if (err == SM_OK) {
+        sm_partition_apply_state(p, ps, log);
+        /* the HW never exceeds what this replica has */
+        leo = sm_log_end_offset(log);
+        hw = atomic_load(&p->high_watermark);
+        if (hw > leo)
+            atomic_store(&p->high_watermark, leo);
+        sm_partition_maybe_advance_hw(p);
+        sm_info("partition", "%s: leader at epoch %d (isr size %d, "
+                "log end %lld, high watermark %lld)", p->key,
+                (int)p->leader_epoch, (int)p->nisr, (long long)leo,
+                (long long)atomic_load(&p->high_watermark));
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+sm_err_t
+sm_partition_make_follower(sm_partition_t *p, const sm_pstate_t *ps,
+                           sm_log_t *log)
+{
+    sm_err_t err;
+
+    pthread_rwlock_wrlock(&p->lock);
+    err = sm_partition_check_epochs(p, ps);
+    if (err == SM_OK) {
+        sm_partition_apply_state(p, ps, log);
+        sm_info("partition", "%s: follower of broker %d at epoch %d",
+                p->key, (int)p->leader, (int)p->leader_epoch);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+void
+sm_partition_stop(sm_partition_t *p)
+{
+    pthread_rwlock_wrlock(&p->lock);
+    p->stopped = 1;
+    p->log = NULL;
+    p->leader = SM_NO_LEADER;
+    pthread_rwlock_unlock(&p->lock);
+}
+
+/* Lock held.  The error a non-serving replica gives. */
+static sm_err_t
+sm_partition_leader_check(sm_partition_t *p, int32_t current_epoch)
+{
+    if (p->stopped || p->log == NULL)
+        return SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (current_epoch >= 0 && current_epoch < p->leader_epoch)
+        return SM_ERR_FENCED_LEADER_EPOCH;
+    if (current_epoch > p->leader_epoch)
+        return SM_ERR_UNKNOWN_LEADER_EPOCH;
+    if (p->leader != p->local_id)
+        return SM_ERR_NOT_LEADER_FOR_PARTITION;
+    return SM_OK;
+}
+
+sm_err_t
+sm_partition_append(sm_partition_t *p, uint8_t *batches, size_t len,
+                    int16_t acks, int32_t min_isr, int log_append_time,
+                    sm_append_result_t *res)
+{
+    sm_err_t err;
+    int64_t now = log_append_time ? sm_now_ms() : -1;
+
+    pthread_rwlock_rdlock(&p->lock);
+    err = sm_partition_leader_check(p, -1);
+    if (err == SM_OK && acks == -1 && p->nisr < min_isr)
+        err = SM_ERR_NOT_ENOUGH_REPLICAS;
+    if (err == SM_OK)
+        err = sm_log_append(p->log, batches, len, p->leader_epoch, now,
+                            &res->first_offset, &res->last_offset);
+    if (err == SM_OK) {
+        res->log_append_time = now;
+        res->log_start_offset = sm_log_start_offset(p->log);
+        sm_partition_maybe_advance_hw(p);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+sm_err_t
+sm_partition_read(sm_partition_t *p, int32_t replica_id,
+                  int32_t current_epoch, int64_t offset, size_t max_bytes,
+                  int min_one, sm_read_result_t *res)
+{
+    sm_err_t err;
+    int64_t bound;
+
+    memset(res, 0, sizeof(*res));
+    res->high_watermark = res->last_stable_offset = -1;
+    res->log_start_offset = res->log_end_offset = -1;
+    pthread_rwlock_rdlock(&p->lock);
+    err = sm_partition_leader_check(p, current_epoch);
+    if (err == SM_OK) {
+        res->high_watermark = atomic_load(&p->high_watermark);
+        res->last_stable_offset = res->high_watermark;
+        res->log_start_offset = sm_log_start_offset(p->log);
+        res->log_end_offset = sm_log_end_offset(p->log);
+        bound = replica_id >= 0 ? INT64_MAX : res->high_watermark;
+        err = sm_log_read(p->log, offset, max_bytes, bound, min_one,
+                          &res->slice);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+sm_err_t
+sm_partition_list_offset(sm_partition_t *p, int32_t replica_id,
+                         int32_t current_epoch, int64_t timestamp,
+                         int64_t *offset, int64_t *ts_out,
+                         int32_t *leader_epoch)
+{
+    sm_err_t err;
+    int64_t bound;
+
+    *offset = *ts_out = -1;
+    pthread_rwlock_rdlock(&p->lock);
+    err = sm_partition_leader_check(p, current_epoch);
+    if (err != SM_OK)
+        goto out;
+    *leader_epoch = p->leader_epoch;
+    bound = replica_id >= 0 ? sm_log_end_offset(p->log)
+                            : atomic_load(&p->high_watermark);
+    if (timestamp == -2) {
+        *offset = sm_log_start_offset(p->log);
+    } else if (timestamp == -1) {
+        *offset = bound;
+    } else {
+        err = sm_log_offset_for_time(p->log, timestamp, offset, ts_out);
+        if (err != SM_OK || *offset >= bound) {
+            /* nothing at or after the timestamp that may be read */
+            *offset = *ts_out = -1;
+            err = SM_OK;
+        }
+    }
+out:
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+int64_t
+sm_partition_high_watermark(sm_partition_t *p)
+{
+    return atomic_load(&p->high_watermark);
+}
+
+int
+sm_partition_is_leader(sm_partition_t *p)
+{
+    int r;
+
+    pthread_rwlock_rdlock(&p->lock);
+    r = !p->stopped && p->log != NULL && p->leader == p->local_id;
+    pthread_rwlock_unlock(&p->lock);
+    return r;
+}

@@ -1,0 +1,119 @@
+/*
+ * partition.h: one partition replica hosted on this broker (Kafka's
+ * cluster/Partition.scala): its log, its role (leader or follower), the
+ * leader epoch, replica set, ISR and high watermark.
+ *
+ * CONCURRENCY.  p->lock is a rwlock in Kafka's leaderIsrUpdateLock style:
+ * appends and reads take it shared (concurrent appends are serialised by
+ * the log's own mutex), leadership changes (make_leader / make_follower /
+ * stop) take it exclusive.  The high watermark is an atomic so fetchers can
+ * read it without the lock.  Lock order: partition -> log.  Never hold
+ * p->lock while calling into a purgatory (try_complete of a delayed fetch
+ * takes it).
+ *
+ * Lifetime: refcounted (sm_partition_keep/_release) because handlers,
+ * delayed operations and (later) replica fetchers hold partitions across
+ * threads; the replica manager holds one reference while the partition is
+ * in its map.
+ *
+ * HIGH WATERMARK.  Consumers read below it.  The leader advances it to the
+ * smallest log end offset among ISR members it knows of; with an ISR of
+ * just the leader it equals the leader's log end offset after each append.
+ * Followers learn it from the leader's fetch responses (replication issue).
+ */
+#ifndef SM_SERVER_PARTITION_H
+#define SM_SERVER_PARTITION_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "common/sm_err.h"
+#include "log/log.h"
+#include "server/metadata_cache.h"
+
+typedef struct sm_partition {
+    char    *topic;
+    int32_t  index;
+    char    *key;                   /* "topic-index": purgatory key */
+    atomic_int refcnt;
+    pthread_rwlock_t lock;
+
+    /* guarded by lock */
+    sm_log_t *log;                  /* owned by the log manager */
+    int32_t  local_id;              /* this broker */
+    int32_t  leader;
+    int32_t  leader_epoch;
+    int32_t  controller_epoch;
+    int32_t  zk_version;
+    int32_t *replicas;
+    int32_t  nreplicas;
+    int32_t *isr;
+    int32_t  nisr;
+    int      stopped;               /* StopReplica'd: no longer served */
+
+    _Atomic int64_t high_watermark;
+} sm_partition_t;
+
+sm_partition_t *sm_partition_new(const char *topic, int32_t index,
+                                 int32_t local_id);
+void sm_partition_keep(sm_partition_t *p);
+void sm_partition_release(sm_partition_t *p);
+
+/* Become leader / follower per the controller's state; log is this
+ * replica's (already opened) log.  Returns SM_ERR_STALE_CONTROLLER_EPOCH
+ * or SM_ERR_FENCED_LEADER_EPOCH style errors for stale requests. */
+sm_err_t sm_partition_make_leader(sm_partition_t *p, const sm_pstate_t *ps,
+                                  sm_log_t *log);
+sm_err_t sm_partition_make_follower(sm_partition_t *p, const sm_pstate_t *ps,
+                                    sm_log_t *log);
+/* Stop serving; the caller deletes the log if asked to. */
+void     sm_partition_stop(sm_partition_t *p);
+
+/* Result of a leader append. */
+typedef struct sm_append_result {
+    int64_t first_offset;
+    int64_t last_offset;
+    int64_t log_append_time;        /* -1 unless LogAppendTime */
+    int64_t log_start_offset;
+} sm_append_result_t;
+
+/*
+ * Append validated v2 batches (batches is mutable: offsets are written in
+ * place).  NOT_LEADER_FOR_PARTITION unless this broker leads;
+ * NOT_ENOUGH_REPLICAS when acks == -1 and the ISR is below min_isr.
+ */
+sm_err_t sm_partition_append(sm_partition_t *p, uint8_t *batches,
+                             size_t len, int16_t acks, int32_t min_isr,
+                             int log_append_time, sm_append_result_t *res);
+
+/* What a read needs to answer a fetch. */
+typedef struct sm_read_result {
+    sm_log_slice_t slice;           /* release with sm_log_slice_release */
+    int64_t high_watermark;
+    int64_t last_stable_offset;
+    int64_t log_start_offset;
+    int64_t log_end_offset;
+} sm_read_result_t;
+
+/*
+ * Read for a consumer (replica_id < 0: bounded by the high watermark) or a
+ * follower (replica_id >= 0: bounded by the log end offset).  current_epoch
+ * >= 0 is checked against the leader epoch (FENCED_LEADER_EPOCH /
+ * UNKNOWN_LEADER_EPOCH, Fetch v9+).
+ */
+sm_err_t sm_partition_read(sm_partition_t *p, int32_t replica_id,
+                           int32_t current_epoch, int64_t offset,
+                           size_t max_bytes, int min_one,
+                           sm_read_result_t *res);
+
+/* Offsets for ListOffsets: earliest (-2), latest (-1) or by timestamp. */
+sm_err_t sm_partition_list_offset(sm_partition_t *p, int32_t replica_id,
+                                  int32_t current_epoch, int64_t timestamp,
+                                  int64_t *offset, int64_t *ts_out,
+                                  int32_t *leader_epoch);
+
+int64_t sm_partition_high_watermark(sm_partition_t *p);
+int     sm_partition_is_leader(sm_partition_t *p);
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * replica_manager.c: the hosted-partition map and role changes (contract in
+ * replica_manager.h).
+ *
+ * Invariant: a partition is in rm->parts iff this broker was told it hosts
+ * a replica of it and no StopReplica removed it since.  Its log is created
+ * (or opened) before the partition becomes leader or follower, so a
+ * partition in the map with a role always has a log.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/sm_log.h"
+#include "common/sm_map.h"
+#include "common/sm_mem.h"
+#include "server/replica_manager.h"
+
+struct sm_rm {
+    int32_t local_id;
+    sm_logmgr_t *logmgr;
+    sm_rm_topic_config_fn topic_config;
+    void *opaque;
+    sm_purgatory_t *fetch_purg;
+
+    pthread_mutex_t lock;           /* guards parts and controller_epoch */
+    sm_map_t parts;                 /* "topic-index" -> sm_partition_t* */
+    int32_t controller_epoch;
+};
+
+sm_rm_t *
+sm_rm_new(int32_t local_id, sm_logmgr_t *logmgr,
+          sm_rm_topic_config_fn topic_config, void *opaque)
+{
+    sm_rm_t *rm = sm_calloc(1, sizeof(*rm));
+
+    rm->local_id = local_id;
+    rm->logmgr = logmgr;
+    rm->topic_config = topic_config;
+    rm->opaque = opaque;
+    rm->controller_epoch = -1;
+    pthread_mutex_init(&rm->lock, NULL);
+    sm_map_init(&rm->parts);
+    return rm;
+}
+
+void
+sm_rm_destroy(sm_rm_t *rm)
+{
+    size_t it = 0;
+    void *v;
+
+    if (rm == NULL)
+        return;
+    while (sm_map_next(&rm->parts, &it, NULL, &v))
+        sm_partition_release(v);
+    sm_map_fini(&rm->parts);
+    pthread_mutex_destroy(&rm->lock);
+    free(rm);
+}
+
+void
+sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg)
+{
+    rm->fetch_purg = purg;
+}
+
+static void
+sm_rm_key(char *buf, size_t size, const char *topic, int32_t index)
+{
+    snprintf(buf, size, "%s-%d", topic, (int)index);
+}
+
+sm_partition_t *
+sm_rm_get(sm_rm_t *rm, const char *topic, int32_t index)
+{
+    char key[300];
+    sm_partition_t *p;
+
+    sm_rm_key(key, sizeof(key), topic, index);
+    pthread_mutex_lock(&rm->lock);
+    p = sm_map_get(&rm->parts, key);
+    if (p)
+        sm_partition_keep(p);
+    pthread_mutex_unlock(&rm->lock);
+    return p;
+}
+
+/* Get or insert the partition object (with a reference for the caller). */
+static sm_partition_t *
+sm_rm_get_or_create(sm_rm_t *rm, const char *topic, int32_t index)
+{
+    char key[300];
+    sm_partition_t *p;
+
+    sm_rm_key(key, sizeof(key), topic, index);
+    pthread_mutex_lock(&rm->lock);
+    p = sm_map_get(&rm->parts, key);
+    if (p == NULL) {
+        p = sm_partition_new(topic, index, rm->local_id);
+        sm_map_put(&rm->parts, key, p);
+    }
+    sm_partition_keep(p);
+    pthread_mutex_unlock(&rm->lock);
+    return p;
+}
+
+static int
+sm_rm_is_replica(const sm_rm_t *rm, const sm_pstate_t *ps)
+{
+    for (int32_t i = 0; i < ps->nreplicas; i++)
+        if (ps->replicas[i] == rm->local_id)
+            return 1;
+    return 0;
+}
+
+/* Open or create the log of a partition this broker must host. */
+static sm_err_t
+sm_rm_log_for(sm_rm_t *rm, const sm_pstate_t *ps, sm_log_t **logp)
+{
+    sm_log_config_t lcfg;
+    sm_err_t err;
+
+    *logp = sm_logmgr_get(rm->logmgr, ps->topic, ps->partition);
+    if (*logp)
+        return SM_OK;
+    err = rm->topic_config(rm->opaque, ps->topic, &lcfg);
+    if (err != SM_OK)
+        return err;
+    err = sm_logmgr_create(rm->logmgr, ps->topic, ps->partition, &lcfg,
+                           logp);
+    if (err != SM_OK)
+        sm_error("replica", "cannot create the log of %s-%d: %s",
+                 ps->topic, (int)ps->partition, sm_err_name(err));
+    return err;
+}
+
+static sm_err_t
+sm_rm_apply_one(sm_rm_t *rm, const sm_pstate_t *ps)
+{
+    sm_partition_t *p;
+    sm_log_t *log;
+    sm_err_t err;
+
+    if (!sm_rm_is_replica(rm, ps))
+        return SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    err = sm_rm_log_for(rm, ps, &log);
+    if (err != SM_OK)
+        return err == SM_ERR__IO ? SM_ERR_KAFKA_STORAGE_ERROR : err;
+    p = sm_rm_get_or_create(rm, ps->topic, ps->partition);
+    if (ps->leader == rm->local_id)
+        err = sm_partition_make_leader(p, ps, log);
+    else
+        err = sm_partition_make_follower(p, ps, log);
+    if (err == SM_OK && rm->fetch_purg)
+        sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+    sm_partition_release(p);
+    return err;
+}
+
+sm_err_t
+sm_rm_leader_and_isr(sm_rm_t *rm, int32_t controller_id,
+                     int32_t controller_epoch, const sm_pstate_t *states,
+                     int n, sm_err_t *errs)
+{
+    pthread_mutex_lock(&rm->lock);
+    if (controller_epoch < rm->controller_epoch) {
+        pthread_mutex_unlock(&rm->lock);
+        sm_warn("replica", "ignoring LeaderAndIsr from controller %d with "
+                "stale epoch %d (current %d)", (int)controller_id,
+                (int)controller_epoch, (int)rm->controller_epoch);
+        return SM_ERR_STALE_CONTROLLER_EPOCH;
+    }
+    rm->controller_epoch = controller_epoch;
+    pthread_mutex_unlock(&rm->lock);
+
+    for (int i = 0; i < n; i++)
+        errs[i] = sm_rm_apply_one(rm, &states[i]);
+    return SM_OK;
+}
+
+sm_err_t
+sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
+                   int32_t index, int del)
+{
+    char key[300];
+    sm_partition_t *p;
+    sm_err_t err = SM_OK;
+
+    sm_rm_key(key, sizeof(key), topic, index);
+    pthread_mutex_lock(&rm->lock);
+    if (controller_epoch < rm->controller_epoch) {
+        pthread_mutex_unlock(&rm->lock);
+        return SM_ERR_STALE_CONTROLLER_EPOCH;
+    }
+    p = sm_map_del(&rm->parts, key);
+    pthread_mutex_unlock(&rm->lock);
+
+    if (p) {
+        sm_partition_stop(p);
+        if (rm->fetch_purg)
+            sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+        sm_partition_release(p);
+    }
+    if (del && sm_logmgr_get(rm->logmgr, topic, index))
+        err = sm_logmgr_delete(rm->logmgr, topic, index);
+    return err;
+}
+
+sm_err_t
+sm_rm_append(sm_rm_t *rm, sm_partition_t *p, uint8_t *batches, size_t len,
+             int16_t acks, int32_t min_isr, int log_append_time,
+             sm_append_result_t *res)
+{
+    sm_err_t err = sm_partition_append(p, batches, len, acks, min_isr,
+                                       log_append_time, res);
+
+    if (err == SM_OK && rm->fetch_purg)
+        sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+    return err;
+}
+
+void
+sm_rm_counts(sm_rm_t *rm, int *hosted, int *leading)
+{
+    size_t it = 0;
+    void *v;
+    sm_partition_t **all;
+    int n = 0;
+
+    pthread_mutex_lock(&rm->lock);
+    all = sm_calloc(sm_map_count(&rm->parts) + 1, sizeof(*all));
+    while (sm_map_next(&rm->parts, &it, NULL, &v)) {
+        all[n] = v;
+        sm_partition_keep(all[n++]);
+    }
+    pthread_mutex_unlock(&rm->lock);
+    *hosted = n;
+    *leading = 0;
+    for (int i = 0; i < n; i++) {
+        *leading += sm_partition_is_leader(all[i]);
+        sm_partition_release(all[i]);
+    }
+    free(all);
+}

@@ -1,0 +1,63 @@
+/*
+ * replica_manager.h: the partitions this broker hosts (Kafka's
+ * ReplicaManager): applies the controller's LeaderAndIsr / StopReplica
+ * decisions, creates and deletes their logs, and is the one place the
+ * Produce and Fetch handlers go through to reach a partition.
+ *
+ * Threads: any I/O-handler thread (Produce, Fetch, ListOffsets), the
+ * controller thread or the handler of a remote LeaderAndIsr (role changes).
+ * rm->lock guards the partition map only; it is never held while calling
+ * into a partition, a log or a purgatory.  Lock order: rm -> partition ->
+ * log.
+ */
+#ifndef SM_SERVER_REPLICA_MANAGER_H
+#define SM_SERVER_REPLICA_MANAGER_H
+
+#include <stdint.h>
+
+#include "common/sm_err.h"
+#include "log/log.h"
+#include "server/metadata_cache.h"
+#include "server/partition.h"
+#include "server/purgatory.h"
+
+typedef struct sm_rm sm_rm_t;
+
+/* Supplies a topic's effective log configuration (broker defaults overlaid
+ * with /config/topics/<topic>).  Called without rm locks held. */
+typedef sm_err_t (*sm_rm_topic_config_fn)(void *opaque, const char *topic,
+                                          sm_log_config_t *out);
+
+sm_rm_t *sm_rm_new(int32_t local_id, sm_logmgr_t *logmgr,
+                   sm_rm_topic_config_fn topic_config, void *opaque);
+void     sm_rm_destroy(sm_rm_t *rm);
+/* Purgatory to poke (check_and_complete on the partition key) after every
+ * append and high-watermark change; may be NULL. */
+void     sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
+
+/* The hosted partition, with a reference (release it), or NULL. */
+sm_partition_t *sm_rm_get(sm_rm_t *rm, const char *topic, int32_t index);
+
+/*
+ * Apply a LeaderAndIsr: for each state naming this broker as a replica,
+ * open or create the log and become leader or follower.  errs[i] receives
+ * the per-partition result.  Returns STALE_CONTROLLER_EPOCH (and changes
+ * nothing) if controller_epoch is older than one already seen.
+ */
+sm_err_t sm_rm_leader_and_isr(sm_rm_t *rm, int32_t controller_id,
+                              int32_t controller_epoch,
+                              const sm_pstate_t *states, int n,
+                              sm_err_t *errs);
+/* Stop serving a partition; with del, delete its log. */
+sm_err_t sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch,
+                            const char *topic, int32_t index, int del);
+
+/* Append through the partition, then wake delayed fetches on it. */
+sm_err_t sm_rm_append(sm_rm_t *rm, sm_partition_t *p, uint8_t *batches,
+                      size_t len, int16_t acks, int32_t min_isr,
+                      int log_append_time, sm_append_result_t *res);
+
+/* Number of hosted partitions and how many this broker leads. */
+void     sm_rm_counts(sm_rm_t *rm, int *hosted, int *leading);
+
+#endif

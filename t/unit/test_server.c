@@ -1,0 +1,13 @@
+/* test_server.c: unit tests of src/server (one suite per source file). */
+#include "sm_test.h"
+
+Suite *sm_test_suite_purgatory(void);
+
+int
+main(void)
+{
+    static const sm_suite_fn suites[] = {
+        sm_test_suite_purgatory,
+    };
+    return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
+}
