@@ -7,7 +7,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "common/sm_buf.h"
+#include "common/sm_crc.h"
 #include "common/sm_endian.h"
+#include "protocol/compress.h"
 #include "protocol/records.h"
 #include "sm_test.h"
 
@@ -40,6 +43,62 @@ START_TEST(fuzz_regress__batch_last_offset_overflow)
 }
 END_TEST
 
+/*
+ * fuzz_record_batch: a compressed v2 batch whose payload fails to
+ * decompress before any output is written left the iterator's buffer
+ * unallocated, and
+ * sm_rec_iter_init() computed NULL + 0 for the end of the records (UBSan:
+ * applying zero offset to null pointer, src/protocol/record_v2.c).
+ */
+START_TEST(fuzz_regress__rec_iter_undecompressable_batch)
+{
+    uint8_t batch[SM_BATCH_V2_HDR_SIZE + 4];
+    sm_batch_iter_t bi;
+    sm_batch_t b;
+    sm_rec_iter_t it;
+    sm_record_t rec;
+
+    memset(batch, 0, sizeof(batch));
+    sm_store_be32(batch + SM_BATCH_OFF_LENGTH,
+                  sizeof(batch) - SM_LOG_OVERHEAD);
+    batch[SM_BATCH_OFF_MAGIC] = 2;
+    sm_store_be16(batch + SM_BATCH_OFF_ATTRIBUTES, SM_CODEC_SNAPPY);
+    sm_store_be32(batch + SM_BATCH_OFF_COUNT, 1);
+    /* a raw snappy block whose length varint never ends: rejected before
+     * any output is allocated */
+    memset(batch + SM_BATCH_V2_HDR_SIZE, 0xff, 4);
+    sm_batch_v2_update_crc(batch, sizeof(batch));
+
+    sm_batch_iter_init(&bi, batch, sizeof(batch));
+    ck_assert_int_eq(sm_batch_next(&bi, &b), 1);
+    ck_assert_int_eq(sm_batch_validate(&b), SM_OK);
+    ck_assert_int_eq(sm_rec_iter_init(&it, &b, 1 << 20),
+                     SM_ERR__COMPRESSION);
+    ck_assert_int_eq(sm_rec_iter_next(&it, &rec), 0);
+    ck_assert_int_eq(it.err, SM_ERR__COMPRESSION);
+    sm_rec_iter_fini(&it);
+}
+END_TEST
+
+/*
+ * fuzz_msgset: a snappy block declaring 0 uncompressed bytes, decoded
+ * into an empty buffer, made sm_dout_take() return NULL + 0 (UBSan:
+ * applying zero offset to null pointer, src/protocol/compress.c).  An empty
+ * raw block is valid snappy: it decodes to nothing.
+ */
+START_TEST(fuzz_regress__snappy_empty_block)
+{
+    static const uint8_t empty_block[] = { 0x00 };
+    sm_buf_t out = SM_BUF_INIT;
+
+    ck_assert_int_eq(sm_decompress(SM_CODEC_SNAPPY,
+                                   sm_slice(empty_block, 1), 1 << 20,
+                                   &out, 0), SM_OK);
+    ck_assert_uint_eq(out.len, 0);
+    sm_buf_fini(&out);
+}
+END_TEST
+
 Suite *
 sm_test_suite_fuzz_regress(void)
 {
@@ -47,6 +106,8 @@ sm_test_suite_fuzz_regress(void)
     TCase *tc = tcase_create("fuzz_regress");
 
     tcase_add_test(tc, fuzz_regress__batch_last_offset_overflow);
+    tcase_add_test(tc, fuzz_regress__rec_iter_undecompressable_batch);
+    tcase_add_test(tc, fuzz_regress__snappy_empty_block);
     suite_add_tcase(s, tc);
     return s;
 }
