@@ -33,6 +33,7 @@
 #include "protocol/apis.h"
 #include "protocol/codec.h"
 #include "protocol/records.h"
+#include "rec_util.h"
 #include "sm_test.h"
 
 #define TOPIC "golden"
@@ -47,6 +48,46 @@
 #define TS_EARLIEST (-2LL)
 #define TS_KCAT_QUERY 1600000000000LL      /* kcat -Q -t golden:0:<ts> */
 
+/* A record as the client was told to send it; NULL = null. */
+typedef struct golden_rec {
+    const char *key;
+    const char *value;
+    int         nhdrs;           /* magic 2 only: legacy has no headers */
+    const char *hkey[2];
+    const char *hval[2];
+} golden_rec_t;
+
+#define LONG_VALUE \
+    "samsa samsa samsa samsa samsa samsa samsa samsa samsa samsa " \
+    "samsa samsa samsa samsa samsa samsa samsa samsa samsa samsa " \
+    "samsa samsa samsa samsa samsa samsa samsa samsa samsa samsa " \
+    "samsa samsa samsa samsa samsa samsa samsa samsa samsa samsa "
+
+/* kcat -K: -H h1=v1 -H h2=v2, stdin KCAT_LINES of capture.py */
+static const golden_rec_t kcat_recs[] = {
+    { "key1", "hello", 2, { "h1", "h2" }, { "v1", "v2" } },
+    { "key2", "world", 2, { "h1", "h2" }, { "v1", "v2" } },
+    { "key3", LONG_VALUE, 2, { "h1", "h2" }, { "v1", "v2" } },
+};
+
+/* KP_PRODUCE of capture.py */
+static const golden_rec_t kp_recs[] = {
+    { "key1", "hello", 2, { "h1", "h2" }, { "v1", "v2" } },
+    { "key2", "world", 0, { NULL }, { NULL } },
+    { NULL, LONG_VALUE, 0, { NULL }, { NULL } },
+    { "key4", NULL, 0, { NULL }, { NULL } },
+};
+
+/* CK_PRODUCE of capture.py */
+static const golden_rec_t ck_recs[] = {
+    { "key1", "hello", 2, { "h1", "h2" }, { "v1", NULL } },
+    { "key2", "world", 0, { NULL }, { NULL } },
+    { NULL, LONG_VALUE, 0, { NULL }, { NULL } },
+    { "key4", NULL, 0, { NULL }, { NULL } },
+};
+
+#define NRECS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
 typedef struct golden {
     const char *file;
     int16_t     key;
@@ -58,6 +99,8 @@ typedef struct golden {
     int         entries;      /* outer entries (legacy: one per message,
                                  or one compressed wrapper) */
     int         records;      /* records (v2: RecordsCount); -1 unknown */
+    const golden_rec_t *recs; /* what the client sent */
+    int         nrecs;
     /* Metadata: MD_*; ListOffsets: the Timestamp asked */
     int64_t     arg;
 } golden_t;
@@ -66,9 +109,14 @@ typedef struct golden {
 #define KP_CONSUMER "kafka-python-2.0.2"
 #define RDK         "rdkafka"
 
-#define REQ(f, k, v, c, a) { f, k, v, c, 0, SM_CODEC_NONE, 0, 0, a }
+#define REQ(f, k, v, c, a) { f, k, v, c, 0, SM_CODEC_NONE, 0, 0, NULL, 0, a }
 #define PRODUCE(f, v, c, m, codec, ent, recs) \
-    { f, SM_API_Produce, v, c, m, codec, ent, recs, 0 }
+    { f, SM_API_Produce, v, c, m, codec, ent, \
+      (m) == 2 || (codec) == SM_CODEC_NONE ? NRECS(recs) : -1, \
+      recs, NRECS(recs), 0 }
+#define KCAT(f, v, m, codec, ent) PRODUCE(f, v, RDK, m, codec, ent, kcat_recs)
+#define KP(f, v, m, codec, ent) \
+    PRODUCE(f, v, KP_PRODUCER, m, codec, ent, kp_recs)
 
 static const golden_t golden_files[] = {
     REQ("ApiVersions_v3_kcat.bin", SM_API_ApiVersions, 3, RDK, 0),
@@ -104,50 +152,38 @@ static const golden_t golden_files[] = {
     REQ("ListOffsets_v0_kafkapython_0100.bin", SM_API_ListOffsets, 0,
         KP_CONSUMER, TS_EARLIEST),
 
-    /* librdkafka: 3 records (kcat -K: lines), one v2 batch or, for magic
-     * 0/1, 3 messages or one compressed wrapper */
-    PRODUCE("Produce_v7_kcat_none.bin", 7, RDK, 2, SM_CODEC_NONE, 1, 3),
-    PRODUCE("Produce_v7_kcat_gzip.bin", 7, RDK, 2, SM_CODEC_GZIP, 1, 3),
-    PRODUCE("Produce_v7_kcat_snappy.bin", 7, RDK, 2, SM_CODEC_SNAPPY, 1, 3),
-    PRODUCE("Produce_v7_kcat_lz4.bin", 7, RDK, 2, SM_CODEC_LZ4, 1, 3),
-    PRODUCE("Produce_v7_kcat_zstd.bin", 7, RDK, 2, SM_CODEC_ZSTD, 1, 3),
-    PRODUCE("Produce_v2_kcat_none.bin", 2, RDK, 1, SM_CODEC_NONE, 3, 3),
-    PRODUCE("Produce_v2_kcat_gzip.bin", 2, RDK, 1, SM_CODEC_GZIP, 1, -1),
-    PRODUCE("Produce_v2_kcat_snappy.bin", 2, RDK, 1, SM_CODEC_SNAPPY, 1, -1),
-    PRODUCE("Produce_v2_kcat_lz4.bin", 2, RDK, 1, SM_CODEC_LZ4, 1, -1),
-    PRODUCE("Produce_v0_kcat_none.bin", 0, RDK, 0, SM_CODEC_NONE, 3, 3),
-    PRODUCE("Produce_v0_kcat_gzip.bin", 0, RDK, 0, SM_CODEC_GZIP, 1, -1),
-    PRODUCE("Produce_v0_kcat_snappy.bin", 0, RDK, 0, SM_CODEC_SNAPPY, 1, -1),
-    PRODUCE("Produce_v0_kcat_lz4.bin", 0, RDK, 0, SM_CODEC_LZ4, 1, -1),
-    PRODUCE("Produce_v7_confluent_none.bin", 7, RDK, 2, SM_CODEC_NONE, 1, 4),
+    /* librdkafka (kcat): one v2 batch, or for magic 0/1 one message per
+     * record or one compressed wrapper; headers only in magic 2 */
+    KCAT("Produce_v7_kcat_none.bin", 7, 2, SM_CODEC_NONE, 1),
+    KCAT("Produce_v7_kcat_gzip.bin", 7, 2, SM_CODEC_GZIP, 1),
+    KCAT("Produce_v7_kcat_snappy.bin", 7, 2, SM_CODEC_SNAPPY, 1),
+    KCAT("Produce_v7_kcat_lz4.bin", 7, 2, SM_CODEC_LZ4, 1),
+    KCAT("Produce_v7_kcat_zstd.bin", 7, 2, SM_CODEC_ZSTD, 1),
+    KCAT("Produce_v2_kcat_none.bin", 2, 1, SM_CODEC_NONE, 3),
+    KCAT("Produce_v2_kcat_gzip.bin", 2, 1, SM_CODEC_GZIP, 1),
+    KCAT("Produce_v2_kcat_snappy.bin", 2, 1, SM_CODEC_SNAPPY, 1),
+    KCAT("Produce_v2_kcat_lz4.bin", 2, 1, SM_CODEC_LZ4, 1),
+    KCAT("Produce_v0_kcat_none.bin", 0, 0, SM_CODEC_NONE, 3),
+    KCAT("Produce_v0_kcat_gzip.bin", 0, 0, SM_CODEC_GZIP, 1),
+    KCAT("Produce_v0_kcat_snappy.bin", 0, 0, SM_CODEC_SNAPPY, 1),
+    KCAT("Produce_v0_kcat_lz4.bin", 0, 0, SM_CODEC_LZ4, 1),
+    PRODUCE("Produce_v7_confluent_none.bin", 7, RDK, 2, SM_CODEC_NONE, 1,
+            ck_recs),
 
-    /* kafka-python: 4 records */
-    PRODUCE("Produce_v7_kafkapython_none.bin", 7, KP_PRODUCER, 2,
-            SM_CODEC_NONE, 1, 4),
-    PRODUCE("Produce_v7_kafkapython_gzip.bin", 7, KP_PRODUCER, 2,
-            SM_CODEC_GZIP, 1, 4),
-    PRODUCE("Produce_v7_kafkapython_snappy.bin", 7, KP_PRODUCER, 2,
-            SM_CODEC_SNAPPY, 1, 4),
-    PRODUCE("Produce_v7_kafkapython_lz4.bin", 7, KP_PRODUCER, 2,
-            SM_CODEC_LZ4, 1, 4),
-    PRODUCE("Produce_v7_kafkapython_zstd.bin", 7, KP_PRODUCER, 2,
-            SM_CODEC_ZSTD, 1, 4),
-    PRODUCE("Produce_v2_kafkapython_none.bin", 2, KP_PRODUCER, 1,
-            SM_CODEC_NONE, 4, 4),
-    PRODUCE("Produce_v2_kafkapython_gzip.bin", 2, KP_PRODUCER, 1,
-            SM_CODEC_GZIP, 1, -1),
-    PRODUCE("Produce_v2_kafkapython_snappy.bin", 2, KP_PRODUCER, 1,
-            SM_CODEC_SNAPPY, 1, -1),
-    PRODUCE("Produce_v2_kafkapython_lz4.bin", 2, KP_PRODUCER, 1,
-            SM_CODEC_LZ4, 1, -1),
-    PRODUCE("Produce_v0_kafkapython_none.bin", 0, KP_PRODUCER, 0,
-            SM_CODEC_NONE, 4, 4),
-    PRODUCE("Produce_v0_kafkapython_gzip.bin", 0, KP_PRODUCER, 0,
-            SM_CODEC_GZIP, 1, -1),
-    PRODUCE("Produce_v0_kafkapython_snappy.bin", 0, KP_PRODUCER, 0,
-            SM_CODEC_SNAPPY, 1, -1),
-    PRODUCE("Produce_v0_kafkapython_lz4.bin", 0, KP_PRODUCER, 0,
-            SM_CODEC_LZ4, 1, -1),
+    /* kafka-python */
+    KP("Produce_v7_kafkapython_none.bin", 7, 2, SM_CODEC_NONE, 1),
+    KP("Produce_v7_kafkapython_gzip.bin", 7, 2, SM_CODEC_GZIP, 1),
+    KP("Produce_v7_kafkapython_snappy.bin", 7, 2, SM_CODEC_SNAPPY, 1),
+    KP("Produce_v7_kafkapython_lz4.bin", 7, 2, SM_CODEC_LZ4, 1),
+    KP("Produce_v7_kafkapython_zstd.bin", 7, 2, SM_CODEC_ZSTD, 1),
+    KP("Produce_v2_kafkapython_none.bin", 2, 1, SM_CODEC_NONE, 4),
+    KP("Produce_v2_kafkapython_gzip.bin", 2, 1, SM_CODEC_GZIP, 1),
+    KP("Produce_v2_kafkapython_snappy.bin", 2, 1, SM_CODEC_SNAPPY, 1),
+    KP("Produce_v2_kafkapython_lz4.bin", 2, 1, SM_CODEC_LZ4, 1),
+    KP("Produce_v0_kafkapython_none.bin", 0, 0, SM_CODEC_NONE, 4),
+    KP("Produce_v0_kafkapython_gzip.bin", 0, 0, SM_CODEC_GZIP, 1),
+    KP("Produce_v0_kafkapython_snappy.bin", 0, 0, SM_CODEC_SNAPPY, 1),
+    KP("Produce_v0_kafkapython_lz4.bin", 0, 0, SM_CODEC_LZ4, 1),
 };
 
 #define GOLDEN_N ((int)(sizeof(golden_files) / sizeof(golden_files[0])))
@@ -434,6 +470,102 @@ START_TEST(golden__produce_records)
 }
 END_TEST
 
+/* A slice equals a C string (NULL: the slice is null). */
+static int
+golden_bytes_is(sm_bytes_t b, const char *want)
+{
+    if (want == NULL)
+        return b.len == -1;
+    return b.len >= 0 && (size_t)b.len == strlen(want) &&
+           memcmp(b.ptr, want, (size_t)b.len) == 0;
+}
+
+static void
+golden_check_record(const golden_t *g, const sm_batch_t *b,
+                    const sm_record_t *rec, int i)
+{
+    const golden_rec_t *w = &g->recs[i];
+    sm_record_header_t h[2];
+    int nh = b->magic == 2 ? w->nhdrs : 0;
+
+    ck_assert_msg(golden_bytes_is(rec->key, w->key), "%s: key of record %d",
+                  g->file, i);
+    ck_assert_msg(golden_bytes_is(rec->value, w->value),
+                  "%s: value of record %d", g->file, i);
+    ck_assert_int_eq(rec->magic, g->magic);
+    ck_assert_int_eq(rec->offset, i);
+    if (g->magic == 0)
+        ck_assert_int_eq(rec->timestamp, SM_NO_TIMESTAMP);
+    else
+        ck_assert_int_gt(rec->timestamp, 1000000000000LL);  /* ms, >2001 */
+    if (b->magic == 2) {
+        ck_assert_int_ge(rec->timestamp, b->base_timestamp);
+        ck_assert_int_le(rec->timestamp, b->max_timestamp);
+    }
+    ck_assert_int_eq(rec->header_count, nh);
+    ck_assert_int_eq(sm_record_headers(rec, h, 2), nh);
+    for (int k = 0; k < nh; k++) {
+        ck_assert(sm_str_eq_cstr(h[k].key, w->hkey[k]));
+        ck_assert_msg(golden_bytes_is(h[k].value, w->hval[k]),
+                      "%s: header %d of record %d", g->file, k, i);
+    }
+}
+
+/* Records of every Produce capture: what the client was told to send. */
+START_TEST(golden__produce_record_contents)
+{
+    const golden_t *g = &golden_files[_i];
+    sm_req_hdr_t hdr;
+    golden_walk_t w;
+    sm_batch_iter_t bi;
+    sm_batch_t b;
+    size_t len;
+    uint8_t *p;
+    int n = 0;
+
+    if (g->key != SM_API_Produce)
+        return;
+    p = golden_load(g, &len);
+    ck_assert_int_eq(golden_walk(p, len, &hdr, &w, NULL), SM_OK);
+    sm_batch_iter_init(&bi, w.blobs[0].ptr, (size_t)w.blobs[0].len);
+    while (sm_batch_next(&bi, &b)) {
+        sm_rec_iter_t it;
+        sm_record_t rec;
+
+        ck_assert_int_eq(sm_rec_iter_init(&it, &b, RT_MAX_DECOMP), SM_OK);
+        while (sm_rec_iter_next(&it, &rec)) {
+            ck_assert_int_lt(n, g->nrecs);
+            golden_check_record(g, &b, &rec, n++);
+        }
+        ck_assert_msg(it.err == SM_OK, "%s: %s", g->file,
+                      sm_err_name(it.err));
+        sm_rec_iter_fini(&it);
+    }
+    ck_assert_int_eq(n, g->nrecs);
+    free(p);
+}
+END_TEST
+
+/* The records-level torture of rec_util.c on every Produce blob: every
+ * prefix, and every entry shortened inside with its checksum fixed, must
+ * fail or come out partial or short, through decompression included. */
+START_TEST(golden__produce_records_torture)
+{
+    const golden_t *g = &golden_files[_i];
+    sm_req_hdr_t hdr;
+    golden_walk_t w;
+    size_t len;
+    uint8_t *p;
+
+    if (g->key != SM_API_Produce)
+        return;
+    p = golden_load(g, &len);
+    ck_assert_int_eq(golden_walk(p, len, &hdr, &w, NULL), SM_OK);
+    rt_truncate_all(w.blobs[0].ptr, (size_t)w.blobs[0].len);
+    free(p);
+}
+END_TEST
+
 /* Every strict prefix of a frame must fail to walk, and must not read past
  * its end (the copy is exactly the prefix, so ASan sees an overread). */
 START_TEST(golden__truncated_frames_fail)
@@ -586,6 +718,8 @@ sm_test_suite_golden(void)
 
     tcase_add_loop_test(tc, golden__header_and_body, 0, GOLDEN_N);
     tcase_add_loop_test(tc, golden__produce_records, 0, GOLDEN_N);
+    tcase_add_loop_test(tc, golden__produce_record_contents, 0, GOLDEN_N);
+    tcase_add_loop_test(tc, golden__produce_records_torture, 0, GOLDEN_N);
     tcase_add_loop_test(tc, golden__truncated_frames_fail, 0, GOLDEN_N);
     tcase_add_loop_test(tc, golden__truncated_records_partial, 0, GOLDEN_N);
     tcase_add_loop_test(tc, golden__corruption_detected, 0, GOLDEN_N);
