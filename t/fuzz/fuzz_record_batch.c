@@ -2,8 +2,10 @@
  * fuzz_record_batch.c: libFuzzer target for the outer walk of a records
  * blob (sm_batch_iter_*, sm_batch_next) and the entry checks
  * (sm_batch_validate), the code every Produce request and every segment
- * read goes through first.  Input: one flags byte (sm_fuzz.h), then the
- * blob.  Seeds: the records blobs of the Produce captures in t/data.
+ * read goes through first, then the records of every entry
+ * (sm_rec_iter_*, sm_record_headers; decompression bounded to 1 MiB).
+ * Input: one flags byte (sm_fuzz.h), then the blob.  Seeds: the records
+ * blobs of the Produce captures in t/data.
  *
  * Properties checked besides "no sanitizer report":
  *   - every entry lies inside the input and is at least its header size;
@@ -12,7 +14,10 @@
  *   - a v2 entry that validates has 0 <= RecordsCount <= LastOffsetDelta+1
  *     and a known codec; a legacy one has a codec below zstd;
  *   - validation does not depend on PartitionLeaderEpoch or BaseOffset
- *     (outside the CRC, rewritten by the broker).
+ *     (outside the CRC, rewritten by the broker);
+ *   - record slices lie inside the entry or the decompression buffer, and
+ *     a v2 batch yields RecordsCount records unless iteration fails
+ *     (fuzz_records() in sm_fuzz.h).
  */
 #include "sm_fuzz.h"
 
@@ -60,6 +65,8 @@ fuzz_one_entry(const sm_batch_t *b, int flags)
         FUZZ_CHECK(b->codec <= SM_CODEC_LZ4);
     }
     fuzz_check_unchecked_fields(b, err);
+    /* records of every entry, valid or not: the iterator must cope */
+    (void)fuzz_records(b);
 }
 
 int

@@ -4,8 +4,9 @@
 #
 # <builddir> was configured with CC=clang --enable-fuzz and built.  Exits
 # non-zero if a target is missing, crashes (any sanitizer report counts:
-# ASan, LeakSanitizer, UBSan), or leaves a crash/leak/timeout artifact.  Prints one summary line per target (executions, exec/s,
-# coverage, corpus size).  The scratch directory (corpora, logs, artifacts)
+# ASan, LeakSanitizer, UBSan), or leaves a crash/leak/timeout artifact.
+# Prints one summary line per target (executions, exec/s, coverage, corpus
+# size).  The scratch directory (corpora, logs, artifacts)
 # is removed on success and kept on failure or when SAMSA_TEST_LEAVE is set.
 # Extra libFuzzer flags can be passed in FUZZ_FLAGS.
 set -u

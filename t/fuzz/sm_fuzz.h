@@ -35,6 +35,11 @@
 
 #define FUZZ_CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
 
+/* Decompression bound for the record iterator: small enough that a
+ * decompression bomb costs little per execution. */
+#define FUZZ_MAX_DECOMP ((size_t)1 << 20)
+#define FUZZ_MAX_HDRS   8
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 
@@ -77,6 +82,67 @@ fuzz_check_entry(const sm_batch_t *b, const uint8_t *start,
     FUZZ_CHECK(b->ptr >= start && b->size <= (size_t)(end - b->ptr));
     FUZZ_CHECK(b->size >= min);
     FUZZ_CHECK(b->codec == (b->attributes & SM_ATTR_CODEC_MASK));
+}
+
+/* Whether [p, p + len) lies inside [lo, hi). */
+static inline int
+fuzz_inside(const void *p, int32_t len, const uint8_t *lo, const uint8_t *hi)
+{
+    const uint8_t *q = p;
+
+    if (len <= 0)
+        return 1;
+    return q >= lo && q <= hi && (size_t)len <= (size_t)(hi - q);
+}
+
+/* A record's slices borrow from the entry or from the iterator's
+ * decompression buffer, nowhere else. */
+static inline void
+fuzz_check_slice(const sm_rec_iter_t *it, const sm_batch_t *b,
+                 const void *p, int32_t len)
+{
+    const uint8_t *d = it->decomp.data;
+
+    FUZZ_CHECK(len >= -1);
+    FUZZ_CHECK(fuzz_inside(p, len, b->ptr, b->ptr + b->size) ||
+               (d && fuzz_inside(p, len, d, d + it->decomp.len)));
+}
+
+/*
+ * Iterate the records of one entry (sm_rec_iter_*), decoding headers, and
+ * check what the iterator promises: slices stay inside their buffers, a v2
+ * batch yields at most RecordsCount records and exactly that many when it
+ * ends without error, and the iterator is freed on every path.  Returns
+ * the number of records yielded.
+ */
+static inline int
+fuzz_records(const sm_batch_t *b)
+{
+    sm_record_header_t h[FUZZ_MAX_HDRS];
+    sm_rec_iter_t it;
+    sm_record_t rec;
+    int n = 0;
+
+    if (sm_rec_iter_init(&it, b, FUZZ_MAX_DECOMP) == SM_OK) {
+        while (sm_rec_iter_next(&it, &rec)) {
+            int nh;
+
+            n++;
+            FUZZ_CHECK(b->magic != 2 || n <= b->count);
+            fuzz_check_slice(&it, b, rec.key.ptr, rec.key.len);
+            fuzz_check_slice(&it, b, rec.value.ptr, rec.value.len);
+            nh = sm_record_headers(&rec, h, FUZZ_MAX_HDRS);
+            FUZZ_CHECK(nh >= -1 && nh <= FUZZ_MAX_HDRS);
+            for (int i = 0; i < nh; i++) {
+                fuzz_check_slice(&it, b, h[i].key.ptr, h[i].key.len);
+                fuzz_check_slice(&it, b, h[i].value.ptr, h[i].value.len);
+            }
+        }
+        if (b->magic == 2 && it.err == SM_OK)
+            FUZZ_CHECK(n == b->count);
+    }
+    sm_rec_iter_fini(&it);
+    return n;
 }
 
 #endif
