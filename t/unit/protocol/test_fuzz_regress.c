@@ -10,6 +10,7 @@
 #include "common/sm_buf.h"
 #include "common/sm_crc.h"
 #include "common/sm_endian.h"
+#include "protocol/codec.h"
 #include "protocol/compress.h"
 #include "protocol/records.h"
 #include "sm_test.h"
@@ -99,6 +100,49 @@ START_TEST(fuzz_regress__snappy_empty_block)
 }
 END_TEST
 
+/*
+ * test_golden (rec_util's torture, clang UBSan): a legacy compressed
+ * wrapper whose value decompresses to nothing handed (NULL, 0) to
+ * sm_batch_iter_init(), which computed NULL + 0 (src/protocol/batch.c).
+ * The empty inner set is then rejected as a bad message.
+ */
+START_TEST(fuzz_regress__batch_iter_null_empty)
+{
+    static const uint8_t nothing[1];
+    sm_buf_t z = SM_BUF_INIT, msg = SM_BUF_INIT;
+    sm_batch_iter_t bi;
+    sm_batch_t b;
+    sm_rec_iter_t it;
+
+    sm_batch_iter_init(&bi, NULL, 0);
+    ck_assert_int_eq(sm_batch_next(&bi, &b), 0);
+    ck_assert_int_eq(bi.err, SM_OK);
+    ck_assert_int_eq(bi.partial, 0);
+
+    /* magic-1 gzip wrapper around an empty message set */
+    ck_assert_int_eq(sm_compress(SM_CODEC_GZIP, -1, sm_slice(nothing, 0),
+                                 &z, 0), SM_OK);
+    sm_wr_i64(&msg, 0);                         /* Offset */
+    sm_wr_i32(&msg, (int32_t)(SM_MSG_V1_HDR_SIZE - SM_LOG_OVERHEAD + z.len));
+    sm_wr_u32(&msg, 0);                         /* CRC, below */
+    sm_wr_i8(&msg, 1);                          /* Magic */
+    sm_wr_i8(&msg, SM_CODEC_GZIP);              /* Attributes */
+    sm_wr_i64(&msg, 1600000000000LL);           /* Timestamp */
+    sm_wr_i32(&msg, -1);                        /* Key: null */
+    sm_wr_i32(&msg, (int32_t)z.len);            /* Value */
+    sm_wr_raw(&msg, z.data, z.len);
+    sm_store_be32(msg.data + 12, sm_crc32(0, msg.data + 16, msg.len - 16));
+
+    sm_batch_iter_init(&bi, msg.data, msg.len);
+    ck_assert_int_eq(sm_batch_next(&bi, &b), 1);
+    ck_assert_int_eq(sm_batch_validate(&b), SM_OK);
+    ck_assert_int_eq(sm_rec_iter_init(&it, &b, 1 << 20), SM_ERR__BAD_MSG);
+    sm_rec_iter_fini(&it);
+    sm_buf_fini(&z);
+    sm_buf_fini(&msg);
+}
+END_TEST
+
 Suite *
 sm_test_suite_fuzz_regress(void)
 {
@@ -108,6 +152,7 @@ sm_test_suite_fuzz_regress(void)
     tcase_add_test(tc, fuzz_regress__batch_last_offset_overflow);
     tcase_add_test(tc, fuzz_regress__rec_iter_undecompressable_batch);
     tcase_add_test(tc, fuzz_regress__snappy_empty_block);
+    tcase_add_test(tc, fuzz_regress__batch_iter_null_empty);
     suite_add_tcase(s, tc);
     return s;
 }
