@@ -15,7 +15,7 @@ void
 sm_batch_iter_init(sm_batch_iter_t *it, const void *p, size_t len)
 {
     it->pos = p;
-    it->end = it->pos + len;
+    it->end = len ? it->pos + len : it->pos;    /* (NULL, 0): no NULL + 0 */
     it->err = SM_OK;
     it->partial = 0;
     it->max_entry_size = 0;

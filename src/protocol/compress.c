@@ -211,6 +211,8 @@ sm_dout_take(sm_dout_t *d, size_t n)
 {
     sm_buf_t *b = d->out;
 
+    if (n == 0)                 /* b->data may still be NULL: no NULL + 0 */
+        return b->data;
     if (b->cap - b->len < n) {
         b->data = sm_realloc(b->data, b->len + n);
         b->cap = b->len + n;

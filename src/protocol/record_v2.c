@@ -63,8 +63,11 @@ sm_rec_iter_init(sm_rec_iter_t *it, const sm_batch_t *b,
     err = sm_decompress(b->codec,
                         sm_slice(payload, b->size - SM_BATCH_V2_HDR_SIZE),
                         max_decompressed, &it->decomp, 0);
-    it->pos = it->decomp.data;
-    it->end = it->decomp.data + it->decomp.len;
+    /* decomp.data stays NULL when decompression failed before writing:
+     * NULL + 0 is undefined, so only offset an allocated buffer */
+    it->pos = it->end = it->decomp.data;
+    if (it->decomp.data != NULL)
+        it->end += it->decomp.len;
 out:
     if (err != SM_OK)
         it->remaining = 0;

@@ -16,6 +16,8 @@ Suite *sm_test_suite_createtopics(void);
 Suite *sm_test_suite_deletetopics(void);
 Suite *sm_test_suite_createpartitions(void);
 Suite *sm_test_suite_describeconfigs(void);
+Suite *sm_test_suite_golden(void);
+Suite *sm_test_suite_fuzz_regress(void);
 
 int
 main(void)
@@ -36,6 +38,8 @@ main(void)
         sm_test_suite_deletetopics,
         sm_test_suite_createpartitions,
         sm_test_suite_describeconfigs,
+        sm_test_suite_golden,
+        sm_test_suite_fuzz_regress,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
