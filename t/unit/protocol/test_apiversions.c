@@ -238,6 +238,39 @@ START_TEST(apiversions__hostile_counts)
 }
 END_TEST
 
+/* Real clients' ApiVersions requests (t/data, from branch golden): v3
+ * from librdkafka (kcat, confluent-kafka) and v0 from kafka-python. */
+START_TEST(apiversions__golden_captures)
+{
+    static const struct {
+        const char *file;
+        int16_t     v;
+        const char *client, *name, *version;
+    } g[] = {
+        { "ApiVersions_v3_kcat.bin", 3, SM_GOLDEN_RDKAFKA, "librdkafka",
+          "2.0.2" },
+        { "ApiVersions_v3_confluent.bin", 3, SM_GOLDEN_RDKAFKA,
+          "confluent-kafka-python", "1.7.0-rdkafka-2.0.2" },
+        { "ApiVersions_v0_kafkapython.bin", 0, SM_GOLDEN_KP_PRODUCER, "",
+          "" },
+    };
+
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        sm_msg_golden_t gf;
+        sm_ApiVersionsRequest_t req;
+
+        sm_msg_test_golden_open(&gf, g[i].file, SM_API_ApiVersions, g[i].v,
+                                g[i].client);
+        SM_MSG_TEST_GOLDEN_BODY(ApiVersionsRequest, &gf, &req);
+        ck_assert(sm_str_eq_cstr(req.ClientSoftwareName, g[i].name));
+        ck_assert(sm_str_eq_cstr(req.ClientSoftwareVersion, g[i].version));
+        ck_assert(sm_ApiVersionsRequest_is_valid(&req));
+        sm_ApiVersionsRequest_free(&req);
+        sm_msg_test_golden_close(&gf);
+    }
+}
+END_TEST
+
 /* Every version's sample encodes to the cross-checked reference bytes. */
 START_TEST(apiversions__every_version_matches_reference)
 {
@@ -260,6 +293,7 @@ sm_test_suite_apiversions(void)
     tcase_add_test(tc, apiversions__kip511_unsupported);
     tcase_add_test(tc, apiversions__software_name_validation);
     tcase_add_test(tc, apiversions__hostile_counts);
+    tcase_add_test(tc, apiversions__golden_captures);
     tcase_add_test(tc, apiversions__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;

@@ -351,6 +351,53 @@ START_TEST(fetch__defaults_below_their_version)
 }
 END_TEST
 
+/* Real clients' Fetch requests (t/data, from branch golden). */
+START_TEST(fetch__golden_captures)
+{
+    static const struct {
+        const char *file;
+        int16_t     v;
+        const char *client;
+        int8_t      isolation;
+    } g[] = {
+        { "Fetch_v0_kafkapython.bin", 0, SM_GOLDEN_KP_CONSUMER, 0 },
+        { "Fetch_v2_kafkapython.bin", 2, SM_GOLDEN_KP_CONSUMER, 0 },
+        { "Fetch_v4_kafkapython.bin", 4, SM_GOLDEN_KP_CONSUMER, 0 },
+        { "Fetch_v11_kcat.bin", 11, SM_GOLDEN_RDKAFKA, 1 },
+    };
+
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        sm_msg_golden_t gf;
+        sm_FetchRequest_t req;
+        const sm_FetchRequestPartition_t *p;
+
+        sm_msg_test_golden_open(&gf, g[i].file, SM_API_Fetch, g[i].v,
+                                g[i].client);
+        SM_MSG_TEST_GOLDEN_BODY(FetchRequest, &gf, &req);
+        ck_assert_int_eq(req.ReplicaId, -1);
+        ck_assert_int_eq(req.MaxWaitMs, 500);
+        ck_assert_int_eq(req.MinBytes, 1);
+        ck_assert_int_eq(req.MaxBytes, g[i].v >= 3 ? 52428800 : INT32_MAX);
+        ck_assert_int_eq(req.IsolationLevel, g[i].isolation);
+        ck_assert_int_eq(req.SessionId, 0);        /* no fetch sessions */
+        ck_assert_int_eq(req.SessionEpoch, -1);
+        ck_assert_int_eq(req.TopicsCnt, 1);
+        ck_assert(sm_str_eq_cstr(req.Topics[0].Topic, SM_GOLDEN_TOPIC));
+        ck_assert_int_eq(req.Topics[0].PartitionsCnt, 1);
+        p = &req.Topics[0].Partitions[0];
+        ck_assert_int_eq(p->Partition, 0);
+        ck_assert_int_eq(p->CurrentLeaderEpoch, -1);
+        ck_assert_int_eq(p->FetchOffset, 0);
+        ck_assert_int_eq(p->LogStartOffset, -1);
+        ck_assert_int_eq(p->PartitionMaxBytes, 1048576);
+        ck_assert_int_eq(req.ForgottenTopicsDataCnt, 0);
+        ck_assert(sm_str_eq_cstr(req.RackId, ""));
+        sm_FetchRequest_free(&req);
+        sm_msg_test_golden_close(&gf);
+    }
+}
+END_TEST
+
 /* Every version's sample encodes to the cross-checked reference bytes. */
 START_TEST(fetch__every_version_matches_reference)
 {
@@ -371,6 +418,7 @@ sm_test_suite_fetch(void)
     tcase_add_test(tc, fetch__emit_cuts_at_record_bytes);
     tcase_add_test(tc, fetch__hostile_counts);
     tcase_add_test(tc, fetch__defaults_below_their_version);
+    tcase_add_test(tc, fetch__golden_captures);
     tcase_add_test(tc, fetch__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;

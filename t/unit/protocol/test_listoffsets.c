@@ -191,6 +191,51 @@ START_TEST(listoffsets__hostile_counts)
 }
 END_TEST
 
+/* Real clients' ListOffsets requests (t/data, from branch golden). */
+START_TEST(listoffsets__golden_captures)
+{
+    static const struct {
+        const char *file;
+        int16_t     v;
+        const char *client;
+        int64_t     ts;
+    } g[] = {
+        { "ListOffsets_v0_kafkapython_0100.bin", 0, SM_GOLDEN_KP_CONSUMER,
+          SM_LISTOFFSETS_EARLIEST },
+        { "ListOffsets_v0_kafkapython_082.bin", 0, SM_GOLDEN_KP_CONSUMER,
+          SM_LISTOFFSETS_EARLIEST },
+        { "ListOffsets_v1_kafkapython.bin", 1, SM_GOLDEN_KP_CONSUMER,
+          SM_LISTOFFSETS_EARLIEST },
+        { "ListOffsets_v2_kcat.bin", 2, SM_GOLDEN_RDKAFKA,
+          SM_LISTOFFSETS_EARLIEST },
+        { "ListOffsets_v2_kcat_time.bin", 2, SM_GOLDEN_RDKAFKA,
+          1600000000000LL },
+    };
+
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        sm_msg_golden_t gf;
+        sm_ListOffsetsRequest_t req;
+        const sm_ListOffsetsRequestPartition_t *p;
+
+        sm_msg_test_golden_open(&gf, g[i].file, SM_API_ListOffsets, g[i].v,
+                                g[i].client);
+        SM_MSG_TEST_GOLDEN_BODY(ListOffsetsRequest, &gf, &req);
+        ck_assert_int_eq(req.ReplicaId, -1);
+        ck_assert_int_eq(req.IsolationLevel, g[i].v >= 2 ? 1 : 0);
+        ck_assert_int_eq(req.TopicsCnt, 1);
+        ck_assert(sm_str_eq_cstr(req.Topics[0].Name, SM_GOLDEN_TOPIC));
+        ck_assert_int_eq(req.Topics[0].PartitionsCnt, 1);
+        p = &req.Topics[0].Partitions[0];
+        ck_assert_int_eq(p->PartitionIndex, 0);
+        ck_assert_int_eq(p->Timestamp, g[i].ts);
+        ck_assert_int_eq(p->MaxNumOffsets, 1);
+        ck_assert_int_eq(p->CurrentLeaderEpoch, -1);
+        sm_ListOffsetsRequest_free(&req);
+        sm_msg_test_golden_close(&gf);
+    }
+}
+END_TEST
+
 /* Every version's sample encodes to the cross-checked reference bytes. */
 START_TEST(listoffsets__every_version_matches_reference)
 {
@@ -209,6 +254,7 @@ sm_test_suite_listoffsets(void)
     tcase_add_test(tc, listoffsets__response_round_trip_every_version);
     tcase_add_test(tc, listoffsets__known_bytes);
     tcase_add_test(tc, listoffsets__hostile_counts);
+    tcase_add_test(tc, listoffsets__golden_captures);
     tcase_add_test(tc, listoffsets__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;

@@ -245,6 +245,48 @@ START_TEST(metadata__version_range)
 }
 END_TEST
 
+/* Real clients' Metadata requests (t/data, from branch golden). */
+START_TEST(metadata__golden_captures)
+{
+    static const struct {
+        const char *file;
+        int16_t     v;
+        const char *client;
+        int32_t     topics;             /* -1: null array */
+        int         all, auto_create;
+    } g[] = {
+        { "Metadata_v0_kafkapython_082.bin", 0, SM_GOLDEN_KP_PRODUCER,
+          1, 0, 1 },
+        { "Metadata_v0_kafkapython_probe.bin", 0, SM_GOLDEN_KP_PRODUCER,
+          0, 1, 1 },
+        { "Metadata_v0_kcat_082.bin", 0, SM_GOLDEN_RDKAFKA, 1, 0, 1 },
+        { "Metadata_v1_kafkapython_0100.bin", 1, SM_GOLDEN_KP_PRODUCER,
+          1, 0, 1 },
+        { "Metadata_v1_kafkapython_all.bin", 1, SM_GOLDEN_KP_PRODUCER,
+          -1, 1, 1 },
+        { "Metadata_v4_kcat.bin", 4, SM_GOLDEN_RDKAFKA, 1, 0, 1 },
+        { "Metadata_v4_kcat_all.bin", 4, SM_GOLDEN_RDKAFKA, -1, 1, 1 },
+        { "Metadata_v4_kcat_brokers.bin", 4, SM_GOLDEN_RDKAFKA, 0, 0, 0 },
+    };
+
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        sm_msg_golden_t gf;
+        sm_MetadataRequest_t req;
+
+        sm_msg_test_golden_open(&gf, g[i].file, SM_API_Metadata, g[i].v,
+                                g[i].client);
+        SM_MSG_TEST_GOLDEN_BODY(MetadataRequest, &gf, &req);
+        ck_assert_int_eq(req.TopicsCnt, g[i].topics);
+        if (g[i].topics == 1)
+            ck_assert(sm_str_eq_cstr(req.Topics[0].Name, SM_GOLDEN_TOPIC));
+        ck_assert_int_eq(sm_MetadataRequest_all_topics(&req), g[i].all);
+        ck_assert_int_eq(req.AllowAutoTopicCreation, g[i].auto_create);
+        sm_MetadataRequest_free(&req);
+        sm_msg_test_golden_close(&gf);
+    }
+}
+END_TEST
+
 /* Every version's sample encodes to the cross-checked reference bytes. */
 START_TEST(metadata__every_version_matches_reference)
 {
@@ -265,6 +307,7 @@ sm_test_suite_metadata(void)
     tcase_add_test(tc, metadata__all_topics_semantics);
     tcase_add_test(tc, metadata__hostile_counts);
     tcase_add_test(tc, metadata__version_range);
+    tcase_add_test(tc, metadata__golden_captures);
     tcase_add_test(tc, metadata__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;

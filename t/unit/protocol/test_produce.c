@@ -228,6 +228,57 @@ START_TEST(produce__version_range)
 }
 END_TEST
 
+/* Real clients' Produce requests (t/data, from branch golden): every
+ * field, and the records blob's magic byte for the version. */
+START_TEST(produce__golden_captures)
+{
+    static const char *const clients[] = { "kafkapython", "kcat" };
+    static const char *const codecs[] = { "none", "gzip", "snappy", "lz4" };
+    static const int16_t versions[] = { 0, 2, 7 };
+    static const char *const extra[] = {
+        "Produce_v7_kafkapython_zstd.bin", "Produce_v7_kcat_zstd.bin",
+        "Produce_v7_confluent_none.bin",
+    };
+    char files[32][64];
+    int n = 0;
+
+    for (size_t v = 0; v < 3; v++)
+        for (size_t c = 0; c < 2; c++)
+            for (size_t z = 0; z < 4; z++)
+                snprintf(files[n++], sizeof(files[0]), "Produce_v%d_%s_%s.bin",
+                         versions[v], clients[c], codecs[z]);
+    for (size_t i = 0; i < 3; i++)
+        snprintf(files[n++], sizeof(files[0]), "%s", extra[i]);
+    for (int i = 0; i < n; i++) {
+        int kp = strstr(files[i], "kafkapython") != NULL;
+        int16_t v = (int16_t)(files[i][9] - '0');
+        sm_msg_golden_t gf;
+        sm_ProduceRequest_t req;
+        const sm_ProduceRequestPartition_t *p;
+
+        sm_msg_test_golden_open(&gf, files[i], SM_API_Produce, v,
+                                kp ? SM_GOLDEN_KP_PRODUCER : SM_GOLDEN_RDKAFKA);
+        SM_MSG_TEST_GOLDEN_BODY(ProduceRequest, &gf, &req);
+        ck_assert_int_eq(req.TransactionalId.len, -1);
+        ck_assert_int_eq(req.Acks, kp ? 1 : -1);
+        ck_assert_int_eq(req.TimeoutMs, 30000);
+        ck_assert_int_eq(req.TopicDataCnt, 1);
+        ck_assert(sm_str_eq_cstr(req.TopicData[0].Name, SM_GOLDEN_TOPIC));
+        ck_assert_int_eq(req.TopicData[0].PartitionDataCnt, 1);
+        p = &req.TopicData[0].PartitionData[0];
+        ck_assert_int_eq(p->Index, 0);
+        /* magic 0 for v0, 1 for v2, 2 for v3+ */
+        ck_assert_int_gt(p->Records.len, 16);
+        ck_assert_int_eq(p->Records.ptr[16], v == 0 ? 0 : v == 2 ? 1 : 2);
+        /* the blob borrows from the frame */
+        ck_assert(p->Records.ptr > gf.frame &&
+                  p->Records.ptr + p->Records.len == gf.frame + gf.len);
+        sm_ProduceRequest_free(&req);
+        sm_msg_test_golden_close(&gf);
+    }
+}
+END_TEST
+
 /* Every version's sample encodes to the cross-checked reference bytes. */
 START_TEST(produce__every_version_matches_reference)
 {
@@ -248,6 +299,7 @@ sm_test_suite_produce(void)
     tcase_add_test(tc, produce__known_bytes);
     tcase_add_test(tc, produce__hostile_counts);
     tcase_add_test(tc, produce__version_range);
+    tcase_add_test(tc, produce__golden_captures);
     tcase_add_test(tc, produce__every_version_matches_reference);
     suite_add_tcase(s, tc);
     return s;
