@@ -167,7 +167,9 @@ START_TEST(controller_election__stale_controller_is_fenced)
     sm_free(ep);
     ctlt_broker_down(b1);
     ck_assert(ctlt_wait_gone(admin, "/brokers/ids/1", 5000));
+    pthread_mutex_lock(&chan->lock);
     before = chan->cnt;
+    pthread_mutex_unlock(&chan->lock);
     ctlt_release(hold);
 
     /* it resigns, deletes its orphaned /controller, wins epoch e + 2 and
