@@ -329,9 +329,9 @@ sm_ctl_run(sm_controller_t *ctl, sm_ctl_ev_t *ev)
     case SM_CTL_EV_REELECT:
         return sm_ctl_process_reelect(ctl);
     case SM_CTL_EV_EXPIRE:
-        return sm_ctl_process_expire(ctl);
+        return sm_ctl_process_expire(ctl, ev->gen);
     case SM_CTL_EV_SESSION_ESTABLISHED:
-        return sm_ctl_process_session_established(ctl);
+        return sm_ctl_process_session_established(ctl, ev->gen);
     case SM_CTL_EV_CONNECTED:
         return sm_ctl_process_connected(ctl);
     case SM_CTL_EV_BROKER_CHANGE:
@@ -397,17 +397,24 @@ sm_ctl_child_of(const char *path, const char *parent)
 static sm_ctl_ev_t *
 sm_ctl_map_session(const sm_zk_event_t *zev)
 {
+    sm_ctl_ev_t *ev;
+
     switch (zev->type) {
     case SM_ZK_EV_SESSION_EXPIRED:
     case SM_ZK_EV_AUTH_FAILED:
-        return sm_ctl_ev_new(SM_CTL_EV_EXPIRE);
+        ev = sm_ctl_ev_new(SM_CTL_EV_EXPIRE);
+        break;
     case SM_ZK_EV_SESSION_ESTABLISHED:
-        return sm_ctl_ev_new(SM_CTL_EV_SESSION_ESTABLISHED);
+        ev = sm_ctl_ev_new(SM_CTL_EV_SESSION_ESTABLISHED);
+        break;
     case SM_ZK_EV_CONNECTED:
-        return sm_ctl_ev_new(SM_CTL_EV_CONNECTED);
+        ev = sm_ctl_ev_new(SM_CTL_EV_CONNECTED);
+        break;
     default:
         return NULL;
     }
+    ev->gen = zev->generation;
+    return ev;
 }
 
 /* The controller event for a node event on one of its own paths. */

@@ -162,6 +162,7 @@ static sm_err_t
 sm_ctl_elect(sm_controller_t *ctl)
 {
     int32_t id = -1, epoch = -1, zkv = -1;
+    uint64_t gen;
     sm_err_t err;
 
     err = sm_ctl_read_controller(ctl, &id);
@@ -176,6 +177,9 @@ sm_ctl_elect(sm_controller_t *ctl)
                  "so stopping the election process", (int)id);
         return SM_OK;
     }
+    /* read first: if the registration is retried into a newer session,
+     * a stale expiry makes us resign, which is the safe mistake */
+    gen = sm_zk_generation(ctl->zk);
     err = sm_zk_register_controller(ctl->zk, ctl->broker_id, &epoch, &zkv);
     if (err == SM_ERR_NOT_CONTROLLER) {
         err = sm_ctl_maybe_resign(ctl);
@@ -191,6 +195,7 @@ sm_ctl_elect(sm_controller_t *ctl)
     ctl->ctx.epoch_zkv = zkv;
     ctl->active_id = ctl->broker_id;
     ctl->active = 1;
+    ctl->active_gen = gen;
     sm_ctl_publish(ctl);
     sm_info(SM_CTL_LOG, "%d successfully elected as the controller. Epoch "
             "incremented to %d and epoch zk version is now %d",
@@ -226,9 +231,22 @@ sm_ctl_process_reelect(sm_controller_t *ctl)
     return err == SM_OK ? sm_ctl_elect(ctl) : err;
 }
 
+/*
+ * Expire.  The expiry event can be read late: an event handled before it
+ * may already have run on the replacement session (operations are retried
+ * across sessions) and even won an election there.  An expiry of a session
+ * older than the one we were elected in is therefore stale: our
+ * registration lives in the newer session.
+ */
 sm_err_t
-sm_ctl_process_expire(sm_controller_t *ctl)
+sm_ctl_process_expire(sm_controller_t *ctl, uint64_t gen)
 {
+    if (ctl->active && gen < ctl->active_gen) {
+        sm_debug(SM_CTL_LOG, "Ignoring the expiry of session generation "
+                 "%llu: elected in generation %llu",
+                 (unsigned long long)gen, (unsigned long long)ctl->active_gen);
+        return SM_OK;
+    }
     ctl->active_id = -1;
     sm_ctl_on_resignation(ctl);
     sm_ctl_publish(ctl);
@@ -238,10 +256,12 @@ sm_ctl_process_expire(sm_controller_t *ctl)
 /* RegisterBrokerAndReelect: the broker's own on_session handler has
  * re-registered it; learn the new broker epoch, then re-elect. */
 sm_err_t
-sm_ctl_process_session_established(sm_controller_t *ctl)
+sm_ctl_process_session_established(sm_controller_t *ctl, uint64_t gen)
 {
     sm_zk_broker_t b;
     int64_t epoch;
+
+    (void)gen;
 
     if (sm_zk_get_broker(ctl->zk, ctl->broker_id, &b, &epoch) == SM_OK)
         ctl->broker_epoch = epoch;

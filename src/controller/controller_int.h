@@ -312,6 +312,7 @@ typedef struct sm_ctl_ev {
     int32_t partition;          /* STOP_REPLICA_DONE */
     int32_t epoch;              /* STOP_REPLICA_DONE: epoch it was sent in */
     sm_err_t err;               /* STOP_REPLICA_DONE */
+    uint64_t gen;               /* session events: ZooKeeper generation */
     sm_ctl_queue_t *q;          /* STOP_REPLICA_DONE before completion */
     sm_controller_call_fn fn;   /* CALL */
     void *arg;
@@ -373,6 +374,7 @@ struct sm_controller {
 
     /* controller thread only: */
     int64_t broker_epoch;
+    uint64_t active_gen;        /* session generation of our election */
     int32_t active_id;          /* Kafka's activeControllerId */
     int active;                 /* we won and have not resigned */
     sm_ctl_ev_t *delayed;       /* retries, sorted by due_ms */
@@ -389,8 +391,9 @@ int  sm_ctl_transient(sm_err_t err);
 sm_err_t sm_ctl_process_startup(sm_controller_t *ctl);
 sm_err_t sm_ctl_process_controller_change(sm_controller_t *ctl);
 sm_err_t sm_ctl_process_reelect(sm_controller_t *ctl);
-sm_err_t sm_ctl_process_expire(sm_controller_t *ctl);
-sm_err_t sm_ctl_process_session_established(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_expire(sm_controller_t *ctl, uint64_t gen);
+sm_err_t sm_ctl_process_session_established(sm_controller_t *ctl,
+                                            uint64_t gen);
 sm_err_t sm_ctl_process_connected(sm_controller_t *ctl);
 /* The dispatcher's answer to SM_ERR_NOT_CONTROLLER. */
 void sm_ctl_controller_moved(sm_controller_t *ctl);

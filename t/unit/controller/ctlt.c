@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/sm_mem.h"
@@ -489,4 +490,36 @@ ctlt_release(ctlt_hold_t *h)
         usleep(5000);
     pthread_mutex_destroy(&h->lock);
     sm_free(h);
+}
+
+/* ------------------------------------------------------------ own zk */
+
+int
+ctlt_own_zk(const char *verb, const char *dir, int port)
+{
+    const char *srcdir = getenv("srcdir");
+    char cmd[4096], out[32] = "", pid[32], portstr[16] = "";
+    FILE *f;
+    int rc;
+
+    snprintf(pid, sizeof(pid), "%d", (int)getpid());
+    setenv("SAMSA_ZK_OWNER_PID", pid, 1);
+    if (port > 0 && strcmp(verb, "start") == 0)
+        snprintf(portstr, sizeof(portstr), "%d", port);
+    snprintf(cmd, sizeof(cmd), "exec '%s/t/lib/zk.sh' %s '%s' %s",
+             srcdir ? srcdir : ".", verb, dir, portstr);
+    f = popen(cmd, "r");
+    ck_assert_ptr_nonnull(f);
+    if (fgets(out, sizeof(out), f) == NULL)
+        out[0] = '\0';
+    rc = pclose(f);
+    ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "zk.sh %s failed",
+                  verb);
+    return atoi(out);
+}
+
+void
+ctlt_barrier(sm_controller_t *ctl)
+{
+    ctlt_release(ctlt_hold(ctl));
 }

@@ -130,6 +130,15 @@ typedef struct ctlt_hold ctlt_hold_t;
 ctlt_hold_t *ctlt_hold(sm_controller_t *ctl);
 void ctlt_release(ctlt_hold_t *h);
 
+/* Start (port 0: on a free port), restart (same port, same data) or stop
+ * a ZooKeeper of the test's own in dir, with t/lib/zk.sh; its port. */
+int ctlt_own_zk(const char *verb, const char *dir, int port);
+
+/* Wait until the controller finished the event it is processing and
+ * everything queued before this call (an enqueued no-op that is waited
+ * for). */
+void ctlt_barrier(sm_controller_t *ctl);
+
 /* "1,2,3" of an int array (static buffer). */
 const char *ctlt_ints(const int32_t *v, int n);
 

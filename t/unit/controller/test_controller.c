@@ -214,6 +214,78 @@ START_TEST(controller__watch_prefix_routes_events)
 }
 END_TEST
 
+/*
+ * An event whose handler finds ZooKeeper unreachable is retried after the
+ * back-off, without a resignation: a broker dies, ZooKeeper goes down
+ * before the controller thread looks, comes back within the session
+ * timeout, and the controller then writes the partition offline under the
+ * same epoch.  (A ZooKeeper of the test's own, so the others are not
+ * disturbed.)
+ */
+START_TEST(controller__retries_event_after_zookeeper_outage)
+{
+    static const int32_t repl[] = { 1 };
+    char *tmp = sm_test_tmpdir(), dir[4096], connect[128];
+    sm_controller_opts_t opts;
+    sm_zk_part_state_t s;
+    sm_zk_t *admin, *zk;
+    sm_controller_t *ctl;
+    ctlt_broker_t *b1;
+    ctlt_hold_t *hold;
+    int port;
+    int32_t epoch;
+
+    snprintf(dir, sizeof(dir), "%s/zk", tmp);
+    port = ctlt_own_zk("start", dir, 0);
+    ck_assert_int_gt(port, 0);
+    snprintf(connect, sizeof(connect), "127.0.0.1:%d/outage", port);
+    admin = zkt_connect_conf(connect, 30000, zkt_ms(10000), zkt_ms(20000));
+    ck_assert_int_eq(sm_zk_create_top_level_paths(admin), SM_OK);
+    b1 = sm_calloc(1, sizeof(*b1));
+    {
+        sm_zk_broker_t reg = { .version = 4, .jmx_port = -1 };
+        sm_zk_broker_add_endpoint(&reg, "PLAINTEXT", "PLAINTEXT", "h1", 1);
+        b1->id = 1;
+        b1->zk = zkt_connect_conf(connect, 30000, zkt_ms(10000),
+                                  zkt_ms(20000));
+        ck_assert_int_eq(sm_zk_register_broker(b1->zk, 1, &reg, &b1->epoch),
+                         SM_OK);
+        sm_zk_broker_fini(&reg);
+    }
+    sm_controller_opts_init(&opts);
+    opts.retry_backoff_ms = 200;
+    zk = zkt_connect_conf(connect, 30000, zkt_ms(10000), 1000);
+    ctl = sm_controller_new(zk, 100, -1, NULL, &opts);
+    ck_assert_int_eq(sm_controller_start(ctl), SM_OK);
+    ck_assert(ctlt_wait_active(ctl, 10000));
+    epoch = sm_controller_epoch(ctl);
+    ctlt_create_topic(admin, "t", 1, 1, repl, NULL);
+    ck_assert(ctlt_wait_leader(admin, "t", 0, 1, 0, &s, 10000));
+    sm_zk_part_state_fini(&s);
+
+    hold = ctlt_hold(ctl);
+    ctlt_broker_down(b1);           /* BrokerChange is queued */
+    ck_assert(ctlt_wait_gone(admin, "/brokers/ids/1", 5000));
+    ctlt_own_zk("stop", dir, 0);
+    ctlt_release(hold);             /* ... and fails: ZooKeeper is down */
+    usleep(2500000);
+    ck_assert_int_eq(ctlt_own_zk("start", dir, port), port);
+    fprintf(stderr, "# restarted ZooKeeper in %s\n", dir);
+    ck_assert(ctlt_wait_leader(admin, "t", 0, -1, 1, &s, 20000));
+    ck_assert_int_eq(s.controller_epoch, epoch);
+    sm_zk_part_state_fini(&s);
+    ck_assert(sm_controller_is_active(ctl));
+    ck_assert_int_eq(sm_controller_epoch(ctl), epoch);
+
+    sm_controller_destroy(ctl);
+    sm_zk_destroy(zk);
+    sm_zk_destroy(admin);
+    ctlt_own_zk("stop", dir, 0);
+    sm_test_rmtree(tmp);
+    free(tmp);
+}
+END_TEST
+
 START_TEST(controller__completion_after_destroy_is_harmless)
 {
     sm_controller_t *ctl = sm_controller_new(NULL, 1, -1, NULL, NULL);
@@ -240,6 +312,7 @@ sm_test_suite_controller(void)
     tcase_add_test(tc, controller__lifecycle_and_calls_in_order);
     tcase_add_test(tc, controller__stop_preempts_queued_calls);
     tcase_add_test(tc, controller__watch_prefix_routes_events);
+    tcase_add_test(tc, controller__retries_event_after_zookeeper_outage);
     tcase_add_test(tc, controller__completion_after_destroy_is_harmless);
     suite_add_tcase(s, tc);
     return s;

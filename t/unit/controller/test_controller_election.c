@@ -9,6 +9,7 @@
 
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
+#include "controller/controller_int.h"
 #include "ctlt.h"
 #include "sm_test.h"
 #include "zk/zkt.h"
@@ -190,6 +191,31 @@ START_TEST(controller_election__stale_controller_is_fenced)
 }
 END_TEST
 
+/* An expiry read after the controller already won an election in the
+ * replacement session is stale and must not make it resign (seen when a
+ * handler's ZooKeeper calls were retried into the new session). */
+START_TEST(controller_election__stale_expiry_ignored)
+{
+    ctlt_chan_t *chan = ctlt_chan_new();
+    sm_controller_t *ctl = sm_controller_new(NULL, 1, -1, &chan->chan, NULL);
+
+    ctl->active = 1;
+    ctl->active_id = 1;
+    ctl->active_gen = 2;
+    ctl->ctx.epoch = 7;
+    ck_assert_int_eq(sm_ctl_process_expire(ctl, 1), SM_OK);
+    ck_assert_int_eq(ctl->active, 1);
+    ck_assert_int_eq(ctl->active_id, 1);
+    ck_assert_int_eq(sm_ctl_process_expire(ctl, 2), SM_OK);
+    ck_assert_int_eq(ctl->active, 0);
+    ck_assert_int_eq(ctl->active_id, -1);
+    ck_assert_int_eq(ctl->ctx.epoch, -1);       /* state dropped */
+    ck_assert_int_eq(sm_controller_epoch(ctl), -1);
+    sm_controller_destroy(ctl);
+    ctlt_chan_destroy(chan);
+}
+END_TEST
+
 Suite *
 sm_test_suite_controller_election(void)
 {
@@ -201,6 +227,7 @@ sm_test_suite_controller_election(void)
     tcase_add_test(tc, controller_election__takeover_after_session_expiry);
     tcase_add_test(tc, controller_election__takeover_after_stop);
     tcase_add_test(tc, controller_election__stale_controller_is_fenced);
+    tcase_add_test(tc, controller_election__stale_expiry_ignored);
     suite_add_tcase(s, tc);
     return s;
 }

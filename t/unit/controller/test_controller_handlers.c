@@ -236,6 +236,7 @@ START_TEST(controller_handlers__broker_death_moves_leaders)
     ctlt_create_topic(admin, "t", 3, 2, repl, NULL);
     ck_assert(ctlt_wait_leader(admin, "t", 2, 3, 0, &s, 10000));
     sm_zk_part_state_fini(&s);
+    ctlt_barrier(t->ctl);           /* the creation round is sent */
     ctlt_chan_clear(chan);
 
     t0 = sm_mono_ms();
@@ -294,6 +295,7 @@ START_TEST(controller_handlers__offline_partition_returns)
     ck_assert_str_eq(ctlt_ints(ps.offline, ps.noffline), "1");
     sm_pstate_fini(&ps);
 
+    ctlt_barrier(t->ctl);
     pthread_mutex_lock(&chan->lock);
     before = chan->cnt;
     pthread_mutex_unlock(&chan->lock);
