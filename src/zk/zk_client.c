@@ -264,18 +264,15 @@ sm_zk_queue_locked(sm_zk_t *zk, sm_zk_ev_type_t type, const char *path)
     return 1;
 }
 
+/* Call the hook with notify_lock held, so that sm_zk_set_notify() can
+ * promise that a replaced hook is no longer running. */
 static void
 sm_zk_notify(sm_zk_t *zk)
 {
-    void (*fn)(void *);
-    void *arg;
-
-    pthread_mutex_lock(&zk->lock);
-    fn = zk->notify;
-    arg = zk->notify_arg;
-    pthread_mutex_unlock(&zk->lock);
-    if (fn != NULL)
-        fn(arg);
+    pthread_mutex_lock(&zk->notify_lock);
+    if (zk->notify != NULL)
+        zk->notify(zk->notify_arg);
+    pthread_mutex_unlock(&zk->notify_lock);
 }
 
 sm_zk_event_t *
@@ -313,10 +310,10 @@ sm_zk_event_destroy(sm_zk_event_t *ev)
 void
 sm_zk_set_notify(sm_zk_t *zk, void (*fn)(void *arg), void *arg)
 {
-    pthread_mutex_lock(&zk->lock);
+    pthread_mutex_lock(&zk->notify_lock);
     zk->notify = fn;
     zk->notify_arg = arg;
-    pthread_mutex_unlock(&zk->lock);
+    pthread_mutex_unlock(&zk->notify_lock);
 }
 
 sm_err_t
@@ -546,6 +543,7 @@ sm_zk_alloc(const sm_zk_conf_t *conf)
                                                 : (st > ct ? st : ct);
     pthread_rwlock_init(&zk->zh_lock, NULL);
     pthread_mutex_init(&zk->lock, NULL);
+    pthread_mutex_init(&zk->notify_lock, NULL);
     sm_zk_cond_init(&zk->state_cv);
     sm_zk_cond_init(&zk->ev_cv);
     zk->ev_tail = &zk->ev_head;
@@ -690,6 +688,7 @@ sm_zk_destroy(sm_zk_t *zk)
     pthread_cond_destroy(&zk->state_cv);
     pthread_cond_destroy(&zk->ev_cv);
     pthread_mutex_destroy(&zk->lock);
+    pthread_mutex_destroy(&zk->notify_lock);
     pthread_rwlock_destroy(&zk->zh_lock);
     sm_free(zk->connect);
     sm_free(zk);

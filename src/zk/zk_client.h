@@ -289,8 +289,10 @@ void sm_zk_event_destroy(sm_zk_event_t *ev);
 
 /*
  * Call fn(arg) after every event is queued.  Runs on a ZooKeeper thread
- * with no samsa lock held: it MUST NOT block or call into sm_zk (use
- * ev_async_send()).  Set before events matter; NULL to clear.
+ * with only the hook's own lock held: it MUST NOT block or call into sm_zk
+ * (use ev_async_send()).  Set before events matter; NULL to clear.  When
+ * sm_zk_set_notify() returns, the previous hook is not running and will
+ * not be called again, so its arg may be freed.
  */
 void sm_zk_set_notify(sm_zk_t *zk, void (*fn)(void *arg), void *arg);
 

@@ -5,6 +5,9 @@
  * <zookeeper/zookeeper.h>: never include it outside src/zk/.
  *
  * LOCKS.  Order: zk->zh_lock -> zk->lock -> call->mu (zk_ops.c).
+ * zk->notify_lock guards notify/notify_arg and is held while the hook
+ * runs (so sm_zk_set_notify() returns only once an old hook is done); it
+ * is never taken with another zk lock held.
  * zk->zh_lock guards zk->zh and zk->sess: read-held only while submitting
  * a request, write-held only to swap the pointer.  zk->lock guards the
  * rest of the struct; it is never held across a call into the C client.
@@ -54,6 +57,8 @@ struct sm_zk {
     int64_t session_id;
     sm_zk_event_t *ev_head;
     sm_zk_event_t **ev_tail;
+    pthread_mutex_t notify_lock;    /* notify, notify_arg; held while the
+                                     * hook runs */
     void (*notify)(void *arg);
     void *notify_arg;
     sm_zk_handler_t handlers[SM_ZK_MAX_HANDLERS];

@@ -1,0 +1,246 @@
+/*
+ * test_controller.c: the controller's lifecycle and event manager
+ * (src/controller/controller.c): start/stop, external calls in order on
+ * the controller thread, preemption at stop, prefix watch routing, and a
+ * StopReplica completion that arrives after the controller is gone.
+ */
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/sm_mem.h"
+#include "common/sm_time.h"
+#include "controller/controller_int.h"
+#include "ctlt.h"
+#include "sm_test.h"
+#include "zk/zkt.h"
+
+typedef struct calls {
+    pthread_mutex_t lock;
+    int order[8];
+    sm_err_t errs[8];
+    int n;
+    pthread_t thread;
+    int sleep_ms;
+} calls_t;
+
+typedef struct call_arg {
+    calls_t *calls;
+    int tag;
+} call_arg_t;
+
+static void
+record_call(sm_controller_t *ctl, void *arg, sm_err_t err)
+{
+    call_arg_t *a = arg;
+    calls_t *c = a->calls;
+
+    (void)ctl;
+    if (err == SM_OK && c->sleep_ms > 0 && a->tag == 0)
+        usleep((useconds_t)c->sleep_ms * 1000);
+    pthread_mutex_lock(&c->lock);
+    c->thread = pthread_self();
+    c->order[c->n] = a->tag;
+    c->errs[c->n] = err;
+    c->n++;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static int
+ncalls(calls_t *c)
+{
+    int n;
+
+    pthread_mutex_lock(&c->lock);
+    n = c->n;
+    pthread_mutex_unlock(&c->lock);
+    return n;
+}
+
+START_TEST(controller__lifecycle_and_calls_in_order)
+{
+    const char *chroot = zkt_chroot("ctl-life");
+    sm_zk_t *zk = zkt_connect(chroot);
+    sm_controller_t *ctl = sm_controller_new(zk, 1, -1, NULL, NULL);
+    calls_t c = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    call_arg_t args[3] = { { &c, 0 }, { &c, 1 }, { &c, 2 } };
+    int64_t deadline;
+
+    ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[0]),
+                     SM_ERR__STATE);                /* not started */
+    ck_assert_int_eq(sm_controller_id(ctl), -1);
+    ck_assert_int_eq(sm_controller_epoch(ctl), -1);
+    ck_assert_int_eq(sm_controller_start(ctl), SM_OK);
+    ck_assert_int_eq(sm_controller_start(ctl), SM_ERR__STATE);
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[i]),
+                         SM_OK);
+    deadline = sm_mono_ms() + zkt_ms(10000);
+    while (ncalls(&c) < 3 && sm_mono_ms() < deadline)
+        usleep(10000);
+    ck_assert_int_eq(ncalls(&c), 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(c.order[i], i);
+        ck_assert_int_eq(c.errs[i], SM_OK);
+    }
+    ck_assert(!pthread_equal(c.thread, pthread_self()));
+    ck_assert(ctlt_wait_active(ctl, 10000));        /* alone: it wins */
+    ck_assert_int_eq(sm_controller_id(ctl), 1);
+    ck_assert_ptr_eq(sm_controller_zk(ctl), zk);
+    sm_controller_stop(ctl);
+    sm_controller_stop(ctl);                        /* idempotent */
+    ck_assert(!sm_controller_is_active(ctl));
+    ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[0]),
+                     SM_ERR__STATE);
+    /* a stopping controller gives up /controller at once */
+    ck_assert_int_eq(sm_zk_exists(zk, "/controller", 0, NULL),
+                     SM_ERR__NOENT);
+    sm_controller_destroy(ctl);
+    sm_zk_destroy(zk);
+}
+END_TEST
+
+START_TEST(controller__stop_preempts_queued_calls)
+{
+    const char *chroot = zkt_chroot("ctl-preempt");
+    sm_zk_t *zk = zkt_connect(chroot);
+    sm_controller_t *ctl = sm_controller_new(zk, 1, -1, NULL, NULL);
+    calls_t c = { .lock = PTHREAD_MUTEX_INITIALIZER, .sleep_ms = 300 };
+    call_arg_t args[3] = { { &c, 0 }, { &c, 1 }, { &c, 2 } };
+
+    ck_assert_int_eq(sm_controller_start(ctl), SM_OK);
+    ck_assert(ctlt_wait_active(ctl, 10000));
+    for (int i = 0; i < 3; i++)
+        ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[i]),
+                         SM_OK);
+    usleep(100000);                 /* the first call is sleeping */
+    sm_controller_destroy(ctl);
+    ck_assert_int_eq(c.n, 3);       /* every call ran exactly once */
+    ck_assert_int_eq(c.order[0], 0);
+    ck_assert_int_eq(c.errs[0], SM_OK);
+    ck_assert_int_eq(c.errs[1], SM_ERR__STATE);
+    ck_assert_int_eq(c.errs[2], SM_ERR__STATE);
+    sm_zk_destroy(zk);
+}
+END_TEST
+
+typedef struct seen {
+    pthread_mutex_t lock;
+    char paths[16][64];
+    sm_zk_ev_type_t types[16];
+    int n;
+} seen_t;
+
+static void
+record_watch(sm_controller_t *ctl, sm_zk_t *zk, sm_zk_ev_type_t type,
+             const char *path, void *arg)
+{
+    seen_t *s = arg;
+
+    (void)ctl;
+    (void)zk;
+    pthread_mutex_lock(&s->lock);
+    if (s->n < 16) {
+        snprintf(s->paths[s->n], sizeof(s->paths[0]), "%s",
+                 path ? path : "(session)");
+        s->types[s->n++] = type;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+static int
+seen_has(seen_t *s, sm_zk_ev_type_t type, const char *path)
+{
+    int found = 0;
+
+    pthread_mutex_lock(&s->lock);
+    for (int i = 0; i < s->n && !found; i++)
+        found = s->types[i] == type && strcmp(s->paths[i], path) == 0;
+    pthread_mutex_unlock(&s->lock);
+    return found;
+}
+
+static int
+wait_seen(seen_t *s, sm_zk_ev_type_t type, const char *path, int ms)
+{
+    int64_t deadline = sm_mono_ms() + zkt_ms(ms);
+
+    while (!seen_has(s, type, path)) {
+        if (sm_mono_ms() > deadline)
+            return 0;
+        usleep(10000);
+    }
+    return 1;
+}
+
+START_TEST(controller__watch_prefix_routes_events)
+{
+    const char *chroot = zkt_chroot("ctl-watch");
+    sm_zk_t *zk = ctlt_admin(chroot), *other = ctlt_admin(chroot);
+    sm_controller_t *ctl = sm_controller_new(zk, 1, -1, NULL, NULL);
+    seen_t s = { .lock = PTHREAD_MUTEX_INITIALIZER };
+    sm_zk_strings_t kids;
+
+    ck_assert_int_eq(sm_controller_watch_prefix(ctl, "/config/changes",
+                                                record_watch, &s), SM_OK);
+    ck_assert_int_eq(sm_controller_start(ctl), SM_OK);
+    ck_assert(ctlt_wait_active(ctl, 10000));
+    /* the module arms its watches from its own thread */
+    ck_assert_int_eq(sm_zk_get_children(zk, "/config/changes", 1, &kids),
+                     SM_OK);
+    sm_zk_strings_fini(&kids);
+    ck_assert_int_eq(sm_zk_create(zk, "/config/changesX", NULL, -1,
+                                  SM_ZK_PERSISTENT, NULL, NULL), SM_OK);
+    ck_assert_int_eq(sm_zk_exists(zk, "/config/changesX", 1, NULL), SM_OK);
+    ck_assert_int_eq(sm_zk_create_config_change(other, SM_ZK_ENTITY_TOPICS,
+                                                 "t"), SM_OK);
+    ck_assert_int_eq(sm_zk_delete(other, "/config/changesX",
+                                  SM_ZK_ANY_VERSION), SM_OK);
+    ck_assert(wait_seen(&s, SM_ZK_EV_NODE_CHILDREN_CHANGED,
+                        "/config/changes", 10000));
+    usleep(200000);
+    ck_assert(!seen_has(&s, SM_ZK_EV_NODE_DELETED, "/config/changesX"));
+    /* session events reach handlers so they can re-arm */
+    ck_assert_int_eq(sm_zk_expire_session_for_test(zk), SM_OK);
+    ck_assert(wait_seen(&s, SM_ZK_EV_SESSION_EXPIRED, "(session)", 20000));
+    ck_assert(wait_seen(&s, SM_ZK_EV_SESSION_ESTABLISHED, "(session)",
+                        20000));
+    /* ... and the controller, alone, is elected again */
+    ck_assert(ctlt_wait_active(ctl, 20000));
+    ck_assert_int_eq(sm_controller_epoch(ctl), 2);
+    sm_controller_destroy(ctl);
+    sm_zk_destroy(other);
+    sm_zk_destroy(zk);
+}
+END_TEST
+
+START_TEST(controller__completion_after_destroy_is_harmless)
+{
+    sm_controller_t *ctl = sm_controller_new(NULL, 1, -1, NULL, NULL);
+    sm_ctl_ev_t *ev = sm_ctl_ev_new(SM_CTL_EV_STOP_REPLICA_DONE);
+
+    /* what controller_batch.c hands to the channel */
+    ev->topic = sm_strdup("t");
+    ev->q = ctl->q;
+    sm_ctl_queue_keep(ctl->q);
+    sm_controller_destroy(ctl);
+    /* the queue outlives the controller until this reference is gone;
+     * LeakSanitizer checks that the event and the queue are freed */
+    sm_ctl_stop_replica_completion(ev, SM_OK);
+}
+END_TEST
+
+Suite *
+sm_test_suite_controller(void)
+{
+    Suite *s = suite_create("controller");
+    TCase *tc = tcase_create("controller");
+
+    tcase_set_timeout(tc, 90);
+    tcase_add_test(tc, controller__lifecycle_and_calls_in_order);
+    tcase_add_test(tc, controller__stop_preempts_queued_calls);
+    tcase_add_test(tc, controller__watch_prefix_routes_events);
+    tcase_add_test(tc, controller__completion_after_destroy_is_harmless);
+    suite_add_tcase(s, tc);
+    return s;
+}
