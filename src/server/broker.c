@@ -197,27 +197,27 @@ sm_broker_ch_um(void *opaque, int32_t broker_id, int64_t broker_epoch,
 static void
 sm_broker_ch_stop(void *opaque, int32_t broker_id, int64_t broker_epoch,
                   int32_t controller_id, int32_t controller_epoch,
-                  const char *topic, int32_t partition, int del,
-                  sm_ctrl_stop_replica_cb cb, void *cb_arg)
+                  const char *topic, int32_t partition, int32_t leader_epoch,
+                  int del, sm_controller_completion_fn completion,
+                  void *completion_arg)
 {
     sm_broker_t *b = opaque;
     sm_err_t err;
 
-    (void)broker_epoch; (void)controller_id;
+    (void)broker_epoch; (void)controller_id; (void)leader_epoch;
     if (broker_id != b->id) {
         sm_warn("controller", "cannot send StopReplica to broker %d: "
                 "remote control requests are not supported yet",
                 (int)broker_id);
+        if (completion)
+            completion(completion_arg, SM_ERR_BROKER_NOT_AVAILABLE);
         return;
     }
     err = sm_broker_stop_replica(b, controller_epoch, topic, partition, del);
-    if (cb)
-        cb(cb_arg, broker_id, topic, partition, err);
+    if (completion)
+        completion(completion_arg, err);
 }
 
-static const sm_ctrl_channel_t sm_broker_channel = {
-    sm_broker_ch_lai, sm_broker_ch_um, sm_broker_ch_stop
-};
 
 /* ------------------------------------------------------------ start */
 
@@ -335,7 +335,8 @@ sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
 static sm_err_t
 sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
 {
-    sm_ctrl_opts_t opts;
+    sm_controller_opts_t opts;
+    sm_controller_channel_t ch;
     sm_err_t err;
 
     err = sm_zk_on_session(b->zk, sm_broker_on_session, b);
@@ -346,12 +347,17 @@ sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
                  "ZooKeeper: %s", (int)b->id, sm_err_desc(err));
         return err;
     }
-    sm_ctrl_opts_defaults(&opts);
+    sm_controller_opts_init(&opts);
     opts.delete_topic_enable = b->cfg->delete_topic_enable;
-    err = sm_controller_new(b->zk, b->id, b->broker_epoch,
-                            &sm_broker_channel, b, &opts, &b->ctrl);
-    if (err == SM_OK)
-        err = sm_controller_start(b->ctrl);
+    opts.unclean_leader_election_enable =
+        b->cfg->unclean_leader_election_enable;
+    memset(&ch, 0, sizeof(ch));
+    ch.opaque = b;
+    ch.leader_and_isr = sm_broker_ch_lai;
+    ch.update_metadata = sm_broker_ch_um;
+    ch.stop_replica = sm_broker_ch_stop;
+    b->ctrl = sm_controller_new(b->zk, b->id, b->broker_epoch, &ch, &opts);
+    err = sm_controller_start(b->ctrl);
     if (err == SM_OK)
         err = sm_net_start(b->net, sm_broker_handle, b);
     if (err != SM_OK)

@@ -57,7 +57,7 @@ main(int argc, char **argv)
         sm_error("server", "CRC32C self-test failed; refusing to start");
         return 1;
     }
-    if (sm_config_from_args(argc - 1, argv + 1, &cfg, errstr,
+    if (sm_config_from_args(argc, argv, &cfg, errstr,
                             sizeof(errstr)) != SM_OK) {
         sm_error("server", "%s", errstr);
         return 1;
