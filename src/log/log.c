@@ -193,6 +193,7 @@ sm_log_open(const char *dir, const char *topic, int32_t partition,
     log->partition = partition;
     log->cfg = *cfg;
     log->high_watermark = -1;
+    log->cleaner_offset = -1;
     log->refcnt = 1;
     log->last_flush_ms = sm_now_ms();
     log->was_clean = clean;

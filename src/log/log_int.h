@@ -157,10 +157,13 @@ struct sm_log {
     int            stat_recovered_segments;
     int            stat_rolls;
     int64_t        stat_flushes;
-    /* cleaner bookkeeping (cleaner.c), under lock */
-    int            cleaning;
-    int            cleaner_paused;
     int            was_clean;        /* opened after a clean shutdown */
+    /* cleaner bookkeeping (cleaner.c), under the cleaner's lock */
+    int            cleaning;         /* a cleaner works on it */
+    int            cleaner_paused;   /* being deleted: never again */
+    int            uncleanable;      /* cleaning failed: skipped */
+    int64_t        cleaner_offset;   /* first dirty offset, -1 unknown */
+    int            stat_cleanings;
 };
 
 sm_segment_t *sm_log_active(sm_log_t *log);

@@ -396,13 +396,9 @@ sm_seg_find_time(sm_segment_t *seg, int64_t ts, int64_t min_offset,
 int64_t
 sm_seg_largest_ts(sm_segment_t *seg)
 {
-    struct stat st;
-
     if (seg->max_ts >= 0)
         return seg->max_ts;
-    if (sm_io_fstat(seg->fd, &st, seg->log_path) != SM_OK)
-        return -1;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    return sm_io_mtime_ms(seg->fd, seg->log_path);
 }
 
 int64_t
