@@ -50,6 +50,9 @@
 #include "log/log_io.h"
 #include "protocol/records.h"
 
+/* Bound on one batch's decompressed size when its records are read. */
+#define SM_LOG_MAX_DECOMPRESSED ((size_t)256 << 20)
+
 void
 sm_log_config_defaults(sm_log_config_t *cfg)
 {
@@ -636,11 +639,56 @@ sm_log_get_config(sm_log_t *log, sm_log_config_t *cfg)
 
 /* ---------------------------------------------------------- time lookup */
 
+/* The first record of the batch at h with timestamp >= ts and offset >=
+ * min_offset (Kafka's FileRecords.searchForTimestamp). */
+static sm_err_t
+sm_log_time_in_batch(sm_segment_t *seg, const sm_seg_hdr_t *h, int64_t ts,
+                     int64_t min_offset, int64_t *offset, int64_t *timestamp)
+{
+    uint8_t *buf = sm_malloc((size_t)h->size);
+    sm_batch_iter_t bit;
+    sm_rec_iter_t it;
+    sm_record_t rec;
+    sm_batch_t b;
+    char what[64];
+    size_t got;
+    sm_err_t err;
+
+    snprintf(what, sizeof(what), "segment %020" PRId64, seg->base_offset);
+    err = sm_io_pread(seg->fd, buf, (size_t)h->size, h->pos, &got, what);
+    if (err == SM_OK) {
+        sm_batch_iter_init(&bit, buf, got);
+        if (!sm_batch_next(&bit, &b))
+            err = SM_ERR__BAD_MSG;
+    }
+    if (err != SM_OK) {
+        sm_free(buf);
+        return err;
+    }
+    err = sm_rec_iter_init(&it, &b, SM_LOG_MAX_DECOMPRESSED);
+    while (err == SM_OK && sm_rec_iter_next(&it, &rec)) {
+        if (rec.timestamp >= ts && rec.offset >= min_offset) {
+            *offset = rec.offset;
+            *timestamp = rec.timestamp;
+            break;
+        }
+    }
+    if (err == SM_OK && it.err != SM_OK)
+        err = it.err;
+    else if (err == SM_OK && *offset < 0)
+        err = SM_ERR__NOENT;
+    sm_rec_iter_fini(&it);
+    sm_free(buf);
+    return err;
+}
+
 sm_err_t
 sm_log_offset_for_time(sm_log_t *log, int64_t ts, int64_t *offset,
                        int64_t *timestamp)
 {
+    sm_segment_t *seg = NULL;
     sm_err_t err = SM_ERR__NOENT;
+    int64_t start = 0;
     sm_seg_hdr_t h;
     int i, found = 0;
 
@@ -655,21 +703,22 @@ sm_log_offset_for_time(sm_log_t *log, int64_t ts, int64_t *offset,
             break;
     if (i == log->nsegs)
         goto out;
-    err = sm_seg_find_time(log->segs[i], ts, log->start_offset, &h, &found);
-    if (err != SM_OK)
-        goto out;
-    if (!found) {
+    start = log->start_offset;
+    err = sm_seg_find_time(log->segs[i], ts, start, &h, &found);
+    if (err == SM_OK && !found)
         err = SM_ERR__NOENT;
-        goto out;
+    if (err == SM_OK) {
+        seg = log->segs[i];
+        sm_seg_keep(seg);
     }
-    /* batch granularity: the batch's first offset (not below the start)
-     * and its max timestamp */
-    *offset = h.magic == 2 ? h.base_offset : h.last_offset;
-    if (*offset < log->start_offset)
-        *offset = log->start_offset;
-    *timestamp = h.max_ts;
 out:
     pthread_mutex_unlock(&log->lock);
+    if (seg == NULL)
+        return err;
+    /* the records are read without the lock, under a reference */
+    *offset = -1;
+    err = sm_log_time_in_batch(seg, &h, ts, start, offset, timestamp);
+    sm_seg_release(seg);
     return err;
 }
 

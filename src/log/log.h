@@ -162,8 +162,10 @@ int      sm_log_segment_count(sm_log_t *log);
 const char *sm_log_dir(sm_log_t *log);
 
 /*
- * First offset whose batch has MaxTimestamp >= ts, with that timestamp
- * (Kafka's fetchOffsetByTimestamp).  SM_ERR__NOENT when none.
+ * Kafka's fetchOffsetByTimestamp: the first segment whose largest timestamp
+ * reaches ts, the time index to the batch, then the first record at or
+ * above the log start offset with timestamp >= ts: its offset and
+ * timestamp (LogAppendTime batches: the batch's).  SM_ERR__NOENT when none.
  */
 sm_err_t sm_log_offset_for_time(sm_log_t *log, int64_t ts,
                                 int64_t *offset, int64_t *timestamp);
