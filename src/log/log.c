@@ -331,7 +331,8 @@ sm_log_prepare(sm_log_t *log, uint8_t *buf, const uint8_t *cbuf, size_t len,
             if (append_time >= 0)
                 h.max_ts = append_time;
             next = h.last_offset + 1;
-        } else if (h.last_offset <= prev_last || h.base_offset > h.last_offset) {
+        } else if (h.last_offset <= prev_last ||
+                   h.base_offset > h.last_offset) {
             return SM_ERR__BAD_MSG;         /* not monotonic */
         }
         if (ai->first_offset < 0) {
@@ -824,6 +825,27 @@ sm_log_set_start_offset(sm_log_t *log, int64_t offset)
 
 /* ---------------------------------------------------------- flush */
 
+/* Under the lock: reference the segments a flush must sync - those
+ * holding unflushed offsets, and older ones changed since (a roll trims
+ * the previous segment's indexes). */
+static int
+sm_log_flush_collect(sm_log_t *log, int64_t rp, sm_segment_t **segs,
+                     int *new_seg)
+{
+    int from = sm_log_floor_seg(log, rp), n = 0;
+
+    for (int i = 0; i < log->nsegs; i++) {
+        sm_segment_t *seg = log->segs[i];
+        if (i < from && !seg->dirty)
+            continue;
+        seg->dirty = 0;
+        sm_seg_keep(seg);
+        segs[n++] = seg;
+        *new_seg |= seg->base_offset >= rp;
+    }
+    return n;
+}
+
 static sm_err_t
 sm_log_flush_to_end(sm_log_t *log, int force)
 {
@@ -843,19 +865,8 @@ sm_log_flush_to_end(sm_log_t *log, int force)
     rp = log->recovery_point;
     gen = log->trunc_gen;
     if (end > rp || force) {
-        /* the segments holding unflushed offsets, and older ones changed
-         * since (a roll trims the previous segment's indexes) */
-        int from = sm_log_floor_seg(log, rp);
         segs = sm_malloc((size_t)log->nsegs * sizeof(*segs));
-        for (int i = 0; i < log->nsegs; i++) {
-            sm_segment_t *seg = log->segs[i];
-            if (i < from && !seg->dirty)
-                continue;
-            seg->dirty = 0;
-            sm_seg_keep(seg);
-            segs[n++] = seg;
-            new_seg |= seg->base_offset >= rp;
-        }
+        n = sm_log_flush_collect(log, rp, segs, &new_seg);
         dir = sm_strdup(log->dir);
     }
     pthread_mutex_unlock(&log->lock);

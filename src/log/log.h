@@ -43,7 +43,12 @@
  * ERRORS are sm_err_t: SM_ERR__IO after logging the failing syscall and the
  * path, SM_ERR_OFFSET_OUT_OF_RANGE for reads outside [start, end],
  * SM_ERR_RECORD_LIST_TOO_LARGE / MESSAGE_TOO_LARGE for appends that cannot
- * fit a segment or exceed max.message.bytes.
+ * fit a segment or exceed max.message.bytes.  A failed call leaves the log
+ * as it was; when that is impossible (an fsync failed - the page cache can
+ * no longer be trusted - or undoing a torn write failed) the log goes
+ * offline: every later call returns SM_ERR__IO, and reopening recovers it.
+ * All file I/O goes through an ops table (log_io.h) that tests replace to
+ * inject failures and crashes.
  */
 #ifndef SM_LOG_LOG_H
 #define SM_LOG_LOG_H
