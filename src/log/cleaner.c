@@ -571,7 +571,7 @@ sm_round_clean_group(sm_round_t *r, int from, int to)
     if (err == SM_OK)
         err = sm_seg_make_inactive(dst);
     if (err == SM_OK)
-        err = sm_seg_flush(dst);
+        err = sm_seg_flush(dst, 1);
     if (err == SM_OK)
         err = sm_io_set_mtime_ms(dst->fd, r->segs[to - 1].mtime,
                                  dst->log_path);

@@ -849,7 +849,7 @@ sm_log_flush_collect(sm_log_t *log, int64_t rp, sm_segment_t **segs,
 static sm_err_t
 sm_log_flush_to_end(sm_log_t *log, int force)
 {
-    sm_segment_t **segs = NULL;
+    sm_segment_t **segs = NULL, *active = NULL;
     char *dir = NULL;
     int64_t end, rp;
     uint64_t gen;
@@ -864,15 +864,22 @@ sm_log_flush_to_end(sm_log_t *log, int force)
     end = log->end_offset;
     rp = log->recovery_point;
     gen = log->trunc_gen;
+    for (int i = 0; i + 1 < log->nsegs && !force && end <= rp; i++)
+        force = log->segs[i]->dirty;    /* a rolled segment to sync */
     if (end > rp || force) {
         segs = sm_malloc((size_t)log->nsegs * sizeof(*segs));
         n = sm_log_flush_collect(log, rp, segs, &new_seg);
         dir = sm_strdup(log->dir);
+        active = sm_log_active(log);
     }
     pthread_mutex_unlock(&log->lock);
 
+    /* The active segment's indexes need no fsync: a crash makes recovery
+     * rebuild them (it scans from the recovery point's segment, at the
+     * latest the active one), a clean shutdown syncs them after the trim,
+     * and a roll marks the segment dirty so the next flush syncs them. */
     for (int i = 0; i < n && err == SM_OK; i++)
-        err = sm_seg_flush(segs[i]);
+        err = sm_seg_flush(segs[i], segs[i] != active);
     if (err == SM_OK && (new_seg || force) && dir != NULL)
         err = sm_io_fsync_dir_if_exists(dir);     /* deleted meanwhile */
     for (int i = 0; i < n; i++)

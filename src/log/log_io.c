@@ -226,25 +226,6 @@ sm_io_ftruncate(int fd, off_t len, const char *path)
 }
 
 sm_err_t
-sm_io_preallocate(int fd, off_t len, const char *path)
-{
-    struct stat st;
-    sm_err_t err;
-
-    if ((err = sm_io_fstat(fd, &st, path)) != SM_OK)
-        return err;
-    if (st.st_size > len)
-        return sm_io_ftruncate(fd, len, path);
-    if (st.st_size == len)
-        return SM_OK;
-    if (sm_log_io->fallocate(fd, 0, 0, len) == 0)
-        return SM_OK;
-    if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
-        return sm_io_fail("fallocate", path);
-    return sm_io_ftruncate(fd, len, path);
-}
-
-sm_err_t
 sm_io_reserve(int fd, off_t len, const char *path)
 {
     if (sm_log_io->fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, len) == 0)

@@ -85,9 +85,6 @@ sm_err_t sm_io_pwrite(int fd, const void *buf, size_t n, off_t off,
                       const char *path);
 sm_err_t sm_io_fsync(int fd, const char *path);
 sm_err_t sm_io_ftruncate(int fd, off_t len, const char *path);
-/* Size the file to len with blocks reserved; falls back to ftruncate where
- * the file system cannot preallocate. */
-sm_err_t sm_io_preallocate(int fd, off_t len, const char *path);
 /* Reserve blocks for [0, len) without changing the size (the segment
  * `preallocate` option); best effort: unsupported is not an error. */
 sm_err_t sm_io_reserve(int fd, off_t len, const char *path);

@@ -504,12 +504,14 @@ sm_seg_make_active(sm_segment_t *seg, const sm_log_config_t *cfg)
 }
 
 sm_err_t
-sm_seg_flush(sm_segment_t *seg)
+sm_seg_flush(sm_segment_t *seg, int with_indexes)
 {
     sm_err_t err;
 
     if ((err = sm_io_fsync(seg->fd, seg->log_path)) != SM_OK)
         return err;
+    if (!with_indexes)
+        return SM_OK;
     if ((err = sm_index_flush(&seg->oidx)) != SM_OK)
         return err;
     return sm_index_flush(&seg->tidx);
