@@ -18,8 +18,10 @@
  * every reopen):
  *   I1. Every batch below the recovery point that an append acknowledged
  *       is on disk, byte for byte, after any crash.  sm_log_flush moves the
- *       recovery point only after fsync of every segment file that holds
- *       data below it (and of the directory when a segment is new).
+ *       recovery point only after fsync of every .log holding data below
+ *       it, of the indexes of every segment rolled since (the active one's
+ *       are rebuilt by recovery), and of the directory when a segment is
+ *       new.
  *   I2. Offsets strictly increase across the whole log; for batches
  *       written by sm_log_append they are contiguous (no gaps).
  *   I3. start_offset <= end_offset, recovery_point <= end_offset, and
