@@ -97,7 +97,7 @@ sm_index_open(sm_index_t *idx, const char *path, int64_t base,
                      path, max_size);
             return SM_ERR__CONFIG;
         }
-        if ((err = sm_io_preallocate(idx->fd, want, path)) != SM_OK)
+        if ((err = sm_io_ftruncate(idx->fd, want, path)) != SM_OK)
             return err;
     }
     if ((err = sm_io_fstat(idx->fd, &st, path)) != SM_OK)
@@ -132,11 +132,7 @@ sm_index_resize(sm_index_t *idx, int64_t new_size)
         len = used;
     if ((size_t)len == idx->file_len && (size_t)len <= idx->map_len)
         return SM_OK;
-    if ((size_t)len > idx->file_len)
-        err = sm_io_preallocate(idx->fd, len, idx->path);
-    else
-        err = sm_io_ftruncate(idx->fd, len, idx->path);
-    if (err != SM_OK)
+    if ((err = sm_io_ftruncate(idx->fd, len, idx->path)) != SM_OK)
         return err;
     /* The file now has its new length; keep file_len honest even if the
      * remap below fails (max_entries then stays within the old map). */

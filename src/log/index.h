@@ -29,6 +29,13 @@
  * target (binary search, trying the last 8 KiB of entries first so lookups
  * near the end touch only hot pages); none -> (base offset, position 0).
  *
+ * PREALLOCATION is ftruncate(2), a sparse file, as Kafka's setLength: the
+ * blocks are allocated when entries are written.  fallocate(2) would turn
+ * a full disk into an error at roll time instead of a SIGBUS on the store
+ * into the mapping (Kafka has the same exposure), but its unwritten
+ * extents cost ~3 % of append throughput (BENCHMARKS.md), so the log
+ * relies on disk-space monitoring like Kafka does.
+ *
  * MAPPING.  The mapping may be longer than the file: after a trim the old
  * mapping is kept (pages past the end are never touched because nothing
  * reads past `entries`), so trimming cannot fail on mmap.  Growing the

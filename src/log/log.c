@@ -18,8 +18,10 @@
  * every reopen):
  *   I1. Every batch below the recovery point that an append acknowledged
  *       is on disk, byte for byte, after any crash.  sm_log_flush moves the
- *       recovery point only after fsync of every segment file that holds
- *       data below it (and of the directory when a segment is new).
+ *       recovery point only after fsync of every .log holding data below
+ *       it, of the indexes of every segment rolled since (the active one's
+ *       are rebuilt by recovery), and of the directory when a segment is
+ *       new.
  *   I2. Offsets strictly increase across the whole log; for batches
  *       written by sm_log_append they are contiguous (no gaps).
  *   I3. start_offset <= end_offset, recovery_point <= end_offset, and
@@ -49,6 +51,9 @@
 #include "log/log_int.h"
 #include "log/log_io.h"
 #include "protocol/records.h"
+
+/* Bound on one batch's decompressed size when its records are read. */
+#define SM_LOG_MAX_DECOMPRESSED ((size_t)256 << 20)
 
 void
 sm_log_config_defaults(sm_log_config_t *cfg)
@@ -193,6 +198,7 @@ sm_log_open(const char *dir, const char *topic, int32_t partition,
     log->partition = partition;
     log->cfg = *cfg;
     log->high_watermark = -1;
+    log->cleaner_offset = -1;
     log->refcnt = 1;
     log->last_flush_ms = sm_now_ms();
     log->was_clean = clean;
@@ -327,7 +333,8 @@ sm_log_prepare(sm_log_t *log, uint8_t *buf, const uint8_t *cbuf, size_t len,
             if (append_time >= 0)
                 h.max_ts = append_time;
             next = h.last_offset + 1;
-        } else if (h.last_offset <= prev_last || h.base_offset > h.last_offset) {
+        } else if (h.last_offset <= prev_last ||
+                   h.base_offset > h.last_offset) {
             return SM_ERR__BAD_MSG;         /* not monotonic */
         }
         if (ai->first_offset < 0) {
@@ -635,11 +642,56 @@ sm_log_get_config(sm_log_t *log, sm_log_config_t *cfg)
 
 /* ---------------------------------------------------------- time lookup */
 
+/* The first record of the batch at h with timestamp >= ts and offset >=
+ * min_offset (Kafka's FileRecords.searchForTimestamp). */
+static sm_err_t
+sm_log_time_in_batch(sm_segment_t *seg, const sm_seg_hdr_t *h, int64_t ts,
+                     int64_t min_offset, int64_t *offset, int64_t *timestamp)
+{
+    uint8_t *buf = sm_malloc((size_t)h->size);
+    sm_batch_iter_t bit;
+    sm_rec_iter_t it;
+    sm_record_t rec;
+    sm_batch_t b;
+    char what[64];
+    size_t got;
+    sm_err_t err;
+
+    snprintf(what, sizeof(what), "segment %020" PRId64, seg->base_offset);
+    err = sm_io_pread(seg->fd, buf, (size_t)h->size, h->pos, &got, what);
+    if (err == SM_OK) {
+        sm_batch_iter_init(&bit, buf, got);
+        if (!sm_batch_next(&bit, &b))
+            err = SM_ERR__BAD_MSG;
+    }
+    if (err != SM_OK) {
+        sm_free(buf);
+        return err;
+    }
+    err = sm_rec_iter_init(&it, &b, SM_LOG_MAX_DECOMPRESSED);
+    while (err == SM_OK && sm_rec_iter_next(&it, &rec)) {
+        if (rec.timestamp >= ts && rec.offset >= min_offset) {
+            *offset = rec.offset;
+            *timestamp = rec.timestamp;
+            break;
+        }
+    }
+    if (err == SM_OK && it.err != SM_OK)
+        err = it.err;
+    else if (err == SM_OK && *offset < 0)
+        err = SM_ERR__NOENT;
+    sm_rec_iter_fini(&it);
+    sm_free(buf);
+    return err;
+}
+
 sm_err_t
 sm_log_offset_for_time(sm_log_t *log, int64_t ts, int64_t *offset,
                        int64_t *timestamp)
 {
+    sm_segment_t *seg = NULL;
     sm_err_t err = SM_ERR__NOENT;
+    int64_t start = 0;
     sm_seg_hdr_t h;
     int i, found = 0;
 
@@ -654,21 +706,22 @@ sm_log_offset_for_time(sm_log_t *log, int64_t ts, int64_t *offset,
             break;
     if (i == log->nsegs)
         goto out;
-    err = sm_seg_find_time(log->segs[i], ts, log->start_offset, &h, &found);
-    if (err != SM_OK)
-        goto out;
-    if (!found) {
+    start = log->start_offset;
+    err = sm_seg_find_time(log->segs[i], ts, start, &h, &found);
+    if (err == SM_OK && !found)
         err = SM_ERR__NOENT;
-        goto out;
+    if (err == SM_OK) {
+        seg = log->segs[i];
+        sm_seg_keep(seg);
     }
-    /* batch granularity: the batch's first offset (not below the start)
-     * and its max timestamp */
-    *offset = h.magic == 2 ? h.base_offset : h.last_offset;
-    if (*offset < log->start_offset)
-        *offset = log->start_offset;
-    *timestamp = h.max_ts;
 out:
     pthread_mutex_unlock(&log->lock);
+    if (seg == NULL)
+        return err;
+    /* the records are read without the lock, under a reference */
+    *offset = -1;
+    err = sm_log_time_in_batch(seg, &h, ts, start, offset, timestamp);
+    sm_seg_release(seg);
     return err;
 }
 
@@ -774,10 +827,31 @@ sm_log_set_start_offset(sm_log_t *log, int64_t offset)
 
 /* ---------------------------------------------------------- flush */
 
+/* Under the lock: reference the segments a flush must sync - those
+ * holding unflushed offsets, and older ones changed since (a roll trims
+ * the previous segment's indexes). */
+static int
+sm_log_flush_collect(sm_log_t *log, int64_t rp, sm_segment_t **segs,
+                     int *new_seg)
+{
+    int from = sm_log_floor_seg(log, rp), n = 0;
+
+    for (int i = 0; i < log->nsegs; i++) {
+        sm_segment_t *seg = log->segs[i];
+        if (i < from && !seg->dirty)
+            continue;
+        seg->dirty = 0;
+        sm_seg_keep(seg);
+        segs[n++] = seg;
+        *new_seg |= seg->base_offset >= rp;
+    }
+    return n;
+}
+
 static sm_err_t
 sm_log_flush_to_end(sm_log_t *log, int force)
 {
-    sm_segment_t **segs = NULL;
+    sm_segment_t **segs = NULL, *active = NULL;
     char *dir = NULL;
     int64_t end, rp;
     uint64_t gen;
@@ -792,26 +866,22 @@ sm_log_flush_to_end(sm_log_t *log, int force)
     end = log->end_offset;
     rp = log->recovery_point;
     gen = log->trunc_gen;
+    for (int i = 0; i + 1 < log->nsegs && !force && end <= rp; i++)
+        force = log->segs[i]->dirty;    /* a rolled segment to sync */
     if (end > rp || force) {
-        /* the segments holding unflushed offsets, and older ones changed
-         * since (a roll trims the previous segment's indexes) */
-        int from = sm_log_floor_seg(log, rp);
         segs = sm_malloc((size_t)log->nsegs * sizeof(*segs));
-        for (int i = 0; i < log->nsegs; i++) {
-            sm_segment_t *seg = log->segs[i];
-            if (i < from && !seg->dirty)
-                continue;
-            seg->dirty = 0;
-            sm_seg_keep(seg);
-            segs[n++] = seg;
-            new_seg |= seg->base_offset >= rp;
-        }
+        n = sm_log_flush_collect(log, rp, segs, &new_seg);
         dir = sm_strdup(log->dir);
+        active = sm_log_active(log);
     }
     pthread_mutex_unlock(&log->lock);
 
+    /* The active segment's indexes need no fsync: a crash makes recovery
+     * rebuild them (it scans from the recovery point's segment, at the
+     * latest the active one), a clean shutdown syncs them after the trim,
+     * and a roll marks the segment dirty so the next flush syncs them. */
     for (int i = 0; i < n && err == SM_OK; i++)
-        err = sm_seg_flush(segs[i]);
+        err = sm_seg_flush(segs[i], segs[i] != active);
     if (err == SM_OK && (new_seg || force) && dir != NULL)
         err = sm_io_fsync_dir_if_exists(dir);     /* deleted meanwhile */
     for (int i = 0; i < n; i++)

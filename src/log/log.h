@@ -43,7 +43,12 @@
  * ERRORS are sm_err_t: SM_ERR__IO after logging the failing syscall and the
  * path, SM_ERR_OFFSET_OUT_OF_RANGE for reads outside [start, end],
  * SM_ERR_RECORD_LIST_TOO_LARGE / MESSAGE_TOO_LARGE for appends that cannot
- * fit a segment or exceed max.message.bytes.
+ * fit a segment or exceed max.message.bytes.  A failed call leaves the log
+ * as it was; when that is impossible (an fsync failed - the page cache can
+ * no longer be trusted - or undoing a torn write failed) the log goes
+ * offline: every later call returns SM_ERR__IO, and reopening recovers it.
+ * All file I/O goes through an ops table (log_io.h) that tests replace to
+ * inject failures and crashes.
  */
 #ifndef SM_LOG_LOG_H
 #define SM_LOG_LOG_H
@@ -162,8 +167,10 @@ int      sm_log_segment_count(sm_log_t *log);
 const char *sm_log_dir(sm_log_t *log);
 
 /*
- * First offset whose batch has MaxTimestamp >= ts, with that timestamp
- * (Kafka's fetchOffsetByTimestamp).  SM_ERR__NOENT when none.
+ * Kafka's fetchOffsetByTimestamp: the first segment whose largest timestamp
+ * reaches ts, the time index to the batch, then the first record at or
+ * above the log start offset with timestamp >= ts: its offset and
+ * timestamp (LogAppendTime batches: the batch's).  SM_ERR__NOENT when none.
  */
 sm_err_t sm_log_offset_for_time(sm_log_t *log, int64_t ts,
                                 int64_t *offset, int64_t *timestamp);

@@ -126,7 +126,8 @@ sm_err_t sm_seg_truncate_to(sm_segment_t *seg, int64_t offset,
 sm_err_t sm_seg_make_inactive(sm_segment_t *seg);
 /* Grow both indexes back to segment.index.bytes (segment made active). */
 sm_err_t sm_seg_make_active(sm_segment_t *seg, const sm_log_config_t *cfg);
-sm_err_t sm_seg_flush(sm_segment_t *seg);
+/* fsync the .log, and the indexes when with_indexes is set. */
+sm_err_t sm_seg_flush(sm_segment_t *seg, int with_indexes);
 /* Unlink the files, the .log first (see segment.c); unlinked is set once
  * the .log is gone, even if an index could not be removed. */
 sm_err_t sm_seg_unlink(sm_segment_t *seg);
@@ -157,10 +158,13 @@ struct sm_log {
     int            stat_recovered_segments;
     int            stat_rolls;
     int64_t        stat_flushes;
-    /* cleaner bookkeeping (cleaner.c), under lock */
-    int            cleaning;
-    int            cleaner_paused;
     int            was_clean;        /* opened after a clean shutdown */
+    /* cleaner bookkeeping (cleaner.c), under the cleaner's lock */
+    int            cleaning;         /* a cleaner works on it */
+    int            cleaner_paused;   /* being deleted: never again */
+    int            uncleanable;      /* cleaning failed: skipped */
+    int64_t        cleaner_offset;   /* first dirty offset, -1 unknown */
+    int            stat_cleanings;
 };
 
 sm_segment_t *sm_log_active(sm_log_t *log);

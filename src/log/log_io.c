@@ -101,6 +101,7 @@ const sm_log_io_t sm_log_io_default = {
     .ftruncate = ftruncate,
     .fallocate = sm_sys_fallocate,
     .fstat = fstat,
+    .futimens = futimens,
     .rename = rename,
     .unlink = unlink,
     .mkdir = mkdir,
@@ -225,25 +226,6 @@ sm_io_ftruncate(int fd, off_t len, const char *path)
 }
 
 sm_err_t
-sm_io_preallocate(int fd, off_t len, const char *path)
-{
-    struct stat st;
-    sm_err_t err;
-
-    if ((err = sm_io_fstat(fd, &st, path)) != SM_OK)
-        return err;
-    if (st.st_size > len)
-        return sm_io_ftruncate(fd, len, path);
-    if (st.st_size == len)
-        return SM_OK;
-    if (sm_log_io->fallocate(fd, 0, 0, len) == 0)
-        return SM_OK;
-    if (errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
-        return sm_io_fail("fallocate", path);
-    return sm_io_ftruncate(fd, len, path);
-}
-
-sm_err_t
 sm_io_reserve(int fd, off_t len, const char *path)
 {
     if (sm_log_io->fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, len) == 0)
@@ -258,6 +240,30 @@ sm_io_fstat(int fd, struct stat *st, const char *path)
 {
     if (sm_log_io->fstat(fd, st) != 0)
         return sm_io_fail("fstat", path);
+    return SM_OK;
+}
+
+int64_t
+sm_io_mtime_ms(int fd, const char *path)
+{
+    struct stat st;
+
+    if (sm_io_fstat(fd, &st, path) != SM_OK)
+        return -1;
+    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+}
+
+sm_err_t
+sm_io_set_mtime_ms(int fd, int64_t ms, const char *path)
+{
+    struct timespec ts[2];
+
+    ts[0].tv_sec = 0;
+    ts[0].tv_nsec = UTIME_OMIT;
+    ts[1].tv_sec = ms / 1000;
+    ts[1].tv_nsec = (ms % 1000) * 1000000;
+    if (sm_log_io->futimens(fd, ts) != 0)
+        return sm_io_fail("futimens", path);
     return SM_OK;
 }
 

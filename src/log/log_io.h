@@ -43,6 +43,9 @@ typedef struct sm_log_io {
     /* fallocate(2): mode 0 or FALLOC_FL_KEEP_SIZE. */
     int     (*fallocate)(int fd, int mode, off_t off, off_t len);
     int     (*fstat)(int fd, struct stat *st);
+    /* Set access and modification times (the cleaner keeps a cleaned
+     * segment's mtime, on which tombstone expiry depends). */
+    int     (*futimens)(int fd, const struct timespec times[2]);
     int     (*rename)(const char *from, const char *to);
     int     (*unlink)(const char *path);
     int     (*mkdir)(const char *path, mode_t mode);
@@ -82,13 +85,13 @@ sm_err_t sm_io_pwrite(int fd, const void *buf, size_t n, off_t off,
                       const char *path);
 sm_err_t sm_io_fsync(int fd, const char *path);
 sm_err_t sm_io_ftruncate(int fd, off_t len, const char *path);
-/* Size the file to len with blocks reserved; falls back to ftruncate where
- * the file system cannot preallocate. */
-sm_err_t sm_io_preallocate(int fd, off_t len, const char *path);
 /* Reserve blocks for [0, len) without changing the size (the segment
  * `preallocate` option); best effort: unsupported is not an error. */
 sm_err_t sm_io_reserve(int fd, off_t len, const char *path);
 sm_err_t sm_io_fstat(int fd, struct stat *st, const char *path);
+/* Modification time in ms (fstat), -1 after logging a failure. */
+int64_t  sm_io_mtime_ms(int fd, const char *path);
+sm_err_t sm_io_set_mtime_ms(int fd, int64_t ms, const char *path);
 sm_err_t sm_io_rename(const char *from, const char *to);
 /* ENOENT is not an error when missing_ok. */
 sm_err_t sm_io_unlink(const char *path, int missing_ok);

@@ -738,6 +738,8 @@ sm_logmgr_delete(sm_logmgr_t *mgr, const char *topic, int32_t partition)
     pthread_mutex_unlock(&mgr->admin_lock);
     if (err == SM_OK)
         err = sm_logmgr_checkpoint(mgr);
+    if (err == SM_OK && mgr->cleaner != NULL)
+        err = sm_cleaner_checkpoint_dir(mgr->cleaner, d);
     return err;
 }
 

@@ -396,13 +396,9 @@ sm_seg_find_time(sm_segment_t *seg, int64_t ts, int64_t min_offset,
 int64_t
 sm_seg_largest_ts(sm_segment_t *seg)
 {
-    struct stat st;
-
     if (seg->max_ts >= 0)
         return seg->max_ts;
-    if (sm_io_fstat(seg->fd, &st, seg->log_path) != SM_OK)
-        return -1;
-    return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+    return sm_io_mtime_ms(seg->fd, seg->log_path);
 }
 
 int64_t
@@ -508,12 +504,14 @@ sm_seg_make_active(sm_segment_t *seg, const sm_log_config_t *cfg)
 }
 
 sm_err_t
-sm_seg_flush(sm_segment_t *seg)
+sm_seg_flush(sm_segment_t *seg, int with_indexes)
 {
     sm_err_t err;
 
     if ((err = sm_io_fsync(seg->fd, seg->log_path)) != SM_OK)
         return err;
+    if (!with_indexes)
+        return SM_OK;
     if ((err = sm_index_flush(&seg->oidx)) != SM_OK)
         return err;
     return sm_index_flush(&seg->tidx);

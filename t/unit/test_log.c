@@ -8,6 +8,8 @@ Suite *sm_test_suite_recovery(void);
 Suite *sm_test_suite_checkpoint(void);
 Suite *sm_test_suite_manager(void);
 Suite *sm_test_suite_faults(void);
+Suite *sm_test_suite_offset_map(void);
+Suite *sm_test_suite_cleaner(void);
 
 int
 main(void)
@@ -19,6 +21,8 @@ main(void)
         sm_test_suite_recovery,
         sm_test_suite_manager,
         sm_test_suite_faults,
+        sm_test_suite_offset_map,
+        sm_test_suite_cleaner,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

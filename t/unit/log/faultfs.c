@@ -77,7 +77,7 @@ static struct {
 static const char *const ffs_names[FFS__CNT] = {
     "open", "close", "pread", "pwrite", "fsync", "ftruncate", "fallocate",
     "fstat", "rename", "unlink", "mkdir", "rmdir", "mmap", "munmap", "lock",
-    "listdir"
+    "listdir", "futimens"
 };
 
 const char *
@@ -381,6 +381,12 @@ ffs_fstat(int fd, struct stat *st)
 }
 
 static int
+ffs_futimens(int fd, const struct timespec ts[2])
+{
+    return ffs_enter(FFS_FUTIMENS) ? -1 : futimens(fd, ts);
+}
+
+static int
 ffs_rename(const char *from, const char *to)
 {
     struct stat a, b;
@@ -453,6 +459,7 @@ static const sm_log_io_t ffs_table = {
     .ftruncate = ffs_ftruncate,
     .fallocate = ffs_fallocate,
     .fstat = ffs_fstat,
+    .futimens = ffs_futimens,
     .rename = ffs_rename,
     .unlink = ffs_unlink,
     .mkdir = ffs_mkdir,

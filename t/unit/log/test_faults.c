@@ -43,6 +43,7 @@ tf_cfg(tf_run_t *r, sm_logmgr_config_t *cfg, const char **dirs)
     cfg->background_threads = 0;
     cfg->cleaner_enable = 0;
     tm_config(&cfg->defaults, 1500, 96, 200);
+    cfg->defaults.preallocate = 1;      /* exercise fallocate too */
 }
 
 /* Append one batch, retrying once; record it in the model if acked. */

@@ -263,17 +263,22 @@ START_TEST(log__offset_for_time)
     ck_assert_int_eq(tm_append(c.log, &c.m, 50, 4, 60, 1000), SM_OK);
     ck_assert_int_gt(sm_log_segment_count(c.log), 2);
     for (int64_t t = 990; t < 1205; t++) {
-        /* the first batch whose max timestamp (1003 + 4i) reaches t */
-        int64_t i = t <= 1003 ? 0 : (t - 1003 + 3) / 4;
+        /* record o has timestamp 1000 + o: the first record reaching t */
+        int64_t want = t <= 1000 ? 0 : t - 1000;
         sm_err_t err = sm_log_offset_for_time(c.log, t, &off, &ts);
         if (t > 1199) {
             ck_assert_int_eq(err, SM_ERR__NOENT);
             continue;
         }
         ck_assert_int_eq(err, SM_OK);
-        ck_assert_int_eq(off, 4 * i);
-        ck_assert_int_eq(ts, 1003 + 4 * i);
+        ck_assert_int_eq(off, want);
+        ck_assert_int_eq(ts, 1000 + want);
     }
+    /* never below the log start offset */
+    ck_assert_int_eq(sm_log_set_start_offset(c.log, 42), SM_OK);
+    ck_assert_int_eq(sm_log_offset_for_time(c.log, 0, &off, &ts), SM_OK);
+    ck_assert_int_eq(off, 42);
+    ck_assert_int_eq(ts, 1042);
     ck_assert_int_eq(sm_log_offset_for_time(c.log, 5000, &off, &ts),
                      SM_ERR__NOENT);
     tl_teardown(&c);
