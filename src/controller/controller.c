@@ -592,6 +592,14 @@ sm_ctl_main(void *arg)
         }
         if (closing) {
             sm_ctl_preempt(ctl, list);
+            /* calls queued while the last batch ran are preempted too,
+             * so every caller hears back exactly once */
+            pthread_mutex_lock(&ctl->q->lock);
+            list = ctl->q->head;
+            ctl->q->head = NULL;
+            ctl->q->tail = &ctl->q->head;
+            pthread_mutex_unlock(&ctl->q->lock);
+            sm_ctl_preempt(ctl, list);
             break;
         }
         sm_ctl_run_due(ctl);
