@@ -635,6 +635,69 @@ sm_log_get_config(sm_log_t *log, sm_log_config_t *cfg)
 
 /* ---------------------------------------------------------- time lookup */
 
+/* Decompression bound for one entry read back by offset-for-time: as the
+ * produce path, 64 x max.message.bytes within [16 MiB, 512 MiB]. */
+static size_t
+sm_log_time_decomp_bound(const sm_log_config_t *cfg)
+{
+    uint64_t b = (uint64_t)(cfg->max_message_bytes > 0
+                            ? cfg->max_message_bytes : 1) * 64;
+
+    if (b < 16u << 20)
+        b = 16u << 20;
+    if (b > 512u << 20)
+        b = 512u << 20;
+    return (size_t)b;
+}
+
+/* Kafka's FileRecords.searchForTimestamp within the entry h of seg: the
+ * first record with timestamp >= ts and offset >= min_offset, with its own
+ * timestamp (a batch holds many timestamps; answering with the batch's
+ * first offset would hand a client records older than it asked for).
+ * SM_ERR__NOENT when no record qualifies.  Reads the entry whole: its
+ * size was bounded when it was appended.  Caller holds log->lock. */
+static sm_err_t
+sm_log_search_entry(sm_log_t *log, sm_segment_t *seg, const sm_seg_hdr_t *h,
+                    int64_t ts, int64_t min_offset, int64_t *offset,
+                    int64_t *timestamp)
+{
+    uint8_t *p = sm_malloc((size_t)h->size);
+    sm_batch_iter_t it;
+    sm_rec_iter_t ri;
+    sm_record_t rec;
+    sm_batch_t b;
+    size_t got;
+    sm_err_t err;
+
+    err = sm_io_pread(seg->fd, p, (size_t)h->size, h->pos, &got,
+                      seg->log_path);
+    if (err != SM_OK)
+        goto out;
+    sm_batch_iter_init(&it, p, got);
+    if (!sm_batch_next(&it, &b)) {
+        err = SM_ERR__BAD_MSG;
+        goto out;
+    }
+    err = sm_rec_iter_init(&ri, &b, sm_log_time_decomp_bound(&log->cfg));
+    if (err == SM_OK) {
+        err = SM_ERR__NOENT;
+        while (sm_rec_iter_next(&ri, &rec)) {
+            if (rec.timestamp >= ts && rec.offset >= min_offset) {
+                *offset = rec.offset;
+                *timestamp = rec.timestamp;
+                err = SM_OK;
+                break;
+            }
+        }
+        if (err != SM_OK && ri.err != SM_OK)
+            err = ri.err;
+    }
+    sm_rec_iter_fini(&ri);
+out:
+    sm_free(p);
+    return err;
+}
+
 sm_err_t
 sm_log_offset_for_time(sm_log_t *log, int64_t ts, int64_t *offset,
                        int64_t *timestamp)
@@ -661,12 +724,8 @@ sm_log_offset_for_time(sm_log_t *log, int64_t ts, int64_t *offset,
         err = SM_ERR__NOENT;
         goto out;
     }
-    /* batch granularity: the batch's first offset (not below the start)
-     * and its max timestamp */
-    *offset = h.magic == 2 ? h.base_offset : h.last_offset;
-    if (*offset < log->start_offset)
-        *offset = log->start_offset;
-    *timestamp = h.max_ts;
+    err = sm_log_search_entry(log, log->segs[i], &h, ts, log->start_offset,
+                              offset, timestamp);
 out:
     pthread_mutex_unlock(&log->lock);
     return err;

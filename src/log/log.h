@@ -162,8 +162,9 @@ int      sm_log_segment_count(sm_log_t *log);
 const char *sm_log_dir(sm_log_t *log);
 
 /*
- * First offset whose batch has MaxTimestamp >= ts, with that timestamp
- * (Kafka's fetchOffsetByTimestamp).  SM_ERR__NOENT when none.
+ * First offset whose record has timestamp >= ts, with that record's
+ * timestamp (Kafka's fetchOffsetByTimestamp: the time index finds the
+ * batch, the batch's records are searched).  SM_ERR__NOENT when none.
  */
 sm_err_t sm_log_offset_for_time(sm_log_t *log, int64_t ts,
                                 int64_t *offset, int64_t *timestamp);

@@ -263,19 +263,54 @@ START_TEST(log__offset_for_time)
     ck_assert_int_eq(tm_append(c.log, &c.m, 50, 4, 60, 1000), SM_OK);
     ck_assert_int_gt(sm_log_segment_count(c.log), 2);
     for (int64_t t = 990; t < 1205; t++) {
-        /* the first batch whose max timestamp (1003 + 4i) reaches t */
-        int64_t i = t <= 1003 ? 0 : (t - 1003 + 3) / 4;
+        /* record k has timestamp 1000 + k: the first one reaching t */
+        int64_t k = t <= 1000 ? 0 : t - 1000;
         sm_err_t err = sm_log_offset_for_time(c.log, t, &off, &ts);
         if (t > 1199) {
             ck_assert_int_eq(err, SM_ERR__NOENT);
             continue;
         }
         ck_assert_int_eq(err, SM_OK);
-        ck_assert_int_eq(off, 4 * i);
-        ck_assert_int_eq(ts, 1003 + 4 * i);
+        ck_assert_int_eq(off, k);
+        ck_assert_int_eq(ts, 1000 + k);
     }
     ck_assert_int_eq(sm_log_offset_for_time(c.log, 5000, &off, &ts),
                      SM_ERR__NOENT);
+    tl_teardown(&c);
+}
+END_TEST
+
+/* Bug found by t/integration/test_clients.py: ListOffsets by timestamp
+ * answered with the first offset of the batch holding the time, so ten
+ * records produced in one batch all mapped to offset 0.  Kafka searches
+ * the batch's records (compressed ones too). */
+START_TEST(log__offset_for_time_inside_batch)
+{
+    sm_buf_t b = SM_BUF_INIT;
+    sm_batch_builder_t bb;
+    int64_t off, ts;
+    tl_ctx_t c;
+
+    tl_setup(&c, 1 << 20, 4096, 4096);
+    sm_batch_builder_init(&bb, &b, 2, SM_CODEC_GZIP, 0);
+    for (int k = 0; k < 10; k++)
+        sm_batch_builder_add(&bb, 5000 + 1000 * k, (sm_bytes_t){ NULL, -1 },
+                             (sm_bytes_t){ (const uint8_t *)"v", 1 }, NULL,
+                             0);
+    ck_assert_int_eq(sm_batch_builder_finish(&bb), SM_OK);
+    ck_assert_int_eq(sm_log_append(c.log, b.data, b.len, 0, -1, NULL, NULL),
+                     SM_OK);
+    ck_assert_int_eq(sm_log_offset_for_time(c.log, 7500, &off, &ts), SM_OK);
+    ck_assert_int_eq(off, 3);
+    ck_assert_int_eq(ts, 8000);
+    ck_assert_int_eq(sm_log_offset_for_time(c.log, 14000, &off, &ts), SM_OK);
+    ck_assert_int_eq(off, 9);
+    ck_assert_int_eq(sm_log_offset_for_time(c.log, 0, &off, &ts), SM_OK);
+    ck_assert_int_eq(off, 0);
+    ck_assert_int_eq(ts, 5000);
+    ck_assert_int_eq(sm_log_offset_for_time(c.log, 14001, &off, &ts),
+                     SM_ERR__NOENT);
+    sm_buf_fini(&b);
     tl_teardown(&c);
 }
 END_TEST
@@ -674,6 +709,7 @@ sm_test_suite_log(void)
     tcase_add_test(tc, log__read_semantics);
     tcase_add_test(tc, log__read_stays_in_one_segment);
     tcase_add_test(tc, log__offset_for_time);
+    tcase_add_test(tc, log__offset_for_time_inside_batch);
     tcase_add_test(tc, log__log_append_time);
     tcase_add_test(tc, log__append_limits);
     tcase_add_test(tc, log__follower_append);
