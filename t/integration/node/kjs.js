@@ -17,7 +17,10 @@
 //            kafkajs consumers need consumer groups, which samsa does not
 //            serve yet, so this sends Fetch requests through kafkajs' own
 //            Cluster/Broker objects (its lower-level API) and decodes the
-//            record batches with kafkajs' decoder.
+//            record batches with kafkajs' decoder.  Partition maxBytes
+//            defaults to 1, so each Fetch returns exactly one batch (the
+//            first batch is always returned whole): kafkajs then never
+//            meets a batch past `count` in a codec it cannot decode.
 //   offsets  {topic, timestamp?} -> {offsets: [{partition, low, high}],
 //            byTime: [{partition, offset}]} (admin.fetchTopicOffsets and
 //            fetchTopicOffsetsByTimestamp, i.e. ListOffsets)
@@ -92,7 +95,7 @@ async function fetch (req) {
       const resp = await broker.fetch({
         maxWaitTime: 500,
         isolationLevel: 0,
-        topics: [{ topic: req.topic, partitions: [{ partition: req.partition || 0, fetchOffset: String(offset), maxBytes: 4 << 20 }] }]
+        topics: [{ topic: req.topic, partitions: [{ partition: req.partition || 0, fetchOffset: String(offset), maxBytes: req.maxBytes || 1 }] }]
       })
       const part = resp.responses[0].partitions[0]
       if (part.errorCode) throw new Error('fetch error code ' + part.errorCode)
