@@ -254,6 +254,7 @@ class Broker:
         self.props.update(props)
         self.proc = None
         self.port = None
+        self.session = None     # ZooKeeper session of the registration
         self.starts = 0
 
     def write_props(self):
@@ -284,9 +285,15 @@ class Broker:
         return wait_for(lambda: r.search(self.log_since(mark)), seconds,
                         "broker %d to log /%s/" % (self.id, regex))
 
-    def launch(self, extra_args=(), env=None):
-        """Start the process without waiting for registration."""
+    def launch(self, extra_args=(), env=None, same_port=True):
+        """Start the process without waiting for registration.  A restart
+        listens on the port the previous start got (clients keep their
+        bootstrap address, as with Kafka's fixed ports) unless
+        same_port=False."""
         assert self.proc is None or self.proc.poll() is not None
+        if same_port and self.port and \
+                self.props.get("listeners") == "PLAINTEXT://127.0.0.1:0":
+            self.props["listeners"] = "PLAINTEXT://127.0.0.1:%d" % self.port
         self.write_props()
         self.starts += 1
         with open(self.log_path, "ab") as f:
@@ -302,12 +309,27 @@ class Broker:
         self.wait_registered(seconds)
         return self
 
-    def registration(self):
-        """The JSON of /brokers/ids/<id>, or None."""
+    def registration(self, with_owner=False):
+        """The JSON of /brokers/ids/<id> (and its ephemeral owner), or
+        None."""
+        from kazoo.exceptions import NoNodeError
         zk = self.cluster.kazoo()
-        if not zk.exists("/brokers/ids/%d" % self.id):
-            return None
-        return json.loads(zk.get("/brokers/ids/%d" % self.id)[0])
+        try:
+            data, st = zk.get("/brokers/ids/%d" % self.id)
+        except NoNodeError:
+            return (None, None) if with_owner else None
+        reg = json.loads(data)
+        return (reg, st.ephemeralOwner) if with_owner else reg
+
+    def wait_unregistered(self, seconds=None):
+        """Until /brokers/ids/<id> is gone: after SIGKILL that takes the
+        ZooKeeper session timeout, and a broker started before then
+        refuses to start (Kafka does the same)."""
+        if seconds is None:
+            seconds = int(self.props.get("zookeeper.session.timeout.ms",
+                                         "18000")) / 1000.0 * 1.5 + 5
+        wait_for(lambda: self.registration() is None, seconds,
+                 "/brokers/ids/%d to go away" % self.id, 0.1)
 
     def wait_registered(self, seconds=30):
         def ready():
@@ -315,8 +337,11 @@ class Broker:
                 raise AssertionError("broker %d exited with %d during "
                                      "start-up" % (self.id,
                                                    self.proc.returncode))
-            reg = self.registration()
-            return reg and reg.get("port")
+            reg, owner = self.registration(with_owner=True)
+            if reg is None or owner == self.session:
+                return None     # absent, or a dead process's znode
+            self.session = owner
+            return reg.get("port")
         try:
             self.port = wait_for(ready, seconds,
                                  "broker %d to register" % self.id)
@@ -337,8 +362,13 @@ class Broker:
         rc = reap(self.proc, signal.SIGTERM, seconds)
         return rc
 
-    def kill(self):
-        return reap(self.proc, signal.SIGKILL, 10)
+    def kill(self, wait_unregistered=True):
+        """SIGKILL; by default also wait for the registration to expire
+        so that start() can follow."""
+        rc = reap(self.proc, signal.SIGKILL, 10)
+        if wait_unregistered:
+            self.wait_unregistered()
+        return rc
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
