@@ -221,5 +221,46 @@ def kp_describe():
         a.close()
 
 
+# ---------------------------------------------------------------- kafkajs
+
+@suite.test("kafkajs admin: create (duplicate is 'false'), bad replication "
+            "factor, create partitions, delete")
+def kjs_admin():
+    import clients
+    c = cluster()
+    actions = [
+        {"op": "createTopics", "topics": [{"topic": "kjs-a",
+                                           "numPartitions": 2,
+                                           "replicationFactor": 1}]},
+        {"op": "createTopics", "topics": [{"topic": "kjs-a",
+                                           "numPartitions": 2,
+                                           "replicationFactor": 1}]},
+        {"op": "createTopics", "topics": [{"topic": "kjs-rf",
+                                           "numPartitions": 1,
+                                           "replicationFactor": 2}]},
+        {"op": "createPartitions", "topicPartitions": [{"topic": "kjs-a",
+                                                        "count": 3}]},
+        {"op": "createPartitions", "topicPartitions": [{"topic": "kjs-a",
+                                                        "count": 2}]},
+        {"op": "deleteTopics", "topics": ["kjs-a"]},
+        {"op": "deleteTopics", "topics": ["kjs-none"]}]
+    res = clients.kjs({"op": "admin", "brokers": [c.bootstrap],
+                       "retries": 1, "actions": actions})
+    assert res["ok"], "kjs.js admin: %r" % res
+    r = res["results"]
+    assert_eq((r[0]["ok"], r[0]["result"]), (True, True), "create kjs-a")
+    # kafkajs hides TOPIC_ALREADY_EXISTS: createTopics resolves false
+    assert_eq((r[1]["ok"], r[1]["result"]), (True, False), "duplicate")
+    assert_eq((r[2]["ok"], r[2].get("type")),
+              (False, "INVALID_REPLICATION_FACTOR"), "replication factor 2")
+    assert_eq(r[3]["ok"], True, "grow kjs-a to 3")
+    assert_eq((r[4]["ok"], r[4].get("type")), (False, "INVALID_PARTITIONS"),
+              "shrink kjs-a")
+    assert_eq(r[5]["ok"], True, "delete kjs-a")
+    assert_eq((r[6]["ok"], r[6].get("type")),
+              (False, "UNKNOWN_TOPIC_OR_PARTITION"), "delete a missing topic")
+    wait_for(lambda: partitions_of(c, "kjs-a") is None, 20, "kjs-a gone")
+
+
 if __name__ == "__main__":
     suite.main(modules=("kazoo", "kafka", "confluent_kafka"))
