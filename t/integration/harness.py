@@ -39,6 +39,7 @@ clients' own threads (kazoo, librdkafka), which never call back into it.
 import atexit
 import ctypes
 import json
+import logging
 import os
 import re
 import shutil
@@ -48,6 +49,7 @@ import sys
 import tempfile
 import time
 import traceback
+import warnings
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRCDIR = os.path.abspath(os.path.join(HERE, "..", ".."))
@@ -56,6 +58,13 @@ LEAVE = os.environ.get("SAMSA_TEST_LEAVE", "0") not in ("", "0")
 CATLOG = os.environ.get("SAMSA_TEST_CATLOG", "0") not in ("", "0")
 REQUIRE = os.environ.get("SAMSA_TEST_REQUIRE_ZK", "0") not in ("", "0")
 ONLY = os.environ.get("SAMSA_TEST_ONLY", "")
+
+
+# kazoo reports every reconnection (a broker restart, a chroot that the
+# broker has not created yet) on stderr; the tests look at ZooKeeper
+# themselves
+logging.getLogger("kazoo").setLevel(logging.ERROR)
+warnings.filterwarnings("ignore", message="No chroot path exists")
 
 
 def T(seconds):
@@ -159,6 +168,10 @@ def run(argv, seconds=60, input=None, check=True, env=None):
         cp = subprocess.run(argv, input=input, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, timeout=T(seconds),
                             env=env, preexec_fn=_pdeathsig)
+    except FileNotFoundError:
+        if REQUIRE:
+            raise
+        raise Skip("%s is not installed" % argv[0])
     except subprocess.TimeoutExpired as e:
         raise AssertionError("%s timed out after %.0fs; stderr: %s" %
                              (argv[0], T(seconds),
@@ -199,7 +212,11 @@ class ZooKeeper:
         self.zk_sh = os.path.join(SRCDIR, "t", "lib", "zk.sh")
 
     def start(self):
-        env = dict(os.environ, SAMSA_ZK_OWNER_PID=str(os.getpid()))
+        # zk.sh's watchdog stops ZooKeeper when its owner dies; with
+        # SAMSA_TEST_LEAVE the owner is init, so only the lifetime cap
+        # (SAMSA_ZK_MAX_LIFETIME, 30 min) stops it
+        env = dict(os.environ, SAMSA_ZK_OWNER_PID="1" if LEAVE
+                   else str(os.getpid()))
         argv = [self.zk_sh, "start", self.dir]
         if self.port:
             argv.append(str(self.port))
