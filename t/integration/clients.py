@@ -247,7 +247,9 @@ class KafkaPython(Client):
 
     def _consumer(self):
         from kafka import KafkaConsumer
+        # a seek below the log start resets to it (not to the end)
         return KafkaConsumer(group_id=None, enable_auto_commit=False,
+                             auto_offset_reset="earliest",
                              fetch_max_bytes=20000000,
                              max_partition_fetch_bytes=10000000,
                              **self._kw())
@@ -314,11 +316,12 @@ class Confluent(Client):
                              "message.timeout.ms": int(T(30) * 1000)})
         conf.update(extra or {})
         p = Producer(conf)
-        res = [None] * len(recs)
+        res = [("no delivery report", None)] * len(recs)
 
         def cb(i):
+            # acks=0: no error and no offset (None)
             def f(err, msg):
-                res[i] = err if err is not None else msg.offset()
+                res[i] = (err, msg.offset())
             return f
         for i, r in enumerate(recs):
             kw = {"key": r.key, "value": r.value, "partition": partition,
@@ -331,13 +334,13 @@ class Confluent(Client):
             p.poll(0)
         left = p.flush(T(40))
         assert left == 0, "confluent: %d messages not delivered" % left
-        for r in res:
-            if not isinstance(r, int):
-                name = r.name() if hasattr(r, "name") else str(r)
+        for err, _ in res:
+            if err is not None:
+                name = err.name() if hasattr(err, "name") else str(err)
                 if name == "MSG_SIZE_TOO_LARGE":
                     name = "MESSAGE_TOO_LARGE"
-                raise ProduceError(name, str(r))
-        return res
+                raise ProduceError(name, str(err))
+        return [off for _, off in res]
 
     def _consumer(self):
         from confluent_kafka import Consumer

@@ -216,7 +216,9 @@ class ZooKeeper:
         # SAMSA_TEST_LEAVE the owner is init, so only the lifetime cap
         # (SAMSA_ZK_MAX_LIFETIME, 30 min) stops it
         env = dict(os.environ, SAMSA_ZK_OWNER_PID="1" if LEAVE
-                   else str(os.getpid()))
+                   else str(os.getpid()),
+                   # zk.sh does integer arithmetic with it
+                   SAMSA_TEST_TIMEOUT_MULT=str(max(1, int(-(-MULT // 1)))))
         argv = [self.zk_sh, "start", self.dir]
         if self.port:
             argv.append(str(self.port))
@@ -450,9 +452,13 @@ class Suite:
         self._kazoos = []
         self.timings = []
 
-    def test(self, name):
+    def test(self, name, todo=None):
+        """Register fn as test `name`.  todo="why": a known gap; TAP's
+        TODO directive makes a failure expected (XFAIL) and a pass
+        unexpected (XPASS, which fails the suite: drop the todo then)."""
         def deco(fn):
-            self.tests.append((name, fn))
+            self.tests.append((name + (" # TODO %s" % todo if todo else ""),
+                               fn))
             return fn
         return deco
 
