@@ -65,6 +65,7 @@ class Client:
     name = "?"
     headers = True          # can produce and read record headers
     timestamps = True       # can set CreateTime and read timestamps
+    reads_timestamps = True  # sees record timestamps when consuming
     codecs = ("none", "gzip", "snappy", "lz4", "zstd")
     can_consume = True
     null_key = True         # can produce a record with a null key
@@ -204,6 +205,7 @@ class KafkaPython(Client):
             self.codecs = ("none", "gzip", "snappy", "lz4")
         if api_version is not None and api_version < (0, 10):
             self.timestamps = False
+            self.reads_timestamps = False
 
     def _kw(self):
         kw = {"bootstrap_servers": self.bootstrap,

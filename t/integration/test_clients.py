@@ -10,9 +10,10 @@ api_version (0,8,2) and (0,10,0), confluent-kafka, kafkajs):
     was told (kafkajs reads through its lower-level Fetch, see node/kjs.js);
   * a topic with message.timestamp.type=LogAppendTime: the broker's clock
     replaces the producer's timestamp;
-  * max.message.bytes: a record just under the limit is accepted, one over
-    it is rejected with MESSAGE_TOO_LARGE as the client reports it, and
-    nothing of it is appended;
+  * max.message.bytes (topic) and message.max.bytes (broker): a record
+    just under the limit is accepted, one over it is rejected with
+    MESSAGE_TOO_LARGE as the client reports it, and nothing of it is
+    appended;
   * ListOffsets through the client's own API: earliest, latest, by time.
 """
 
@@ -171,12 +172,26 @@ def log_append_time():
         off += 1
 
 
-def size_limit(cl_proto):
-    c = setup()
+def size_limit(cl_proto, broker_level=False):
+    """max.message.bytes of the topic, or (broker_level) the broker's
+    message.max.bytes on an auto-created topic."""
+    if broker_level:
+        if "c2" not in S:
+            S["c2"] = suite.cluster(name="msgmax", props={
+                "message.max.bytes": str(MAX_BYTES)})
+        c = S["c2"]
+    else:
+        c = setup()
     cl = fresh(cl_proto, c)
     topic = "size-" + cl.name.replace("(", "").replace(")", "") \
         .replace(", ", "").replace(",", "")
-    create_topic(c, topic, {"max.message.bytes": str(MAX_BYTES)})
+    if broker_level:
+        # the first produce auto-creates it
+        clients.Confluent(c.bootstrap).produce(topic, [Rec(None, b"s")])
+        first = 1
+    else:
+        create_topic(c, topic, {"max.message.bytes": str(MAX_BYTES)})
+        first = 0
     rnd = random.Random(7)
 
     def blob(n):
@@ -194,16 +209,20 @@ def size_limit(cl_proto):
         raise AssertionError("%s: a record over max.message.bytes was "
                              "accepted" % cl.name)
     reader = clients.Confluent(c.bootstrap)
-    assert_eq(reader.latest(topic, 0), 1, "log end offset after the "
+    assert_eq(reader.latest(topic, 0), first + 1, "log end offset after the "
               "rejected record")
-    got = reader.consume(topic, 0, 0, 1)
+    got = reader.consume(topic, 0, first, 1)
     assert_eq(got[0].value, under.value, "the record just under the limit")
 
 
 for _cl in clients.all_clients("x"):
-    suite.test("max.message.bytes: %s: just under accepted, just over "
-               "MESSAGE_TOO_LARGE" % _cl.name)(
+    suite.test("max.message.bytes (topic): %s: just under accepted, just "
+               "over MESSAGE_TOO_LARGE" % _cl.name)(
         lambda cl=_cl: size_limit(cl))
+for _cl in clients.all_clients("x"):
+    suite.test("message.max.bytes (broker): %s: just under accepted, just "
+               "over MESSAGE_TOO_LARGE" % _cl.name)(
+        lambda cl=_cl: size_limit(cl, True))
 
 
 def offsets_topic():
