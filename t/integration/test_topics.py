@@ -232,5 +232,23 @@ def acks0_and_long_poll():
         cons.close()
 
 
+@suite.test("min.insync.replicas=2 on one broker: acks=all is refused "
+            "with NOT_ENOUGH_REPLICAS, acks=1 is accepted")
+def min_isr():
+    c = cluster()
+    create(c, "isr2", config={"min.insync.replicas": "2"})
+    ck = clients.Confluent(c.bootstrap)
+    try:
+        ck.produce("isr2", [Rec(None, b"all")], acks=-1,
+                   extra={"message.timeout.ms": int(T(5) * 1000),
+                          "retries": 0})
+    except clients.ProduceError as e:
+        assert_eq(e.kind, "NOT_ENOUGH_REPLICAS", "acks=all error")
+    else:
+        raise AssertionError("acks=all accepted with 1 of 2 in sync")
+    assert_eq(ck.produce("isr2", [Rec(None, b"one")], acks=1), [0],
+              "acks=1 offset (nothing of the refused record appended)")
+
+
 if __name__ == "__main__":
     suite.main(modules=("kazoo", "kafka", "confluent_kafka"))

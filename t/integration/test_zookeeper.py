@@ -147,6 +147,33 @@ def zk_unreachable():
     print("# exit %d after %.1fs: %s" % (rc, dt, err[0][:200]))
 
 
+@suite.test("a topic config changed in ZooKeeper as kafka-configs.sh "
+            "--zookeeper does it takes effect (retention.bytes)",
+            todo="no /config/changes listener (Kafka's "
+            "DynamicConfigManager) yet")
+def zk_config_change():
+    from confluent_kafka.admin import AdminClient, NewTopic
+    c = cluster()
+    zk = c.kazoo()
+    t = "dyn"
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+    a.create_topics([NewTopic(t, 1, 1, config={"segment.bytes": "1024"})])[
+        t].result(T(30))
+    c.topic_leader_ready(t)
+    ck = clients.Confluent(c.bootstrap)
+    for i in range(0, 60, 6):
+        ck.produce(t, [Rec(None, b"d%03d-" % j + b"q" * 60)
+                       for j in range(i, i + 6)])
+    assert_eq(ck.earliest(t, 0), 0, "earliest before the change")
+    zk.set("/config/topics/" + t, json.dumps({"version": 1, "config": {
+        "segment.bytes": "1024", "retention.bytes": "1024"}}).encode())
+    zk.create("/config/changes/config_change_", json.dumps(
+        {"version": 2, "entity_path": "topics/" + t}).encode(),
+        sequence=True, makepath=True)
+    wait_for(lambda: ck.earliest(t, 0) > 0, 10,
+             "retention.bytes=1024 to delete old segments")
+
+
 @suite.test("every znode samsa wrote validates against zkschema/")
 def schema_walk():
     import zkschema
