@@ -304,7 +304,7 @@ class Broker:
         return wait_for(lambda: r.search(self.log_since(mark)), seconds,
                         "broker %d to log /%s/" % (self.id, regex))
 
-    def launch(self, extra_args=(), env=None, same_port=True):
+    def launch(self, extra_args=(), env=None, same_port=True, prog=None):
         """Start the process without waiting for registration.  A restart
         listens on the port the previous start got (clients keep their
         bootstrap address, as with Kafka's fixed ports) unless
@@ -318,7 +318,7 @@ class Broker:
         with open(self.log_path, "ab") as f:
             f.write(("=== harness: start %d of broker %d ===\n" %
                      (self.starts, self.id)).encode())
-        self.proc = spawn([find_server(), self.props_path] +
+        self.proc = spawn([prog or find_server(), self.props_path] +
                           list(extra_args), self.log_path,
                           env=dict(os.environ, **(env or {})))
         return self.proc

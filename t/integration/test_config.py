@@ -27,13 +27,20 @@ suite = harness.Suite("config")
 DATA = os.path.join(harness.SRCDIR, "t", "data")
 
 
-def shipped_file(name):
-    c = suite.cluster(name=name.replace(".", "_").replace("-", "_"),
-                      brokers=0)
+def shipped_file(name, script=False):
+    c = suite.cluster(name=name.replace(".", "_").replace("-", "_") +
+                      ("_script" if script else ""), brokers=0)
     b = c.add_broker()
     src = os.path.join(DATA, name)
     b.write_props = lambda: shutil.copy(src, b.props_path)
-    b.launch(extra_args=[
+    prog, env = None, None
+    if script:
+        # bin/kafka-server-start.sh finds the build through samsa-env.sh
+        # and execs the broker (so its pid is the broker's)
+        prog = os.path.join(harness.SRCDIR, "bin", "kafka-server-start.sh")
+        env = {"SAMSA_BUILD_DIR": os.path.dirname(os.path.dirname(
+            harness.find_server()))}
+    b.launch(prog=prog, env=env, extra_args=[
         "--override", "zookeeper.connect=" + c.zk.connect(c.chroot),
         "--override", "log.dirs=" + os.path.join(b.dir, "data"),
         "--override", "listeners=PLAINTEXT://127.0.0.1:0"])
@@ -53,6 +60,12 @@ def shipped_file(name):
             "(3 keys overridden)")
 def kafka_properties():
     shipped_file("kafka-server.properties")
+
+
+@suite.test("bin/kafka-server-start.sh with Kafka's server.properties and "
+            "--override starts samsa; SIGTERM stops it")
+def kafka_server_start_sh():
+    shipped_file("kafka-server.properties", script=True)
 
 
 @suite.test("Kafka 0.8's server.properties (port=9092) starts samsa "
