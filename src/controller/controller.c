@@ -585,6 +585,14 @@ sm_ctl_main(void *arg)
         }
         if (closing) {
             sm_ctl_preempt(ctl, list);
+            /* and what was queued after sm_ctl_wait took its list: the
+             * queue is closed now, so nothing more can arrive */
+            pthread_mutex_lock(&ctl->q->lock);
+            list = ctl->q->head;
+            ctl->q->head = NULL;
+            ctl->q->tail = &ctl->q->head;
+            pthread_mutex_unlock(&ctl->q->lock);
+            sm_ctl_preempt(ctl, list);
             break;
         }
         sm_ctl_run_due(ctl);
