@@ -538,14 +538,15 @@ class Suite:
             except Exception:   # noqa: BLE001 -- every failure is reported
                 status = "not ok"
                 diag = traceback.format_exc().splitlines()
-                failed += 1
+                if " # TODO " not in name:
+                    failed += 1
             dt = time.monotonic() - t0
             self.timings.append((name, dt))
             print("%s %d - %s" % (status, i, name))
             print("# %.1fs" % dt)
             for ln in diag:
                 print("# " + ln)
-            if status != "ok" or CATLOG:
+            if (status != "ok" and " # TODO " not in name) or CATLOG:
                 self._print_logs(always=CATLOG)
             sys.stdout.flush()
         sys.exit(1 if failed else 0)
