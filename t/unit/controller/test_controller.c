@@ -119,7 +119,17 @@ START_TEST(controller__stop_preempts_queued_calls)
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[i]),
                          SM_OK);
-    usleep(100000);                 /* the first call is sleeping */
+    /* until the first call is sleeping (a fixed 100 ms was not enough
+     * on a loaded machine) */
+    for (int64_t end = sm_mono_ms() + zkt_ms(10000);
+         sm_mono_ms() < end;) {
+        pthread_mutex_lock(&c.lock);
+        int started = c.started;
+        pthread_mutex_unlock(&c.lock);
+        if (started)
+            break;
+        usleep(1000);
+    }
     sm_controller_destroy(ctl);
     ck_assert_int_eq(c.n, 3);       /* every call ran exactly once */
     ck_assert_int_eq(c.order[0], 0);
