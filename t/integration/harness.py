@@ -80,6 +80,10 @@ class WaitTimeout(AssertionError):
     pass
 
 
+class Fatal(AssertionError):
+    """Raised by a wait_for predicate: stop waiting, fail now."""
+
+
 def wait_for(pred, seconds, what, interval=0.05):
     """Poll pred() until it returns a true value (returned) or T(seconds)
     pass (WaitTimeout naming `what` and the last exception pred raised)."""
@@ -90,6 +94,8 @@ def wait_for(pred, seconds, what, interval=0.05):
             v = pred()
             if v:
                 return v
+        except Fatal:
+            raise
         except Exception as e:   # noqa: BLE001 -- reported below
             last = e
         if time.monotonic() >= deadline:
@@ -353,23 +359,15 @@ class Broker:
     def wait_registered(self, seconds=30):
         def ready():
             if self.proc.poll() is not None:
-                raise AssertionError("broker %d exited with %d during "
-                                     "start-up" % (self.id,
-                                                   self.proc.returncode))
+                raise Fatal("broker %d exited with %d during start-up" %
+                            (self.id, self.proc.returncode))
             reg, owner = self.registration(with_owner=True)
             if reg is None or owner == self.session:
                 return None     # absent, or a dead process's znode
             self.session = owner
             return reg.get("port")
-        try:
-            self.port = wait_for(ready, seconds,
-                                 "broker %d to register" % self.id)
-        except WaitTimeout:
-            raise
-        except AssertionError as e:
-            if "exited" in str(e):
-                raise AssertionError(str(e))
-            raise
+        self.port = wait_for(ready, seconds,
+                             "broker %d to register" % self.id)
         return self.port
 
     @property
