@@ -468,8 +468,10 @@ sm_conn_on_input(sm_conn_t *conn, int do_read)
         if (n == 0) {
             size_t partial = conn->frame != NULL ? conn->fgot + 4
                                                  : conn->rlen - conn->rpos;
+            /* a client that hangs up mid-frame is broken or killed:
+             * worth one line (a plain hang-up between requests is not) */
             if (partial > 0)
-                sm_conn_close(conn, SM_LOG_DEBUG, "peer closed in the middle "
+                sm_conn_close(conn, SM_LOG_INFO, "peer closed in the middle "
                               "of a request (%zu bytes of it read)", partial);
             else
                 sm_conn_close(conn, SM_LOG_DEBUG, "peer closed");

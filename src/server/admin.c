@@ -844,6 +844,17 @@ sm_admin_auto_create_topic(sm_broker_t *b, const char *name)
     snap = sm_mdcache_snapshot(b->mdcache);
     live = snap->nbrokers;
     sm_mdsnap_release(b->mdcache, snap);
+    if (live == 0) {
+        /* Registered in ZooKeeper, but the controller's first
+         * UpdateMetadata has not arrived: the cache knows no broker, not
+         * even this one.  Kafka never answers a client's auto-creation
+         * with INVALID_REPLICATION_FACTOR here (2.x assigns from
+         * /brokers/ids, later versions answer LEADER_NOT_AVAILABLE), and
+         * clients treat that code as final; ask them to retry instead. */
+        sm_info("admin", "Auto creation of topic %s deferred: the metadata "
+                "cache has no live broker yet", name);
+        return SM_ERR_LEADER_NOT_AVAILABLE;
+    }
     if (a.rf_key != NULL && live < a.rf) {
         sm_error("admin", "Number of alive brokers '%d' does not meet the "
                  "required replication factor '%d' for the %s topic "

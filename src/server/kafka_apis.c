@@ -113,7 +113,12 @@ sm_broker_handle(sm_request_t *req, void *opaque)
     api = sm_api_info(ctx->hdr.ApiKey);
     fn = sm_handler_for(ctx->hdr.ApiKey);
 
-    if (err != SM_OK && ctx->hdr.ApiKey != SM_API_ApiVersions) {
+    /* Judge the key and version before the rest of the header: the
+     * header's layout depends on them, so a version we do not serve often
+     * fails to parse, and "unsupported API version" is the useful reason.
+     * Only a frame too short for ApiKey, ApiVersion and CorrelationId is
+     * reported as a malformed header outright. */
+    if (err != SM_OK && req->len < 8) {
         sm_reqctx_close(ctx, "malformed request header");
         return;
     }
@@ -125,6 +130,10 @@ sm_broker_handle(sm_request_t *req, void *opaque)
         (ctx->hdr.ApiVersion < api->min_version ||
          ctx->hdr.ApiVersion > api->max_version)) {
         sm_reqctx_close(ctx, "unsupported API version");
+        return;
+    }
+    if (err != SM_OK && ctx->hdr.ApiKey != SM_API_ApiVersions) {
+        sm_reqctx_close(ctx, "malformed request header");
         return;
     }
     sm_trace("request", "%s v%d corr %d from %s", api->name,

@@ -22,6 +22,7 @@ typedef struct calls {
     int n;
     pthread_t thread;
     int sleep_ms;
+    int started;                /* tag 0 has begun (before its sleep) */
 } calls_t;
 
 typedef struct call_arg {
@@ -36,6 +37,11 @@ record_call(sm_controller_t *ctl, void *arg, sm_err_t err)
     calls_t *c = a->calls;
 
     (void)ctl;
+    if (a->tag == 0) {
+        pthread_mutex_lock(&c->lock);
+        c->started = 1;
+        pthread_mutex_unlock(&c->lock);
+    }
     if (err == SM_OK && c->sleep_ms > 0 && a->tag == 0)
         usleep((useconds_t)c->sleep_ms * 1000);
     pthread_mutex_lock(&c->lock);
@@ -113,9 +119,60 @@ START_TEST(controller__stop_preempts_queued_calls)
     for (int i = 0; i < 3; i++)
         ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[i]),
                          SM_OK);
-    usleep(100000);                 /* the first call is sleeping */
+    /* until the first call is sleeping (a fixed 100 ms was not enough
+     * on a loaded machine) */
+    for (int64_t end = sm_mono_ms() + zkt_ms(10000);
+         sm_mono_ms() < end;) {
+        pthread_mutex_lock(&c.lock);
+        int started = c.started;
+        pthread_mutex_unlock(&c.lock);
+        if (started)
+            break;
+        usleep(1000);
+    }
     sm_controller_destroy(ctl);
     ck_assert_int_eq(c.n, 3);       /* every call ran exactly once */
+    ck_assert_int_eq(c.order[0], 0);
+    ck_assert_int_eq(c.errs[0], SM_OK);
+    ck_assert_int_eq(c.errs[1], SM_ERR__STATE);
+    ck_assert_int_eq(c.errs[2], SM_ERR__STATE);
+    sm_zk_destroy(zk);
+}
+END_TEST
+
+/* Bug found when make check ran the integration suite beside this test:
+ * calls queued while the controller thread was busy (after it had taken
+ * its list) were dropped at stop without their SM_ERR__STATE callback, so
+ * a caller waiting for its answer would wait forever.  Here call 0 keeps
+ * the thread busy while calls 1 and 2 are queued, then the controller
+ * stops: all three must be answered. */
+START_TEST(controller__stop_preempts_calls_queued_while_busy)
+{
+    const char *chroot = zkt_chroot("ctl-busy");
+    sm_zk_t *zk = zkt_connect(chroot);
+    sm_controller_t *ctl = sm_controller_new(zk, 1, -1, NULL, NULL);
+    calls_t c = { .lock = PTHREAD_MUTEX_INITIALIZER, .sleep_ms = 300 };
+    call_arg_t args[3] = { { &c, 0 }, { &c, 1 }, { &c, 2 } };
+    int64_t deadline;
+    int started = 0;
+
+    ck_assert_int_eq(sm_controller_start(ctl), SM_OK);
+    ck_assert(ctlt_wait_active(ctl, 10000));
+    ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[0]),
+                     SM_OK);
+    deadline = sm_mono_ms() + zkt_ms(10000);
+    while (!started && sm_mono_ms() < deadline) {
+        usleep(1000);
+        pthread_mutex_lock(&c.lock);
+        started = c.started;
+        pthread_mutex_unlock(&c.lock);
+    }
+    ck_assert(started);
+    for (int i = 1; i < 3; i++)
+        ck_assert_int_eq(sm_controller_enqueue(ctl, record_call, &args[i]),
+                         SM_OK);
+    sm_controller_destroy(ctl);
+    ck_assert_int_eq(c.n, 3);
     ck_assert_int_eq(c.order[0], 0);
     ck_assert_int_eq(c.errs[0], SM_OK);
     ck_assert_int_eq(c.errs[1], SM_ERR__STATE);
@@ -311,6 +368,7 @@ sm_test_suite_controller(void)
     tcase_set_timeout(tc, 90);
     tcase_add_test(tc, controller__lifecycle_and_calls_in_order);
     tcase_add_test(tc, controller__stop_preempts_queued_calls);
+    tcase_add_test(tc, controller__stop_preempts_calls_queued_while_busy);
     tcase_add_test(tc, controller__watch_prefix_routes_events);
     tcase_add_test(tc, controller__retries_event_after_zookeeper_outage);
     tcase_add_test(tc, controller__completion_after_destroy_is_harmless);

@@ -301,6 +301,46 @@ START_TEST(processor__garbage_and_truncated_frames_close)
 }
 END_TEST
 
+/* Bug found by t/integration/test_bad_input.py: a peer that sent part of
+ * a request and hung up was dropped without a word at the default log
+ * level; now one INFO line names the peer and the reason, and a peer
+ * closing between requests stays silent. */
+START_TEST(processor__truncated_request_then_close_logs_one_line)
+{
+    uint8_t trunc[4 + 20];
+    int logfd = ntest_make_file(0, 0);
+    ntest_t t;
+
+    sm_log_set_fd(logfd);
+    ntest_config(&t);
+    ntest_start(&t);
+    int ok = ntest_connect(t.port), tr = ntest_connect(t.port);
+    int quiet = ntest_connect(t.port);
+    sm_store_be32(trunc, 100);
+    memset(trunc + 4, 'E', 20);
+    ck_assert_int_eq(ntest_send_all(tr, trunc, sizeof(trunc)), 0);
+    shutdown(tr, SHUT_WR);
+    ck_assert(ntest_wait_closed(tr, 5000));
+    ck_assert_int_eq(ntest_echo(quiet, "one"), 0);
+    shutdown(quiet, SHUT_WR);
+    ck_assert(ntest_wait_closed(quiet, 5000));
+    ck_assert_int_eq(ntest_echo(ok, "still here"), 0);
+    close(ok);
+    close(tr);
+    close(quiet);
+    ntest_stop(&t);
+    sm_log_set_fd(2);
+
+    char *log = slurp_fd(logfd);
+    ck_assert_int_eq(count_lines_with(log, "peer closed in the middle of a "
+                                      "request (24 bytes of it read)"), 1);
+    ck_assert_int_eq(count_lines_with(log, "INFO Closing connection"), 1);
+    ck_assert_int_eq(count_lines_with(log, "from 127.0.0.1:"), 1);
+    free(log);
+    close(logfd);
+}
+END_TEST
+
 /* ------------------------------------------------- response actions */
 
 START_TEST(processor__noop_unmutes_and_close_closes)
@@ -482,6 +522,7 @@ sm_test_suite_processor(void)
     tcase_add_test(tc, processor__many_segments_span_iovec_batches);
     tcase_add_test(tc, processor__invalid_size_closes_only_that_connection);
     tcase_add_test(tc, processor__garbage_and_truncated_frames_close);
+    tcase_add_test(tc, processor__truncated_request_then_close_logs_one_line);
     tcase_add_test(tc, processor__noop_unmutes_and_close_closes);
     tcase_add_test(tc, processor__late_response_after_close_is_dropped);
     tcase_add_test(tc, processor__idle_connections_close);

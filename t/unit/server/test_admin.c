@@ -704,6 +704,28 @@ START_TEST(admin__auto_create)
 }
 END_TEST
 
+/* Bug found by t/integration/test_clients.py: a producer started as soon
+ * as the broker registered got INVALID_REPLICATION_FACTOR (final for
+ * librdkafka) because the metadata cache had no live broker before the
+ * controller's first UpdateMetadata.  Now LEADER_NOT_AVAILABLE (retry),
+ * nothing written. */
+START_TEST(admin__auto_create_before_first_update_metadata)
+{
+    static const int32_t ids[] = { 1 };
+    ah_t h;
+
+    ah_init(&h, NULL, ids, NULL, 1, 1);
+    ah_set_brokers(&h, ids, NULL, 0, -1);
+    ck_assert_int_eq(sm_admin_auto_create_topic(&h.b, "early"),
+                     SM_ERR_LEADER_NOT_AVAILABLE);
+    ck_assert(!ah_zk_exists(&h, "/brokers/topics/early"));
+    ah_set_brokers(&h, ids, NULL, 1, 1);
+    ck_assert_int_eq(sm_admin_auto_create_topic(&h.b, "early"), SM_OK);
+    ck_assert(ah_zk_exists(&h, "/brokers/topics/early"));
+    ah_fini(&h);
+}
+END_TEST
+
 START_TEST(admin__auto_create_internal)
 {
     static const int32_t ids[] = { 1 };
@@ -795,6 +817,7 @@ sm_test_suite_admin(void)
     suite_add_tcase(s, admin_rules_tcase());
     tcase_set_timeout(zk, 90);
     tcase_add_test(zk, admin__auto_create);
+    tcase_add_test(zk, admin__auto_create_before_first_update_metadata);
     tcase_add_test(zk, admin__auto_create_internal);
     suite_add_tcase(s, zk);
     return s;
