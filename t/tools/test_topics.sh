@@ -168,6 +168,14 @@ poll_gone() {
     not_ok "$name" "$topic still listed: $out"
 }
 
+# all_gone PATH...: wait (bounded) until every znode is gone
+all_gone() {
+    local p
+    for p in "$@"; do
+        "$zkq" "$ZK" gone "$p" "$wait_ms" || return 1
+    done
+}
+
 WARN_COLLIDE="WARNING: Due to limitations in metric names, topics with a period ('.') or underscore ('_') could collide. To avoid issues it is best to use either, but not both."
 WARN_PARTS="WARNING: If partitions are increased for a topic that has a key, the partition logic or ordering of the messages will be affected"
 WARN_CFG="WARNING: Altering topic configuration from this script has been deprecated and may be removed in future releases.
@@ -260,8 +268,10 @@ check "zk: delete" 0 "Topic ra is marked for deletion.
 Note: This will have no impact if delete.topic.enable is not set to true.
 " "${Z[@]}" --delete --topic ra
 poll_gone "zk: the controller deleted ra" ra "${Z[@]}"
-assert "zk: ra's znodes are gone" \
-    test "$("$zkq" "$ZK" exists /brokers/topics/ra; echo $?)$("$zkq" "$ZK" exists /config/topics/ra; echo $?)" = 11
+# the controller removes the assignment (what --list reads) first, the
+# config and the deletion marker after it
+assert "zk: ra's znodes are gone" all_gone /brokers/topics/ra \
+    /config/topics/ra /admin/delete_topics/ra
 check "zk: delete an internal topic" 1 \
     "$E Topic __consumer_offsets is a kafka internal topic and is not allowed to be marked for deletion.
 " "${Z[@]}" --delete --topic __consumer_offsets
@@ -342,6 +352,10 @@ check "bs: describe --at-min-isr-partitions" 0 "$lines
 " "${B[@]}" --describe --at-min-isr-partitions --topic 'mi|b0'
 check "bs: delete (silent, as Kafka)" 0 "" "${B[@]}" --delete --topic b2
 poll_gone "bs: b2 is gone" b2 "${B[@]}"
+# the brokers forget a topic when its deletion starts; its znodes go at
+# the end
+assert "bs: b2's znodes are gone" all_gone /brokers/topics/b2 \
+    /config/topics/b2 /admin/delete_topics/b2
 check "bs: delete a missing topic" 1 \
     "$E Topic 'nope' does not exist as expected
 " "${B[@]}" --delete --topic nope
