@@ -310,8 +310,7 @@ sm_client_sleep_ms(int ms)
         ;
 }
 
-/* Wait retry.backoff.ms (bounded by the deadline); 0 if time is left. */
-static int
+int
 sm_client_backoff(const sm_client_t *c, int64_t deadline)
 {
     int64_t left = deadline - sm_mono_ms();

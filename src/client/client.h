@@ -37,9 +37,10 @@
  * close the connection and retry (backoff retry.backoff.ms) until the
  * deadline; Kafka error codes in responses are the caller's business.
  *
- * ERRORS.  Functions fill `errstr` (may be NULL) with a sentence naming
- * the broker and the cause ("Connection to node -1 (127.0.0.1:9092)
- * failed: Connection refused").  _TRANSPORT: connect/reset/EOF;
+ * ERRORS.  Functions fill `errstr` (NULL only with errstr_size 0) with a
+ * sentence naming the broker and the cause ("Connection to node -1
+ * (127.0.0.1:9092) failed: Connection refused").
+ * _TRANSPORT: connect/reset/EOF;
  * _TIMED_OUT: deadline passed; _BAD_MSG: correlation id mismatch or
  * unparsable response; _TOO_LARGE: response above the bound;
  * UNSUPPORTED_VERSION: no common version.
@@ -213,6 +214,10 @@ sm_err_t sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
                              const void *arg, int64_t deadline,
                              sm_client_resp_t *resp, char *errstr,
                              size_t errstr_size);
+
+/* Wait retry.backoff.ms, bounded by the deadline; 0 if time is left
+ * afterwards, -1 if the deadline has passed. */
+int      sm_client_backoff(const sm_client_t *c, int64_t deadline);
 
 /* Forget the controller (after NOT_CONTROLLER) so the next
  * send_controller refreshes metadata first. */

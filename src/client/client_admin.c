@@ -246,7 +246,8 @@ samsa_err_t
 samsa_describe_cluster(samsa_client_t *c, samsa_metadata_t **mdp,
                        char **errmsg)
 {
-    sm_client_mdq_t q = { (const char *const *)"", 0 };
+    static const char *const none[1] = { NULL };
+    sm_client_mdq_t q = { none, 0 };
     char errstr[SM_CLIENT_ERRSTR] = "";
     sm_MetadataResponse_t md;
     sm_client_resp_t resp;
@@ -409,8 +410,8 @@ sm_client_batch(sm_client_t *c, const sm_client_batch_ops_t *ops, void *ctx,
         nidx = sm_client_batch_retry(results, idx, nidx);
         if (nidx > 0) {
             sm_client_forget_controller(c);
-            if (sm_mono_ms() + c->conf.retry_backoff_ms >= deadline)
-                break;
+            if (sm_client_backoff(c, deadline) != 0)
+                break;                  /* they keep NOT_CONTROLLER */
         }
     }
     sm_free(idx);

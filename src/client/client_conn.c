@@ -215,8 +215,9 @@ sm_client_conn_connect(const char *host, int port, int32_t node_id,
     *connp = NULL;
     memset(&hints, 0, sizeof(hints));
     hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_ADDRCONFIG;
+    hints.ai_socktype = SOCK_STREAM;          /* no AI_ADDRCONFIG: it hides
+                                               * ::1 on hosts whose only
+                                               * IPv6 address is loopback */
     snprintf(service, sizeof(service), "%d", port);
     rc = getaddrinfo(host, service, &hints, &res);
     if (rc != 0) {

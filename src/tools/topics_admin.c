@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sm_err.h"
 #include "common/sm_mem.h"
 #include "server/config_props.h"
 #include "tools/topics.h"
@@ -41,31 +42,35 @@ static const char *
 tp_admin_exc_class(samsa_err_t err)
 {
     static const struct {
-        int         code;
+        sm_err_t    code;
         const char *cls;
     } map[] = {
-        { -1, "UnknownServerException" },
-        { 3, "UnknownTopicOrPartitionException" },
-        { 7, "TimeoutException" },
-        { 8, "BrokerNotAvailableException" },
-        { 17, "InvalidTopicException" },
-        { 29, "TopicAuthorizationException" },
-        { 31, "ClusterAuthorizationException" },
-        { 35, "UnsupportedVersionException" },
-        { 36, "TopicExistsException" },
-        { 37, "InvalidPartitionsException" },
-        { 38, "InvalidReplicationFactorException" },
-        { 39, "InvalidReplicaAssignmentException" },
-        { 40, "InvalidConfigurationException" },
-        { 41, "NotControllerException" },
-        { 42, "InvalidRequestException" },
-        { 44, "PolicyViolationException" },
-        { 60, "ReassignmentInProgressException" },
-        { 73, "TopicDeletionDisabledException" },
+        { SM_ERR_UNKNOWN_SERVER_ERROR, "UnknownServerException" },
+        { SM_ERR_UNKNOWN_TOPIC_OR_PARTITION,
+          "UnknownTopicOrPartitionException" },
+        { SM_ERR_REQUEST_TIMED_OUT, "TimeoutException" },
+        { SM_ERR_BROKER_NOT_AVAILABLE, "BrokerNotAvailableException" },
+        { SM_ERR_INVALID_TOPIC_EXCEPTION, "InvalidTopicException" },
+        { SM_ERR_TOPIC_AUTHORIZATION_FAILED, "TopicAuthorizationException" },
+        { SM_ERR_CLUSTER_AUTHORIZATION_FAILED,
+          "ClusterAuthorizationException" },
+        { SM_ERR_UNSUPPORTED_VERSION, "UnsupportedVersionException" },
+        { SM_ERR_TOPIC_ALREADY_EXISTS, "TopicExistsException" },
+        { SM_ERR_INVALID_PARTITIONS, "InvalidPartitionsException" },
+        { SM_ERR_INVALID_REPLICATION_FACTOR,
+          "InvalidReplicationFactorException" },
+        { SM_ERR_INVALID_REPLICA_ASSIGNMENT,
+          "InvalidReplicaAssignmentException" },
+        { SM_ERR_INVALID_CONFIG, "InvalidConfigurationException" },
+        { SM_ERR_NOT_CONTROLLER, "NotControllerException" },
+        { SM_ERR_INVALID_REQUEST, "InvalidRequestException" },
+        { SM_ERR_POLICY_VIOLATION, "PolicyViolationException" },
+        { SM_ERR_REASSIGNMENT_IN_PROGRESS, "ReassignmentInProgressException" },
+        { SM_ERR_TOPIC_DELETION_DISABLED, "TopicDeletionDisabledException" },
     };
 
     for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (map[i].code == err)
+        if ((samsa_err_t)map[i].code == err)
             return map[i].cls;
     return "ApiException";
 }
@@ -88,7 +93,7 @@ tp_admin_call_fail(tp_ctx_t *ctx, samsa_err_t err, char *errmsg,
 {
     int rc;
 
-    if (err <= -100) {
+    if (sm_err_is_local((sm_err_t)err)) {
         fprintf(stderr, "samsa-topics: %s: %s\n", call,
                 errmsg ? errmsg : samsa_err_message(err));
         rc = tp_throw(ctx, "org.apache.kafka.common.errors.TimeoutException",
@@ -227,7 +232,8 @@ tp_admin_create(tp_ctx_t *ctx, const tp_cmd_t *cmd)
         rc = tp_admin_call_fail(ctx, err, errmsg, "createTopics");
     else if (res[0].err == SAMSA_OK)
         printf("Created topic %s.\n", cmd->name);
-    else if (res[0].err != 36 || !tp_has(ctx, O_IF_NOT_EXISTS))
+    else if (res[0].err != SM_ERR_TOPIC_ALREADY_EXISTS ||
+             !tp_has(ctx, O_IF_NOT_EXISTS))
         rc = tp_admin_throw_code(ctx, res[0].err, res[0].errmsg);
     samsa_results_free(res, 1);
     free(reps);
@@ -271,7 +277,7 @@ tp_admin_counts(tp_ctx_t *ctx, const char **topics, int n, int32_t *counts)
         return tp_admin_call_fail(ctx, err, errmsg, "describeTopics");
     for (int i = 0; i < n && rc == 0; i++) {
         const samsa_topic_md_t *t = &md->topics[i];
-        if (t->err == 3)
+        if (t->err == SM_ERR_UNKNOWN_TOPIC_OR_PARTITION)
             rc = tp_throw(ctx, "org.apache.kafka.common.errors."
                           "UnknownTopicOrPartitionException",
                           "Topic %s not found.", t->name);
@@ -462,7 +468,7 @@ tp_admin_describe_calls(tp_ctx_t *ctx, const char **topics, int n,
         return tp_admin_call_fail(ctx, err, errmsg, "describeTopics");
     for (int i = 0; i < n; i++) {
         const samsa_topic_md_t *t = &(*md)->topics[i];
-        if (t->err == 3)
+        if (t->err == SM_ERR_UNKNOWN_TOPIC_OR_PARTITION)
             return tp_throw(ctx, "org.apache.kafka.common.errors."
                             "UnknownTopicOrPartitionException",
                             "Topic %s not found.", t->name);
