@@ -25,6 +25,7 @@ set -u
 # Kafka class name                      samsa program
 samsa_class_table='
 kafka.tools.DumpLogSegments             samsa-dump-log
+kafka.admin.TopicCommand                samsa-topics
 '
 
 . "$(dirname "$0")/samsa-env.sh"

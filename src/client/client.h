@@ -1,0 +1,232 @@
+/*
+ * client.h: samsa's synchronous client core - blocking connections to
+ * brokers, version negotiation, bootstrap and request routing.  The public
+ * admin calls (samsa.h, client_admin.c) are built on it; the later
+ * producer/consumer I/O thread will reuse the connection and negotiation
+ * pieces.  Kafka's counterparts: NetworkClient + Selector (one connection
+ * per node, correlation ids), ApiVersions, ClientUtils (bootstrap parsing)
+ * and the node selection of KafkaAdminClient.
+ *
+ * FILES
+ *   client_conn.c    one connection: address parsing, connect with a
+ *                    timeout (IPv4/IPv6, every resolved address in turn),
+ *                    framing (4-byte size), correlation ids, ApiVersions
+ *   client.c         the configuration, the cluster view (brokers,
+ *                    controller) from Metadata, connection cache,
+ *                    sm_client_send_any / sm_client_send_controller
+ *   client_admin.c   the public samsa_* admin calls
+ *   client_err.c     Kafka's default error messages
+ *
+ * CONNECTIONS.  A connection is a blocking exchange: write one request,
+ * read its response.  No request pipelining, so the response read must
+ * carry the correlation id just sent; anything else (or a size above the
+ * configured bound) is a protocol error that closes the connection.  Every
+ * wait is bounded by a deadline on the monotonic clock (sm_mono_ms()).
+ *
+ * NEGOTIATION.  Right after connecting, ApiVersions is sent at the
+ * highest version samsa's codec knows; a broker that does not know it
+ * answers with a v0 body listing its own range (KIP-511) and the request
+ * is repeated at the highest version both know.  Afterwards
+ * sm_client_conn_version() gives, per ApiKey, the highest version both
+ * sides support, or -1.
+ *
+ * ROUTING.  The client keeps the brokers and the controller id of the last
+ * Metadata response.  send_any picks a connected broker, else connects to
+ * a known broker or a bootstrap address; send_controller sends to the
+ * controller, refreshing metadata while it is unknown.  Transport errors
+ * close the connection and retry (backoff retry.backoff.ms) until the
+ * deadline; Kafka error codes in responses are the caller's business.
+ *
+ * ERRORS.  Functions fill `errstr` (NULL only with errstr_size 0) with a
+ * sentence naming the broker and the cause ("Connection to node -1
+ * (127.0.0.1:9092) failed: Connection refused").
+ * _TRANSPORT: connect/reset/EOF;
+ * _TIMED_OUT: deadline passed; _BAD_MSG: correlation id mismatch or
+ * unparsable response; _TOO_LARGE: response above the bound;
+ * UNSUPPORTED_VERSION: no common version.
+ *
+ * THREADS.  None of its own; a client or connection is used by one thread
+ * at a time.
+ */
+#ifndef SM_CLIENT_CLIENT_H
+#define SM_CLIENT_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "client/samsa.h"
+#include "common/sm_buf.h"
+#include "common/sm_err.h"
+#include "protocol/apis.h"
+#include "protocol/codec.h"
+
+/* ------------------------------------------------------------ config */
+
+typedef struct sm_client_conf {
+    char   *bootstrap;              /* bootstrap.servers */
+    char   *client_id;              /* client.id */
+    int     request_timeout_ms;     /* request.timeout.ms */
+    int     api_timeout_ms;         /* default.api.timeout.ms */
+    int     connect_timeout_ms;     /* socket.connection.setup.timeout.ms */
+    int     retry_backoff_ms;       /* retry.backoff.ms */
+    int32_t max_response_bytes;     /* samsa.max.response.bytes */
+} sm_client_conf_t;
+
+struct samsa_conf {
+    sm_client_conf_t c;
+};
+
+/* Kafka's defaults. */
+void sm_client_conf_init(sm_client_conf_t *conf);
+void sm_client_conf_copy(sm_client_conf_t *dst, const sm_client_conf_t *src);
+void sm_client_conf_fini(sm_client_conf_t *conf);
+
+/* "host:port" or "[v6addr]:port" (a bare v6 address splits at its last
+ * colon, as Kafka's Utils.getHost does).  *host is heap.  _CONFIG with
+ * Kafka's "Invalid url in bootstrap.servers: ..." otherwise. */
+sm_err_t sm_client_parse_address(const char *s, char **host, int *port,
+                                 char *errstr, size_t errstr_size);
+
+/* ------------------------------------------------------------ connection */
+
+typedef struct sm_client_conn {
+    int      fd;
+    int32_t  node_id;               /* -1..: bootstrap connections are
+                                     * negative, as in Kafka */
+    char    *host;                  /* as asked for */
+    int      port;
+    int32_t  next_corrid;
+    const sm_client_conf_t *conf;   /* borrowed */
+    int16_t  api_max[SM_API__MAX];  /* broker's range per key; -1: none */
+    int16_t  api_min[SM_API__MAX];
+    int      negotiated;
+} sm_client_conn_t;
+
+/* A response frame and a reader positioned at its body (after the
+ * response header).  Owns frame. */
+typedef struct sm_client_resp {
+    uint8_t *frame;
+    size_t   len;
+    sm_rd_t  rd;
+    int16_t  version;               /* the version the request went out at */
+} sm_client_resp_t;
+
+void sm_client_resp_fini(sm_client_resp_t *resp);
+
+/* Writes a request body at `version`; arg is the typed request. */
+typedef void (*sm_client_body_fn)(sm_buf_t *buf, int16_t version,
+                                  const void *arg);
+
+/*
+ * Connect to host:port (every address getaddrinfo returns, in order, each
+ * bounded by the connect timeout and the deadline), then negotiate API
+ * versions.  *connp is the connection (caller destroys) or NULL.
+ */
+sm_err_t sm_client_conn_open(const char *host, int port, int32_t node_id,
+                             const sm_client_conf_t *conf, int64_t deadline,
+                             sm_client_conn_t **connp, char *errstr,
+                             size_t errstr_size);
+/* Connect without the ApiVersions exchange (tests, old brokers). */
+sm_err_t sm_client_conn_connect(const char *host, int port, int32_t node_id,
+                                const sm_client_conf_t *conf,
+                                int64_t deadline, sm_client_conn_t **connp,
+                                char *errstr, size_t errstr_size);
+void     sm_client_conn_destroy(sm_client_conn_t *conn);
+
+/* ApiVersions as described above; fills api_min/api_max. */
+sm_err_t sm_client_conn_negotiate(sm_client_conn_t *conn, int64_t deadline,
+                                  char *errstr, size_t errstr_size);
+
+/* The highest version of key that both the broker and samsa (ours_max)
+ * support; -1 if none (or not negotiated). */
+int16_t  sm_client_conn_version(const sm_client_conn_t *conn, int16_t key,
+                                int16_t ours_max);
+
+/*
+ * One round trip: write the frame (header + fn's body at version), read
+ * the response frame, check its size bound and correlation id, parse the
+ * response header.  On any transport or framing error the socket is
+ * closed (conn->fd == -1) and the connection is useless.
+ */
+sm_err_t sm_client_conn_call(sm_client_conn_t *conn, int16_t key,
+                             int16_t version, sm_client_body_fn fn,
+                             const void *arg, int64_t deadline,
+                             sm_client_resp_t *resp, char *errstr,
+                             size_t errstr_size);
+
+/* ------------------------------------------------------------ client */
+
+typedef struct sm_client_broker {
+    int32_t  id;
+    char    *host;
+    int32_t  port;
+    char    *rack;
+    sm_client_conn_t *conn;         /* NULL: not connected */
+} sm_client_broker_t;
+
+typedef struct sm_client_addr {
+    char    *host;
+    int      port;
+} sm_client_addr_t;
+
+typedef struct samsa_client sm_client_t;
+
+struct samsa_client {
+    sm_client_conf_t    conf;
+    sm_client_addr_t   *boot;       /* bootstrap.servers, in order */
+    int                 nboot;
+    int                 next_boot;  /* where the next bootstrap try starts */
+    sm_client_conn_t   *boot_conn;  /* to a bootstrap address, before
+                                     * metadata names the brokers */
+    sm_client_broker_t *brokers;    /* from the last Metadata, by id */
+    int                 nbrokers;
+    int32_t             controller_id;   /* -1: unknown */
+    char               *cluster_id;
+    int                 have_metadata;
+};
+
+/* Deadline of a call started now: now + default.api.timeout.ms. */
+int64_t  sm_client_deadline(const sm_client_t *c);
+
+/* Metadata for no topics (brokers, controller); updates the broker table,
+ * keeping connections whose broker kept its address. */
+sm_err_t sm_client_refresh(sm_client_t *c, int64_t deadline, char *errstr,
+                           size_t errstr_size);
+
+/*
+ * Send to any broker (a connected one first) / to the controller; the
+ * version is the highest both sides support up to ours_max
+ * (UNSUPPORTED_VERSION if none).  Retries transport failures until the
+ * deadline.  resp->version is the version used.
+ */
+sm_err_t sm_client_send_any(sm_client_t *c, int16_t key, int16_t ours_max,
+                            sm_client_body_fn fn, const void *arg,
+                            int64_t deadline, sm_client_resp_t *resp,
+                            char *errstr, size_t errstr_size);
+sm_err_t sm_client_send_controller(sm_client_t *c, int16_t key,
+                                   int16_t ours_max, sm_client_body_fn fn,
+                                   const void *arg, int64_t deadline,
+                                   sm_client_resp_t *resp, char *errstr,
+                                   size_t errstr_size);
+/* Send to broker node_id (describe configs of a broker resource). */
+sm_err_t sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
+                             int16_t ours_max, sm_client_body_fn fn,
+                             const void *arg, int64_t deadline,
+                             sm_client_resp_t *resp, char *errstr,
+                             size_t errstr_size);
+
+/* Wait retry.backoff.ms, bounded by the deadline; 0 if time is left
+ * afterwards, -1 if the deadline has passed. */
+int      sm_client_backoff(const sm_client_t *c, int64_t deadline);
+
+/* Forget the controller (after NOT_CONTROLLER) so the next
+ * send_controller refreshes metadata first. */
+void     sm_client_forget_controller(sm_client_t *c);
+
+/* ------------------------------------------------------------ messages */
+
+/* Kafka's default exception message for a wire code (Errors.java), or
+ * NULL for codes it has none for (NONE, local codes). */
+const char *sm_client_kafka_message(sm_err_t err);
+
+#endif
