@@ -81,6 +81,7 @@ bench_fill(bench_t *bn, bench_side_t *s)
     char errstr[256];
     rd_kafka_t *rk;
     rd_kafka_topic_t *rkt;
+    double c0 = bench_side_cpu(s), t0 = bench_now();
 
     if (bench_topic_create(s, TOPIC, bn->parts) != 0)
         return -1;
@@ -109,6 +110,10 @@ bench_fill(bench_t *bn, bench_side_t *s)
     if (failed)
         fprintf(stderr, "bench_consume: %s: filling %s failed\n", s->name,
                 TOPIC);
+    else if (bn->verbose)
+        fprintf(stderr, "  fill %-5s: %.2f s, broker CPU %.2f s (topic "
+                "creation included)\n", s->name, bench_now() - t0,
+                bench_side_cpu(s) - c0);
     return failed ? -1 : 0;
 }
 
