@@ -36,12 +36,21 @@ sm_sys_fallocate(int fd, int mode, off_t off, off_t len)
     return fallocate(fd, mode, off, len);
 }
 
+/* Index files are preallocated (sparse) and mapped whole.  Without advice
+ * the first touch of a page faults in a readahead window (read_ahead_kb,
+ * often megabytes) of zero-filled pages: every new segment then zeroes and
+ * caches several MB per index.  Index pages are touched one at a time
+ * (appends in order, lookups by binary search), so no readahead.  Advice
+ * only: a failure changes nothing. */
 static void *
 sm_sys_mmap(int fd, size_t len)
 {
     void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED)
+        return NULL;
+    (void)madvise(p, len, MADV_RANDOM);
+    return p;
 }
 
 static int

@@ -99,42 +99,125 @@ sm_rd_vbytes(sm_rd_t *rd)
     return f;
 }
 
-/* Walk (and so check) header_count headers; rd ends after the last. */
-static void
-sm_rd_skip_headers(sm_rd_t *rd, int32_t n)
+/*
+ * THE RECORD CURSOR.  Every record of every produced batch is parsed here
+ * (validation insists on it), so this is the broker's per-record hot path.
+ * It reads through a cursor whose readers are static inline, with a
+ * one-byte fast path for varints, instead of sm_rd_t's out-of-line readers
+ * (one call per field).  The rules are sm_rd_t's exactly: a read past the
+ * end is SM_ERR__TRUNCATED, a varint longer than its type allows is
+ * SM_ERR__VARINT, the first error sticks.
+ */
+typedef struct sm_rcur {
+    const uint8_t *pos, *end;
+    sm_err_t err;
+} sm_rcur_t;
+
+/* Unsigned LEB128 of at most maxbytes bytes (sm_rd_leb128's rules). */
+static inline uint64_t
+sm_rcur_leb128(sm_rcur_t *c, int maxbytes)
 {
-    for (int32_t i = 0; i < n && rd->err == SM_OK; i++) {
-        sm_bytes_t k = sm_rd_vbytes(rd);
-        if (rd->err == SM_OK && k.len < 0)
-            sm_rd_fail(rd, SM_ERR__BAD_MSG);   /* header keys are not null */
-        (void)sm_rd_vbytes(rd);
+    uint64_t v = 0;
+
+    if (c->err != SM_OK)
+        return 0;
+    if (c->pos < c->end && !(c->pos[0] & 0x80))
+        return *c->pos++;
+    for (int i = 0; i < maxbytes; i++) {
+        if (c->pos >= c->end) {
+            c->err = SM_ERR__TRUNCATED;
+            return 0;
+        }
+        uint8_t b = *c->pos++;
+        v |= (uint64_t)(b & 0x7f) << (7 * i);
+        if (!(b & 0x80))
+            return v;
+    }
+    c->err = SM_ERR__VARINT;
+    return 0;
+}
+
+static inline int32_t
+sm_rcur_varint(sm_rcur_t *c)
+{
+    uint32_t u = (uint32_t)sm_rcur_leb128(c, 5);
+
+    return (int32_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+
+static inline int64_t
+sm_rcur_varlong(sm_rcur_t *c)
+{
+    uint64_t u = sm_rcur_leb128(c, 10);
+
+    return (int64_t)((u >> 1) ^ (~(u & 1) + 1));
+}
+
+/* A nullable varint-length field (sm_rd_vbytes' rules). */
+static inline sm_bytes_t
+sm_rcur_vbytes(sm_rcur_t *c)
+{
+    sm_bytes_t f = SM_BYTES_NULL;
+    int32_t len = sm_rcur_varint(c);
+
+    if (c->err != SM_OK)
+        return f;
+    if (len < -1) {
+        c->err = SM_ERR__BAD_MSG;
+        return f;
+    }
+    if (len < 0)
+        return f;
+    if ((size_t)(c->end - c->pos) < (size_t)len) {
+        c->err = SM_ERR__TRUNCATED;
+        return f;
+    }
+    f.ptr = c->pos;
+    f.len = len;
+    c->pos += len;
+    return f;
+}
+
+/* Walk (and so check) n headers; c ends after the last. */
+static void
+sm_rcur_skip_headers(sm_rcur_t *c, int32_t n)
+{
+    for (int32_t i = 0; i < n && c->err == SM_OK; i++) {
+        sm_bytes_t k = sm_rcur_vbytes(c);
+        if (c->err == SM_OK && k.len < 0)
+            c->err = SM_ERR__BAD_MSG;          /* header keys are not null */
+        (void)sm_rcur_vbytes(c);
     }
 }
 
-/* Parse the record body rd (exactly Length bytes) into rec. */
-static sm_err_t
-sm_record_v2_parse(sm_rd_t *rd, const sm_batch_t *b, sm_record_t *rec)
+/* Parse the record body c (exactly Length bytes) into rec. */
+static inline sm_err_t
+sm_record_v2_parse(sm_rcur_t *c, const sm_batch_t *b, sm_record_t *rec)
 {
     int64_t ts_delta;
     int32_t off_delta;
     const uint8_t *hdrs;
 
-    rec->attributes = sm_rd_i8(rd);
-    ts_delta = sm_rd_varlong(rd);
-    off_delta = sm_rd_varint(rd);
-    rec->key = sm_rd_vbytes(rd);
-    rec->value = sm_rd_vbytes(rd);
-    rec->header_count = sm_rd_varint(rd);
-    if (rd->err == SM_OK && (rec->header_count < 0 ||
-                             (size_t)rec->header_count > sm_rd_remaining(rd)))
-        sm_rd_fail(rd, SM_ERR__BAD_MSG);
-    hdrs = rd->pos;
-    sm_rd_skip_headers(rd, rec->header_count);
-    if (rd->err != SM_OK)
-        return sm_rec_err(rd->err);
-    if (sm_rd_remaining(rd) != 0)
+    if (c->pos == c->end)
+        return SM_ERR__TRUNCATED;              /* no Attributes byte */
+    rec->attributes = (int8_t)*c->pos++;
+    ts_delta = sm_rcur_varlong(c);
+    off_delta = sm_rcur_varint(c);
+    rec->key = sm_rcur_vbytes(c);
+    rec->value = sm_rcur_vbytes(c);
+    rec->header_count = sm_rcur_varint(c);
+    if (c->err == SM_OK && (rec->header_count < 0 ||
+                            (size_t)rec->header_count >
+                            (size_t)(c->end - c->pos)))
+        c->err = SM_ERR__BAD_MSG;
+    hdrs = c->pos;
+    if (rec->header_count > 0)
+        sm_rcur_skip_headers(c, rec->header_count);
+    if (c->err != SM_OK)
+        return sm_rec_err(c->err);
+    if (c->pos != c->end)
         return SM_ERR__BAD_MSG;        /* Length disagrees with contents */
-    rec->headers = sm_slice(hdrs, (size_t)(rd->pos - hdrs));
+    rec->headers = sm_slice(hdrs, (size_t)(c->pos - hdrs));
     rec->magic = 2;
     rec->offset = sm_i64_add(b->base_offset, off_delta);
     rec->timestamp = (b->attributes & SM_ATTR_LOG_APPEND_TIME)
@@ -143,28 +226,29 @@ sm_record_v2_parse(sm_rd_t *rd, const sm_batch_t *b, sm_record_t *rec)
     return SM_OK;
 }
 
-static sm_err_t
+static inline sm_err_t
 sm_rec_iter_v2_next(sm_rec_iter_t *it, sm_record_t *rec)
 {
-    sm_rd_t rd, body;
+    sm_rcur_t c = { it->pos, it->end, SM_OK }, body;
     int32_t len;
     sm_err_t err;
 
     if (it->pos == it->end)
         return SM_ERR__BAD_MSG;        /* fewer records than RecordsCount */
-    sm_rd_init(&rd, it->pos, (size_t)(it->end - it->pos));
-    len = sm_rd_varint(&rd);
-    if (rd.err != SM_OK)
-        return sm_rec_err(rd.err);
+    len = sm_rcur_varint(&c);
+    if (c.err != SM_OK)
+        return sm_rec_err(c.err);
     if (len < 0)
         return SM_ERR__BAD_MSG;
-    if ((size_t)len > sm_rd_remaining(&rd))
+    if ((size_t)len > (size_t)(c.end - c.pos))
         return SM_ERR__TRUNCATED;
-    sm_rd_init(&body, rd.pos, (size_t)len);
+    body.pos = c.pos;
+    body.end = c.pos + len;
+    body.err = SM_OK;
     err = sm_record_v2_parse(&body, it->batch, rec);
     if (err != SM_OK)
         return err;
-    it->pos = rd.pos + len;
+    it->pos = body.end;
     if (it->remaining == 1 && it->pos != it->end)
         return SM_ERR__BAD_MSG;        /* more bytes than RecordsCount */
     return SM_OK;

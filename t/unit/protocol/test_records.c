@@ -373,6 +373,75 @@ START_TEST(records__v2_hostile_records)
 }
 END_TEST
 
+/* Varints of every width (1..10 bytes) in offset and timestamp deltas and
+ * key/value/header lengths, long enough that the parser's eight-byte path
+ * decodes them, come back as built; an over-long varint in the middle of
+ * a record (eight-byte path too) is refused like a short one. */
+START_TEST(records__v2_varint_widths)
+{
+    static const int64_t offs[] = { 0, 1, 63, 64, 8191, 8192, 1 << 20,
+                                    (1 << 21) + 1, 1 << 27, (1 << 28) + 3,
+                                    1 << 30, (1 << 30) + 1, 0x7ffffff0,
+                                    0x7ffffffe };
+    static const int64_t tsd[] = { 0, 1, -1, 63, 64, -8192, 1 << 20,
+                                   1ll << 27, 1ll << 34, -(1ll << 41),
+                                   1ll << 48, 1ll << 55, 1ll << 61,
+                                   INT64_MIN / 2 };
+    static const int32_t lens[] = { -1, 0, 1, 63, 64, 127, 8191, 8192,
+                                    70000, 2, 300, -1, 16384, 5 };
+    static const uint8_t bad[] = { 0x16, 0, 0, 0x80, 0x80, 0x80, 0x80,
+                                   0x80, 0x01, 1, 1, 0 };
+    static const uint8_t long_ts[] = { 0x1e, 0, 0x80, 0x80, 0x80, 0x80,
+                                       0x80, 0x80, 0x80, 0x80, 0x80, 0x00,
+                                       0, 1, 1, 0 };
+    uint8_t *blob = calloc(1, 70000);
+    sm_buf_t out = SM_BUF_INIT;
+    sm_batch_builder_t bb;
+    sm_rec_iter_t it;
+    sm_record_t rec;
+    sm_batch_t b;
+    int n = 0, seen;
+
+    for (int i = 0; i < 70000; i++)
+        blob[i] = (uint8_t)(i * 31);
+    sm_batch_builder_init(&bb, &out, 2, SM_CODEC_NONE, 0);
+    for (int i = 0; i < 14; i++) {
+        sm_bytes_t k = { blob, lens[i] }, v = { blob, lens[13 - i] };
+        sm_record_header_t h = { { (const char *)blob, lens[i] < 0 ? 3
+                                   : lens[i] }, { blob, lens[(i + 5) % 14] } };
+        sm_batch_builder_add_at(&bb, offs[i], 1000 + tsd[i], k, v, &h, 1);
+    }
+    ck_assert_int_eq(sm_batch_builder_finish(&bb), SM_OK);
+    first_entry(&out, &b);
+    ck_assert_int_eq(sm_batch_validate(&b), SM_OK);
+    ck_assert_int_eq(sm_rec_iter_init(&it, &b, 0), SM_OK);
+    while (sm_rec_iter_next(&it, &rec)) {
+        sm_record_header_t h;
+        ck_assert_int_eq(rec.offset, offs[n]);
+        ck_assert_int_eq(rec.timestamp, 1000 + tsd[n]);
+        ck_assert_int_eq(rec.key.len, lens[n]);
+        ck_assert_int_eq(rec.value.len, lens[13 - n]);
+        ck_assert_int_eq(sm_record_headers(&rec, &h, 1), 1);
+        ck_assert_int_eq(h.value.len, lens[(n + 5) % 14]);
+        n++;
+    }
+    ck_assert_int_eq(it.err, SM_OK);
+    ck_assert_int_eq(n, 14);
+    sm_rec_iter_fini(&it);
+
+    raw_v2(&out, bad, sizeof(bad), 1);          /* 6-byte offset delta */
+    first_entry(&out, &b);
+    ck_assert_int_eq(iter_err(&b, &seen), SM_ERR__BAD_MSG);
+    ck_assert_int_eq(seen, 0);
+    raw_v2(&out, long_ts, sizeof(long_ts), 1);  /* 10-byte ts delta 0 */
+    first_entry(&out, &b);
+    ck_assert_int_eq(iter_err(&b, &seen), SM_OK);
+    ck_assert_int_eq(seen, 1);
+    sm_buf_fini(&out);
+    free(blob);
+}
+END_TEST
+
 START_TEST(records__v2_hostile_header_fields)
 {
     sm_buf_t out = SM_BUF_INIT;
@@ -842,6 +911,7 @@ sm_test_suite_records(void)
     tcase_set_timeout(tc, SM_TEST_TIMEOUT_DEFAULT * 3);
     tcase_add_test(tc, records__v2_every_codec_round_trip);
     tcase_add_test(tc, records__v2_exact_encoding);
+    tcase_add_test(tc, records__v2_varint_widths);
     tcase_add_test(tc, records__v2_control_batch);
     tcase_add_test(tc, records__v2_log_append_time);
     tcase_add_test(tc, records__v2_crc_covers_attributes_to_end);
