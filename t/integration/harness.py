@@ -436,6 +436,29 @@ class Cluster:
                     return False
             return True
         wait_for(ready, seconds, "partition state of %s" % topic)
+        # the znode is written before the controller's LeaderAndIsr and
+        # UpdateMetadata reach the brokers: also wait until every live
+        # broker's Metadata answers with a leader for each partition (an
+        # acks=0 record sent earlier is dropped, as with Kafka)
+        for b in self.brokers:
+            if b.alive():
+                wait_for(lambda: self._metadata_ready(b, topic, partitions),
+                         seconds, "metadata of %s on broker %d" %
+                         (topic, b.id))
+
+    def _metadata_ready(self, broker, topic, partitions):
+        from confluent_kafka.admin import AdminClient
+        a = AdminClient({"bootstrap.servers": broker.bootstrap})
+        try:
+            md = a.list_topics(topic, timeout=T(5))
+        except Exception:
+            return False
+        t = md.topics.get(topic)
+        if t is None or t.error is not None or \
+                len(t.partitions) != partitions:
+            return False
+        return all(p.leader >= 0 and p.error is None
+                   for p in t.partitions.values())
 
 
 # ------------------------------------------------------------------ the suite
