@@ -140,6 +140,12 @@ typedef struct sm_controller_opts {
     int max_election_rounds;            /* bound on leader election retries
                                          * after a lost conditional write
                                          * (ISR changed under us); <= 0: 10 */
+    int auto_leader_rebalance_enable;   /* auto.leader.rebalance.enable
+                                         * (true) */
+    int64_t leader_imbalance_check_interval_ms; /* leader.imbalance.check.
+                                         * interval.seconds x 1000 (300 s);
+                                         * <= 0: the default */
+    int leader_imbalance_per_broker_percentage; /* (10) */
 } sm_controller_opts_t;
 
 /* Kafka's defaults. */

@@ -152,6 +152,8 @@ sm_ctl_on_failover(sm_controller_t *ctl)
     sm_info(SM_CTL_LOG, "Ready to serve as the new controller with epoch %d",
             (int)ctl->ctx.epoch);
     err = sm_ctl_tdm_try(ctl);
+    if (err == SM_OK)
+        err = sm_ctl_preferred_startup(ctl);
 out:
     sm_zk_strings_fini(&deletions);
     return err;

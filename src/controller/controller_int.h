@@ -101,12 +101,13 @@ typedef enum sm_ctl_rst {
 const char *sm_ctl_pst_name(sm_ctl_pst_t st);   /* "OnlinePartition" */
 const char *sm_ctl_rst_name(sm_ctl_rst_t st);   /* "OfflineReplica" */
 
-/* Leader election strategies (PartitionLeaderElectionStrategy).  Only the
- * offline one exists yet; reassignment, preferred and controlled shutdown
- * strategies are added here with their algorithm in partition_sm.c. */
+/* Leader election strategies (PartitionLeaderElectionStrategy), their
+ * algorithm in partition_sm.c (sm_ctl_choose). */
 typedef enum sm_ctl_strategy {
     SM_CTL_ELECT_OFFLINE = 0,           /* unclean per topic config */
     SM_CTL_ELECT_OFFLINE_UNCLEAN,       /* allowUnclean = true */
+    SM_CTL_ELECT_PREFERRED,             /* the first assigned replica, if
+                                         * live and in the ISR; ISR kept */
 } sm_ctl_strategy_t;
 
 /* ------------------------------------------------------------ context */
@@ -298,6 +299,9 @@ typedef enum sm_ctl_ev_type {
     SM_CTL_EV_TOPIC_DELETION,           /* /admin/delete_topics children */
     SM_CTL_EV_STOP_REPLICA_DONE,        /* a StopReplica(delete) answer */
     SM_CTL_EV_CALL,                     /* sm_controller_enqueue() */
+    SM_CTL_EV_PREFERRED_ELECTION,       /* /admin/preferred_replica_election
+                                         * created or changed */
+    SM_CTL_EV_AUTO_REBALANCE,           /* leader.imbalance.check timer */
 } sm_ctl_ev_type_t;
 
 typedef struct sm_ctl_queue sm_ctl_queue_t;
@@ -377,13 +381,19 @@ struct sm_controller {
     uint64_t active_gen;        /* session generation of our election */
     int32_t active_id;          /* Kafka's activeControllerId */
     int active;                 /* we won and have not resigned */
-    sm_ctl_ev_t *delayed;       /* retries, sorted by due_ms */
+    sm_ctl_ev_t *delayed;       /* retries and timers, by due_ms */
+    uint64_t rebalance_gen;     /* AUTO_REBALANCE events of older
+                                 * generations (scheduled before the last
+                                 * failover) are ignored */
     sm_ctl_ctx_t ctx;
     sm_ctl_batch_t batch;
 };
 
 /* controller.c */
 void sm_ctl_retry_later(sm_controller_t *ctl, sm_ctl_ev_t *ev);
+/* Run ev on the controller thread in delay_ms (a timer). */
+void sm_ctl_run_later(sm_controller_t *ctl, sm_ctl_ev_t *ev,
+                      int64_t delay_ms);
 void sm_ctl_publish(sm_controller_t *ctl);
 int  sm_ctl_transient(sm_err_t err);
 
@@ -478,5 +488,17 @@ sm_err_t sm_ctl_tdm_complete_replicas(sm_controller_t *ctl,
 void sm_ctl_tdm_mark_ineligible(sm_controller_t *ctl,
                                 sm_ctl_topics_t *topics, const char *why);
 int  sm_ctl_tdm_is_queued(sm_controller_t *ctl, const sm_ctl_topic_t *top);
+
+/* preferred_election.c */
+/* Failover: process a pending /admin/preferred_replica_election (and arm
+ * its watch), start the auto-rebalance timer. */
+sm_err_t sm_ctl_preferred_startup(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_preferred_election(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_auto_rebalance(sm_controller_t *ctl,
+                                       const sm_ctl_ev_t *ev);
+/* Partitions of the broker ids' imbalance above the threshold, by
+ * preferred leader (checkAndTriggerAutoLeaderRebalance's selection);
+ * exposed for the unit tests. */
+void sm_ctl_imbalanced(sm_controller_t *ctl, sm_ctl_parts_t *out);
 
 #endif

@@ -241,8 +241,27 @@ sm_ctl_unclean_for(sm_controller_t *ctl, sm_ctl_part_t *part,
     return uc->err;
 }
 
+/* Election.leaderForPreferredReplica: the first assigned replica if it is
+ * live and in the ISR (which stays as it is), else leader -1. */
+static void
+sm_ctl_choose_preferred(sm_controller_t *ctl, const sm_ctl_part_t *part,
+                        sm_zk_part_state_t *s, const sm_zk_ints_t *live)
+{
+    int32_t pref = part->replicas.cnt > 0 ? part->replicas.v[0] : -1;
+
+    if (pref < 0 || !sm_ctl_ints_has(live, pref) ||
+        !sm_ctl_ints_has(&s->isr, pref)) {
+        s->leader = -1;
+        return;
+    }
+    s->leader = pref;
+    s->leader_epoch++;
+    s->controller_epoch = ctl->ctx.epoch;
+}
+
 /* The new leadership for part from its current znode content s (Election
- * .leaderForOffline); s is updated in place, leader -1 if none. */
+ * .leaderForOffline, or the preferred strategy); s is updated in place,
+ * leader -1 if none. */
 static sm_err_t
 sm_ctl_choose(sm_controller_t *ctl, sm_ctl_part_t *part,
               sm_ctl_strategy_t strategy, sm_ctl_unclean_cache_t *uc,
@@ -253,6 +272,10 @@ sm_ctl_choose(sm_controller_t *ctl, sm_ctl_part_t *part,
     int32_t leader;
     sm_err_t err;
 
+    if (strategy == SM_CTL_ELECT_PREFERRED) {
+        sm_ctl_choose_preferred(ctl, part, s, live);
+        return SM_OK;
+    }
     for (int i = 0; i < s->isr.cnt; i++)
         live_in_isr += sm_ctl_ints_has(live, s->isr.v[i]);
     if (live_in_isr == 0 && !unclean) {
@@ -319,7 +342,10 @@ sm_ctl_elect_one(sm_controller_t *ctl, sm_ctl_part_t *part,
             live.v[live.cnt++] = part->replicas.v[i];
     err = sm_ctl_choose(ctl, part, strategy, uc, &s, &live);
     if (err == SM_OK && s.leader < 0) {
-        sm_ctl_psm_failed(ctl, part, SM_CTL_PST_ONLINE, live.cnt == 0 ?
+        sm_ctl_psm_failed(ctl, part, SM_CTL_PST_ONLINE,
+                          strategy == SM_CTL_ELECT_PREFERRED ?
+                          "the preferred replica is not alive or not in "
+                          "the ISR" : live.cnt == 0 ?
                           "no assigned replica is alive" : "no live "
                           "replica in the ISR and unclean leader election "
                           "is disabled");
