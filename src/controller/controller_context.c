@@ -173,6 +173,8 @@ sm_ctl_ctx_put_broker(sm_ctl_ctx_t *ctx, int32_t id, int64_t epoch,
     if (found) {
         b = &ctx->brokers[pos];
         sm_md_broker_fini(&b->md);
+        if (b->epoch != epoch)
+            b->shutting_down = 0;       /* a new incarnation */
     } else {
         ctx->brokers = sm_realloc(ctx->brokers, sizeof(*ctx->brokers) *
                                   (size_t)(ctx->nbrokers + 1));
@@ -180,6 +182,7 @@ sm_ctl_ctx_put_broker(sm_ctl_ctx_t *ctx, int32_t id, int64_t epoch,
                 sizeof(*ctx->brokers) * (size_t)(ctx->nbrokers - pos));
         ctx->nbrokers++;
         b = &ctx->brokers[pos];
+        b->shutting_down = 0;
     }
     sm_ctl_broker_from_zk(&b->md, id, zb);
     b->epoch = epoch;
@@ -323,8 +326,10 @@ int
 sm_ctl_is_replica_online(sm_ctl_ctx_t *ctx, const sm_ctl_part_t *part,
                          int32_t id)
 {
+    const sm_ctl_broker_t *b = sm_ctl_ctx_broker(ctx, id);
+
     (void)part;
-    return sm_ctl_ctx_is_live(ctx, id);
+    return b != NULL && !b->shutting_down;
 }
 
 sm_ctl_rst_t

@@ -108,6 +108,10 @@ typedef enum sm_ctl_strategy {
     SM_CTL_ELECT_OFFLINE_UNCLEAN,       /* allowUnclean = true */
     SM_CTL_ELECT_PREFERRED,             /* the first assigned replica, if
                                          * live and in the ISR; ISR kept */
+    SM_CTL_ELECT_CONTROLLED_SHUTDOWN,   /* the first assigned replica live,
+                                         * in the ISR and not shutting down;
+                                         * shutting-down brokers leave the
+                                         * ISR */
 } sm_ctl_strategy_t;
 
 /* ------------------------------------------------------------ context */
@@ -115,6 +119,10 @@ typedef enum sm_ctl_strategy {
 typedef struct sm_ctl_broker {
     sm_md_broker_t md;          /* id, rack, endpoints */
     int64_t epoch;              /* czxid of /brokers/ids/<id> */
+    int shutting_down;          /* in controlled shutdown (Kafka's
+                                 * shuttingDownBrokerIds): live, but no
+                                 * longer an election candidate; cleared
+                                 * by a new registration */
 } sm_ctl_broker_t;
 
 struct sm_ctl_topic;
@@ -488,6 +496,14 @@ sm_err_t sm_ctl_tdm_complete_replicas(sm_controller_t *ctl,
 void sm_ctl_tdm_mark_ineligible(sm_controller_t *ctl,
                                 sm_ctl_topics_t *topics, const char *why);
 int  sm_ctl_tdm_is_queued(sm_controller_t *ctl, const sm_ctl_topic_t *top);
+
+/* controlled_shutdown.c */
+/* doControlledShutdown: mark id shutting down, move the leadership of its
+ * partitions (replication factor > 1) away, take it out of the ISR of the
+ * others; *remaining: partitions it still leads. */
+sm_err_t sm_ctl_controlled_shutdown(sm_controller_t *ctl, int32_t id,
+                                    int64_t broker_epoch,
+                                    sm_zk_tps_t *remaining);
 
 /* preferred_election.c */
 /* Failover: process a pending /admin/preferred_replica_election (and arm

@@ -259,6 +259,33 @@ sm_ctl_choose_preferred(sm_controller_t *ctl, const sm_ctl_part_t *part,
     s->controller_epoch = ctl->ctx.epoch;
 }
 
+/* Election.leaderForControlledShutdown: the first assigned replica that is
+ * live (shutting-down brokers are not), in the ISR; the ISR loses the
+ * shutting-down brokers.  Leader -1 if there is none. */
+static void
+sm_ctl_choose_cs(sm_controller_t *ctl, const sm_ctl_part_t *part,
+                 sm_zk_part_state_t *s, const sm_zk_ints_t *live)
+{
+    int32_t leader = -1;
+    int n = 0;
+
+    for (int i = 0; i < part->replicas.cnt && leader < 0; i++)
+        if (sm_ctl_ints_has(live, part->replicas.v[i]) &&
+            sm_ctl_ints_has(&s->isr, part->replicas.v[i]))
+            leader = part->replicas.v[i];
+    s->leader = leader;
+    if (leader < 0)
+        return;
+    for (int i = 0; i < s->isr.cnt; i++) {
+        const sm_ctl_broker_t *b = sm_ctl_ctx_broker(&ctl->ctx, s->isr.v[i]);
+        if (b == NULL || !b->shutting_down)
+            s->isr.v[n++] = s->isr.v[i];
+    }
+    s->isr.cnt = n;
+    s->leader_epoch++;
+    s->controller_epoch = ctl->ctx.epoch;
+}
+
 /* The new leadership for part from its current znode content s (Election
  * .leaderForOffline, or the preferred strategy); s is updated in place,
  * leader -1 if none. */
@@ -274,6 +301,10 @@ sm_ctl_choose(sm_controller_t *ctl, sm_ctl_part_t *part,
 
     if (strategy == SM_CTL_ELECT_PREFERRED) {
         sm_ctl_choose_preferred(ctl, part, s, live);
+        return SM_OK;
+    }
+    if (strategy == SM_CTL_ELECT_CONTROLLED_SHUTDOWN) {
+        sm_ctl_choose_cs(ctl, part, s, live);
         return SM_OK;
     }
     for (int i = 0; i < s->isr.cnt; i++)
@@ -345,7 +376,10 @@ sm_ctl_elect_one(sm_controller_t *ctl, sm_ctl_part_t *part,
         sm_ctl_psm_failed(ctl, part, SM_CTL_PST_ONLINE,
                           strategy == SM_CTL_ELECT_PREFERRED ?
                           "the preferred replica is not alive or not in "
-                          "the ISR" : live.cnt == 0 ?
+                          "the ISR" :
+                          strategy == SM_CTL_ELECT_CONTROLLED_SHUTDOWN ?
+                          "no other live replica is in the ISR" :
+                          live.cnt == 0 ?
                           "no assigned replica is alive" : "no live "
                           "replica in the ISR and unclean leader election "
                           "is disabled");
