@@ -98,6 +98,9 @@ sm_ctl_ev_name(sm_ctl_ev_type_t type)
         return "ReplicaLeaderElection";
     case SM_CTL_EV_AUTO_REBALANCE:
         return "AutoPreferredReplicaLeaderElection";
+    case SM_CTL_EV_REASSIGNMENT:            return "PartitionReassignment";
+    case SM_CTL_EV_REASSIGN_ISR:
+        return "PartitionReassignmentIsrChange";
     }
     return "?";
 }
@@ -367,6 +370,10 @@ sm_ctl_run(sm_controller_t *ctl, sm_ctl_ev_t *ev)
         return sm_ctl_process_preferred_election(ctl);
     case SM_CTL_EV_AUTO_REBALANCE:
         return sm_ctl_process_auto_rebalance(ctl, ev);
+    case SM_CTL_EV_REASSIGNMENT:
+        return sm_ctl_process_reassignment(ctl);
+    case SM_CTL_EV_REASSIGN_ISR:
+        return sm_ctl_process_reassign_isr(ctl, ev->topic, ev->partition);
     }
     return SM_OK;
 }
@@ -436,6 +443,29 @@ sm_ctl_map_session(const sm_zk_event_t *zev)
     return ev;
 }
 
+/* "/brokers/topics/<t>/partitions/<p>/state": an event for (t, p). */
+static sm_ctl_ev_t *
+sm_ctl_map_state(const char *path)
+{
+    const char *t = path + strlen(sm_zk_path_topics()) + 1, *mid;
+    char *end;
+    long p;
+    sm_ctl_ev_t *ev;
+
+    if (strncmp(path, sm_zk_path_topics(), strlen(sm_zk_path_topics())) ||
+        path[strlen(sm_zk_path_topics())] != '/' ||
+        (mid = strstr(t, "/partitions/")) == NULL || mid == t)
+        return NULL;
+    p = strtol(mid + 12, &end, 10);
+    if (end == mid + 12 || strcmp(end, "/state") != 0 || p < 0 ||
+        p > INT32_MAX)
+        return NULL;
+    ev = sm_ctl_ev_new(SM_CTL_EV_REASSIGN_ISR);
+    ev->topic = sm_strndup(t, (size_t)(mid - t));
+    ev->partition = (int32_t)p;
+    return ev;
+}
+
 /* The controller event for a node event on one of its own paths. */
 static sm_ctl_ev_t *
 sm_ctl_map_node(const sm_zk_event_t *zev)
@@ -457,11 +487,15 @@ sm_ctl_map_node(const sm_zk_event_t *zev)
             return sm_ctl_ev_new(SM_CTL_EV_TOPIC_DELETION);
         return NULL;
     }
+    if (strcmp(path, sm_zk_path_reassign_partitions()) == 0)
+        return sm_ctl_ev_new(SM_CTL_EV_REASSIGNMENT); /* as below */
     if (strcmp(path, sm_zk_path_preferred_replica_election()) == 0)
         return sm_ctl_ev_new(SM_CTL_EV_PREFERRED_ELECTION); /* deleted: it
                                        * re-reads, arming an exists watch */
     if (zev->type != SM_ZK_EV_NODE_DATA_CHANGED)
         return NULL;
+    if ((ev = sm_ctl_map_state(path)) != NULL)
+        return ev;
     if ((child = sm_ctl_child_of(path, sm_zk_path_broker_ids())) != NULL) {
         id = strtol(child, &end, 10);
         if (*end != '\0' || id < 0 || id > INT32_MAX)

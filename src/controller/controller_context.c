@@ -56,6 +56,7 @@ sm_ctl_part_free(sm_ctl_part_t *part)
     sm_zk_ints_fini(&part->replicas);
     sm_zk_ints_fini(&part->adding);
     sm_zk_ints_fini(&part->removing);
+    sm_zk_ints_fini(&part->reassign_to);
     sm_zk_part_state_fini(&part->lis);
     sm_free(part->rst);
     sm_free(part);
@@ -352,6 +353,20 @@ sm_ctl_part_remove_replica(sm_ctl_part_t *part, int32_t id)
     memmove(&part->rst[i], &part->rst[i + 1],
             sizeof(part->rst[0]) * (size_t)(n - i - 1));
     part->replicas.cnt--;
+}
+
+void
+sm_ctl_part_set_replicas(sm_ctl_part_t *part, const int32_t *ids, int n)
+{
+    sm_ctl_rst_t *rst = sm_calloc((size_t)n + 1, sizeof(*rst));
+
+    for (int i = 0; i < n; i++) {
+        int k = sm_ctl_part_replica_idx(part, ids[i]);
+        rst[i] = k >= 0 ? part->rst[k] : SM_CTL_RST_NONEXISTENT;
+    }
+    sm_zk_ints_set(&part->replicas, ids, n);
+    sm_free(part->rst);
+    part->rst = rst;
 }
 
 void

@@ -154,6 +154,8 @@ sm_ctl_on_failover(sm_controller_t *ctl)
     err = sm_ctl_tdm_try(ctl);
     if (err == SM_OK)
         err = sm_ctl_preferred_startup(ctl);
+    if (err == SM_OK)
+        err = sm_ctl_process_reassignment(ctl);
 out:
     sm_zk_strings_fini(&deletions);
     return err;

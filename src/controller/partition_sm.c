@@ -259,6 +259,35 @@ sm_ctl_choose_preferred(sm_controller_t *ctl, const sm_ctl_part_t *part,
     s->controller_epoch = ctl->ctx.epoch;
 }
 
+/* Reassignment: REASSIGN_START keeps the leader and bumps the epoch
+ * (updateLeaderEpoch); REASSIGN keeps it if it is in the target, live and
+ * in the ISR, else takes the first such target replica
+ * (leaderForReassign).  ISR kept; leader -1 if there is none. */
+static void
+sm_ctl_choose_reassign(sm_controller_t *ctl, const sm_ctl_part_t *part,
+                       sm_ctl_strategy_t strategy, sm_zk_part_state_t *s,
+                       const sm_zk_ints_t *live)
+{
+    const sm_zk_ints_t *rar = &part->reassign_to;
+    int32_t leader = -1;
+
+    if (strategy == SM_CTL_ELECT_REASSIGN_START)
+        leader = s->leader;
+    else if (sm_ctl_ints_has(rar, s->leader) &&
+             sm_ctl_ints_has(live, s->leader) &&
+             sm_ctl_ints_has(&s->isr, s->leader))
+        leader = s->leader;
+    for (int i = 0; i < rar->cnt && leader < 0; i++)
+        if (sm_ctl_ints_has(live, rar->v[i]) &&
+            sm_ctl_ints_has(&s->isr, rar->v[i]))
+            leader = rar->v[i];
+    s->leader = leader;
+    if (leader < 0)
+        return;
+    s->leader_epoch++;
+    s->controller_epoch = ctl->ctx.epoch;
+}
+
 /* Election.leaderForControlledShutdown: the first assigned replica that is
  * live (shutting-down brokers are not), in the ISR; the ISR loses the
  * shutting-down brokers.  Leader -1 if there is none. */
@@ -305,6 +334,11 @@ sm_ctl_choose(sm_controller_t *ctl, sm_ctl_part_t *part,
     }
     if (strategy == SM_CTL_ELECT_CONTROLLED_SHUTDOWN) {
         sm_ctl_choose_cs(ctl, part, s, live);
+        return SM_OK;
+    }
+    if (strategy == SM_CTL_ELECT_REASSIGN ||
+        strategy == SM_CTL_ELECT_REASSIGN_START) {
+        sm_ctl_choose_reassign(ctl, part, strategy, s, live);
         return SM_OK;
     }
     for (int i = 0; i < s->isr.cnt; i++)
@@ -379,6 +413,10 @@ sm_ctl_elect_one(sm_controller_t *ctl, sm_ctl_part_t *part,
                           "the ISR" :
                           strategy == SM_CTL_ELECT_CONTROLLED_SHUTDOWN ?
                           "no other live replica is in the ISR" :
+                          strategy == SM_CTL_ELECT_REASSIGN ||
+                          strategy == SM_CTL_ELECT_REASSIGN_START ?
+                          "no live replica of the new assignment is in the "
+                          "ISR" :
                           live.cnt == 0 ?
                           "no assigned replica is alive" : "no live "
                           "replica in the ISR and unclean leader election "

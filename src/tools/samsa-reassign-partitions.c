@@ -8,8 +8,8 @@
  * assignReplicasToBrokers over the --broker-list, per topic with its
  * partition count and the replication factor of its first partition).
  *
- * The tool writes znodes and leaves the moving to the controller; it
- * never talks to a broker.  Replica moves between log directories
+ * The tool writes znodes and leaves the moving to the controller
+ * (src/controller/reassignment.c); it never talks to a broker.  Replica moves between log directories
  * (log_dirs other than "any") need --bootstrap-server in Kafka and are
  * refused here with Kafka's message.
  *
