@@ -12,7 +12,10 @@
  * through sm_tcfg_invalidate / sm_tcfg_set_defaults (the cache) and then
  * sm_partition_set_log_config on every hosted partition of the affected
  * topics (from the metadata cache), so the retention and roll checks and
- * the Produce path see it on their next use without a restart.
+ * the Produce path see it on their next use without a restart.  The
+ * controller gets the broker default of unclean.leader.election.enable
+ * and, after any topic or broker change, elects offline partitions again
+ * (sm_controller_config_changed), as Kafka's config handlers do.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -40,6 +43,7 @@ struct sm_dyncfg {
     sm_config_t *owned;             /* current if built here, else NULL */
     int64_t last;                   /* last notification handled */
     int watching;                   /* a controller routes the watch */
+    sm_controller_t *ctl;           /* NULL in unit tests */
 };
 
 /* ---------------------------------------------------------- pure parts */
@@ -243,12 +247,19 @@ sm_dyncfg_process_one(sm_dyncfg_t *d, const char *child)
         if (d->b->tcfg != NULL)
             sm_tcfg_invalidate(d->b->tcfg, c.entity_name);
         sm_dyncfg_push_topic(d, c.entity_name);
+        /* unclean.leader.election.enable may now allow an election */
+        if (d->ctl != NULL)
+            (void)sm_controller_config_changed(d->ctl, -1);
         break;
     case SM_DYNCFG_BROKER:
         sm_info(SM_DYNCFG_LOG, "processing override for entityPath: "
                 "brokers/%s", c.entity_name);
-        if (sm_dyncfg_reload_broker(d) == SM_OK)
-            sm_dyncfg_push_all(d);
+        if (sm_dyncfg_reload_broker(d) != SM_OK)
+            break;
+        sm_dyncfg_push_all(d);
+        if (d->ctl != NULL)
+            (void)sm_controller_config_changed(d->ctl,
+                sm_dyncfg_current(d)->unclean_leader_election_enable);
         break;
     default:
         sm_debug(SM_DYNCFG_LOG, "config change %s for %s/%s ignored", child,
@@ -347,6 +358,9 @@ sm_dyncfg_start(sm_dyncfg_t *d, sm_controller_t *ctl)
         err = sm_controller_watch_prefix(ctl, sm_zk_path_config_changes(),
                                          sm_dyncfg_on_zk, d);
         d->watching = err == SM_OK;
+        d->ctl = ctl;
+        sm_controller_set_unclean_default(ctl,
+            sm_dyncfg_current(d)->unclean_leader_election_enable);
     }
     if (err == SM_OK)
         sm_dyncfg_scan(d, d->watching, 0);

@@ -11,12 +11,14 @@
  *
  *   topics/<t>            the topic config cache entry is dropped and the
  *                         new effective config pushed into every hosted
- *                         log of <t> (retention, segment rolling, ...)
+ *                         log of <t> (retention, segment rolling, ...);
+ *                         the controller retries offline elections
  *   brokers/<default>,    both broker entities are re-read and a new
  *   brokers/<this id>     effective broker config is built over the
  *                         static one (sm_config_apply_dynamic), published,
  *                         and pushed to the topic config cache and every
  *                         hosted log (topics without overrides follow)
+ *                         and to the controller (unclean election default)
  *   anything else         ignored (quotas are not implemented)
  *
  * Precedence is Kafka's: topic override > /config/brokers/<id> >
@@ -68,8 +70,9 @@ sm_dyncfg_t *sm_dyncfg_new(struct sm_broker *b);
 /*
  * Load /config/brokers/<default> and /config/brokers/<id>, publish the
  * effective config, register the /config/changes handler with ctl (NULL:
- * none, for tests that call sm_dyncfg_poll themselves) and skip the
- * notifications present.  An invalid stored broker config is logged and
+ * none, for tests that call sm_dyncfg_poll themselves), give ctl its
+ * unclean election default, and skip the notifications present.  Call
+ * before sm_controller_start.  An invalid stored broker config is logged and
  * the static config kept, as Kafka does.  Errors are ZooKeeper's.
  */
 sm_err_t sm_dyncfg_start(sm_dyncfg_t *d, struct sm_controller *ctl);
