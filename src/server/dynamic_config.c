@@ -353,17 +353,20 @@ sm_dyncfg_start(sm_dyncfg_t *d, sm_controller_t *ctl)
 {
     sm_err_t err = SM_OK;
 
-    (void)sm_dyncfg_reload_broker(d);   /* invalid: logged, static kept */
     if (ctl != NULL) {
         err = sm_controller_watch_prefix(ctl, sm_zk_path_config_changes(),
                                          sm_dyncfg_on_zk, d);
         d->watching = err == SM_OK;
         d->ctl = ctl;
-        sm_controller_set_unclean_default(ctl,
-            sm_dyncfg_current(d)->unclean_leader_election_enable);
     }
+    /* note the last notification before reading the entities: one that
+     * lands in between is then handled again later, never lost */
     if (err == SM_OK)
         sm_dyncfg_scan(d, d->watching, 0);
+    (void)sm_dyncfg_reload_broker(d);   /* invalid: logged, static kept */
+    if (ctl != NULL)
+        sm_controller_set_unclean_default(ctl,
+            sm_dyncfg_current(d)->unclean_leader_election_enable);
     sm_info(SM_DYNCFG_LOG, "dynamic config manager started; notifications "
             "up to %lld were already applied by the reload",
             (long long)d->last);
