@@ -240,6 +240,38 @@ check_err "a malformed --add-config" "$W" \
 assert "nothing was written by the failed commands" test \
     "$(json_get /config/topics/cfg 'd["config"]')" = "{}"
 
+# --add-config trims around '=' and ','; --add-config-file; --topic
+check "spaces around = and , are dropped" 0 "$W
+Completed updating config for entity: topic 'cfg'.
+" "${Z[@]}" --entity-type topics --entity-name cfg --alter \
+    --add-config ' retention.ms = 5000 , segment.ms=60000'
+assert "the trimmed keys and values were stored" test \
+    "$(json_get /config/topics/cfg 'sorted(d["config"].items())')" = \
+    "[('retention.ms', '5000'), ('segment.ms', '60000')]"
+printf 'retention.bytes=1000000\n' > "$tmp/add.properties"
+check "--add-config-file" 0 "$W
+Completed updating config for entity: topic 'cfg'.
+" "${Z[@]}" --entity-type topics --entity-name cfg --alter \
+    --add-config-file "$tmp/add.properties" --delete-config retention.ms \
+    --delete-config segment.ms
+check "--topic is --entity-type topics --entity-name" 0 "$W
+Configs for topic 'cfg' are retention.bytes=1000000
+" "${Z[@]}" --topic cfg --describe
+poll "DescribeConfigs: retention.bytes is DYNAMIC_TOPIC_CONFIG" \
+    "1000000 DYNAMIC_TOPIC_CONFIG" \
+    "${PYC[@]}" "$BS" describe topic cfg retention.bytes
+check "describe every topic with a config znode" 0 "$W
+Configs for topic 'cfg' are retention.bytes=1000000
+" "${Z[@]}" --entity-type topics --describe
+check "client quotas are stored" 0 "$W
+Completed updating config for entity: client-id 'app'.
+" "${Z[@]}" --entity-type clients --entity-name app --alter \
+    --add-config producer_byte_rate=1024
+check_err "an unknown client key" "$W" \
+    "requirement failed: Unknown Dynamic Configuration: Set(foo)." \
+    "${Z[@]}" --entity-type clients --entity-name app --alter \
+    --add-config foo=1
+
 # ------------------------------------------------------------ brokers
 
 poll "DescribeConfigs: offsets.storage is DEFAULT_CONFIG" "kafka DEFAULT_CONFIG" \
@@ -300,6 +332,24 @@ check_err "--alter needs something to change" "" \
 check_err "neither --zookeeper nor --bootstrap-server" "" \
     "One of the required --bootstrap-server or --zookeeper arguments must be specified" \
     "$KC" --entity-type topics --describe
+
+check_err "a duplicate entity type" "" \
+    "Duplicate entity type(s) specified: topics" \
+    "${Z[@]}" --entity-type topics --entity-type topics --describe
+check_err "generic and specific entity options" "" \
+    "--entity-{type,name,default} should not be used in conjunction with specific entity flags" \
+    "${Z[@]}" --entity-name cfg --topic cfg --describe
+check_err "two types other than users and clients" "" \
+    "Only 'users' and 'clients' entity types may be specified together" \
+    "${Z[@]}" --entity-type topics --entity-type brokers --describe
+check_err "--all needs --bootstrap-server" "" \
+    "--bootstrap-server must be specified for --all" \
+    "${Z[@]}" --entity-type topics --describe --all
+check_err "--bootstrap-server is refused" "" \
+    "samsa-configs: --bootstrap-server is not supported yet (samsa serves no AlterConfigs); use --zookeeper" \
+    "$KC" --bootstrap-server "$BS" --entity-type topics --describe
+check_err "an unknown option" "" "nope is not a recognized option" \
+    "${Z[@]}" --nope
 
 echo "1..$n"
 [ "$failed" = 0 ]
