@@ -8,6 +8,9 @@
       produce N messages of SIZE bytes with acks=all, one at a time
       (each its own batch, so segment rolls are deterministic); exit 1 if
       any delivery fails
+  configs_client.py BOOTSTRAP produce-one TOPIC SIZE
+      produce one message of SIZE bytes with acks=all and no retries;
+      print the delivery error's name, or "ok"
   configs_client.py java-order K1 K2 ...
       the keys in the order a Java 11 java.util.Properties iterates them
       (ConcurrentHashMap buckets), an independent check of samsa-configs
@@ -70,6 +73,21 @@ def produce(bs, topic, n, size):
     return 0
 
 
+def produce_one(bs, topic, size):
+    from confluent_kafka import Producer
+    p = Producer({'bootstrap.servers': bs, 'acks': 'all', 'retries': 0,
+                  'message.timeout.ms': 10000})
+    res = []
+    p.produce(topic, b'y' * size,
+              callback=lambda err, msg: res.append(err))
+    p.flush(15)
+    if not res:
+        sys.stderr.write('no delivery report\n')
+        return 1
+    print('ok' if res[0] is None else res[0].name())
+    return 0
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == 'java-order':
         print(' '.join(java_order(argv[2:])))
@@ -77,6 +95,8 @@ def main(argv):
     bs, cmd = argv[1], argv[2]
     if cmd == 'describe':
         return describe(bs, argv[3], argv[4], argv[5])
+    if cmd == 'produce-one':
+        return produce_one(bs, argv[3], int(argv[4]))
     if cmd == 'produce':
         return produce(bs, argv[3], int(argv[4]), int(argv[5]))
     sys.stderr.write('usage: see the header\n')

@@ -223,6 +223,24 @@ poll "DescribeConfigs: segment.bytes back to DEFAULT_CONFIG" \
     "1073741824 DEFAULT_CONFIG" \
     "${PYC[@]}" "$BS" describe topic cfg segment.bytes
 
+# min.insync.replicas and max.message.bytes reach the Produce path live
+check "alter min.insync.replicas above the replication factor" 0 "$W
+Completed updating config for entity: topic 'cfg'.
+" "${Z[@]}" --entity-type topics --entity-name cfg --alter \
+    --add-config min.insync.replicas=2
+poll "acks=all is refused with NOT_ENOUGH_REPLICAS" "NOT_ENOUGH_REPLICAS" \
+    "${PYC[@]}" "$BS" produce-one cfg 10
+check "alter max.message.bytes, delete min.insync.replicas" 0 "$W
+Completed updating config for entity: topic 'cfg'.
+" "${Z[@]}" --entity-type topics --entity-name cfg --alter \
+    --add-config max.message.bytes=2000 --delete-config min.insync.replicas
+poll "a batch over max.message.bytes is MSG_SIZE_TOO_LARGE" \
+    "MSG_SIZE_TOO_LARGE" "${PYC[@]}" "$BS" produce-one cfg 3000
+poll "a small one is accepted again" "ok" \
+    "${PYC[@]}" "$BS" produce-one cfg 10
+"${Z[@]}" --entity-type topics --entity-name cfg --alter \
+    --delete-config max.message.bytes >/dev/null 2>&1
+
 check_err "--delete-config of a key not set" "$W" "Invalid config(s): nope" \
     "${Z[@]}" --entity-type topics --entity-name cfg --alter \
     --delete-config nope
