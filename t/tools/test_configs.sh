@@ -190,6 +190,15 @@ order=$("${PYC[@]}" java-order segment.bytes cleanup.policy | tr ' ' '\n')
 want=$(for k in $order; do
            case $k in segment.bytes) echo "$k=1000";; *) echo "$k=delete";;
            esac; done | paste -sd,)
+raw=$(for k in $order; do
+          case $k in segment.bytes) printf '"%s":"1000"\n' "$k";;
+                     *) printf '"%s":"delete"\n' "$k";; esac; done | paste -sd,)
+assert "the entity znode is Kafka's bytes (keys in Java's order)" test \
+    "$("$zkq" "$ZK" get /config/topics/cfg)" = \
+    "{\"version\":1,\"config\":{$raw}}"
+assert "the notification is Kafka's bytes" test \
+    "$("$zkq" "$ZK" get "/config/changes/$last")" = \
+    '{"version":2,"entity_path":"topics/cfg"}'
 check "describe lists the overrides in Java's order" 0 "$W
 Configs for topic 'cfg' are $want
 " "${Z[@]}" --entity-type topics --entity-name cfg --describe
