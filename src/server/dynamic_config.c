@@ -44,6 +44,7 @@ struct sm_dyncfg {
     int64_t last;                   /* last notification handled */
     int watching;                   /* a controller routes the watch */
     sm_controller_t *ctl;           /* NULL in unit tests */
+    int64_t expiration_ms;          /* notification purge age */
 };
 
 /* ---------------------------------------------------------- pure parts */
@@ -108,9 +109,9 @@ sm_dyncfg_select(const char *const *children, int n, int64_t *last,
 }
 
 int
-sm_dyncfg_obsolete(int64_t now_ms, int64_t ctime_ms)
+sm_dyncfg_obsolete(int64_t now_ms, int64_t ctime_ms, int64_t expiration_ms)
 {
-    return now_ms - ctime_ms > SM_DYNCFG_CHANGE_EXPIRATION_MS;
+    return now_ms - ctime_ms > expiration_ms;
 }
 
 /* ---------------------------------------------------------- applying */
@@ -282,7 +283,7 @@ sm_dyncfg_purge(sm_dyncfg_t *d, const sm_zk_strings_t *ch, int64_t now)
             SM_OK)
             continue;
         sm_zk_config_change_fini(&c);
-        if (sm_dyncfg_obsolete(now, ctime) &&
+        if (sm_dyncfg_obsolete(now, ctime, d->expiration_ms) &&
             sm_zk_delete_config_change(d->b->zk, ch->v[i]) == SM_OK)
             sm_debug(SM_DYNCFG_LOG, "purged change notification %s",
                      ch->v[i]);
@@ -344,6 +345,7 @@ sm_dyncfg_new(sm_broker_t *b)
 
     d->b = b;
     d->last = -1;
+    d->expiration_ms = SM_DYNCFG_CHANGE_EXPIRATION_MS;
     atomic_init(&d->current, b->cfg);
     return d;
 }
@@ -411,6 +413,12 @@ sm_broker_offsets_storage(const sm_broker_t *b)
     int v = sm_offsets_storage_parse(sm_broker_config(b)->offsets_storage);
 
     return v < 0 ? SM_OFFSETS_STORAGE_KAFKA : (sm_offsets_storage_t)v;
+}
+
+void
+sm_dyncfg_set_expiration(sm_dyncfg_t *d, int64_t expiration_ms)
+{
+    d->expiration_ms = expiration_ms;
 }
 
 int64_t

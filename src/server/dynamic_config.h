@@ -91,6 +91,9 @@ sm_offsets_storage_t sm_dyncfg_offsets_storage(sm_dyncfg_t *d);
 const sm_config_t *sm_broker_config(const struct sm_broker *b);
 /* offsets.storage of sm_broker_config(b). */
 sm_offsets_storage_t sm_broker_offsets_storage(const struct sm_broker *b);
+/* The purge age of notifications (default SM_DYNCFG_CHANGE_EXPIRATION_MS;
+ * tests shorten it).  Writer thread. */
+void     sm_dyncfg_set_expiration(sm_dyncfg_t *d, int64_t expiration_ms);
 /* Last notification sequence number handled (-1: none yet). */
 int64_t  sm_dyncfg_last_change(sm_dyncfg_t *d);
 
@@ -124,6 +127,7 @@ int sm_dyncfg_select(const char *const *children, int n, int64_t *last,
 int sm_offsets_storage_parse(const char *s);
 
 /* Whether a notification created at ctime_ms is old enough to purge. */
-int sm_dyncfg_obsolete(int64_t now_ms, int64_t ctime_ms);
+int sm_dyncfg_obsolete(int64_t now_ms, int64_t ctime_ms,
+                       int64_t expiration_ms);
 
 #endif

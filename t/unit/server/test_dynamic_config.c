@@ -10,6 +10,7 @@
  * topic config cache and DescribeConfigs' sources.
  */
 #include <string.h>
+#include <unistd.h>
 
 #include "admin_harness.h"
 #include "common/sm_mem.h"
@@ -138,10 +139,11 @@ START_TEST(dynamic_config__obsolete_and_storage)
 {
     int64_t now = 10000000;
 
-    ck_assert(!sm_dyncfg_obsolete(now, now));
-    ck_assert(!sm_dyncfg_obsolete(now, now - SM_DYNCFG_CHANGE_EXPIRATION_MS));
-    ck_assert(sm_dyncfg_obsolete(now,
-                                 now - SM_DYNCFG_CHANGE_EXPIRATION_MS - 1));
+    int64_t exp = SM_DYNCFG_CHANGE_EXPIRATION_MS;
+
+    ck_assert(!sm_dyncfg_obsolete(now, now, exp));
+    ck_assert(!sm_dyncfg_obsolete(now, now - exp, exp));
+    ck_assert(sm_dyncfg_obsolete(now, now - exp - 1, exp));
     ck_assert_int_eq(sm_offsets_storage_parse("kafka"),
                      SM_OFFSETS_STORAGE_KAFKA);
     ck_assert_int_eq(sm_offsets_storage_parse("zookeeper"),
@@ -385,6 +387,35 @@ START_TEST(dynamic_config__bad_notification_skipped)
 }
 END_TEST
 
+/* Notifications older than the expiration are deleted after a pass,
+ * newer ones kept (Kafka's purgeObsoleteNotifications). */
+START_TEST(dynamic_config__purge)
+{
+    dh_t t;
+    sm_zk_strings_t ch = { 0 };
+
+    dh_init(&t, NULL);
+    ah_make_topic(&t.h, "t", 1, rep1, 1);
+    dh_start(&t);
+    alter(&t, SM_ZK_ENTITY_TOPICS, "t", "retention.ms", "5");
+    sm_dyncfg_poll(t.d);                /* default age: kept */
+    ck_assert_int_eq(sm_zk_get_config_changes(t.h.b.zk, 0, &ch), SM_OK);
+    ck_assert_int_eq(ch.cnt, 1);
+    sm_zk_strings_fini(&ch);
+    usleep(1500 * 1000);
+    sm_dyncfg_set_expiration(t.d, 1000);
+    alter(&t, SM_ZK_ENTITY_TOPICS, "t", "retention.ms", "6");
+    sm_dyncfg_poll(t.d);                /* the first is old now */
+    ck_assert_int_eq(retention_of(&t, "t"), 6);
+    ck_assert_int_eq(sm_zk_get_config_changes(t.h.b.zk, 0, &ch), SM_OK);
+    ck_assert_int_eq(ch.cnt, 1);
+    ck_assert_int_eq(sm_dyncfg_change_number(ch.v[0]),
+                     sm_dyncfg_last_change(t.d));
+    sm_zk_strings_fini(&ch);
+    dh_fini(&t);
+}
+END_TEST
+
 /* DescribeConfigs reports the dynamic sources. */
 static void
 dc_write(sm_buf_t *buf, int16_t v, const void *m)
@@ -490,6 +521,7 @@ sm_test_suite_dynamic_config(void)
     tcase_add_test(tc, dynamic_config__broker_layers);
     tcase_add_test(tc, dynamic_config__invalid_kept);
     tcase_add_test(tc, dynamic_config__bad_notification_skipped);
+    tcase_add_test(tc, dynamic_config__purge);
     tcase_add_test(tc, dynamic_config__describe_sources);
     suite_add_tcase(s, tc);
     return s;
