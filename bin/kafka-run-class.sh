@@ -28,6 +28,7 @@ kafka.tools.DumpLogSegments             samsa-dump-log
 kafka.admin.TopicCommand                samsa-topics
 kafka.admin.PreferredReplicaLeaderElectionCommand samsa-preferred-replica-election
 kafka.admin.ReassignPartitionsCommand   samsa-reassign-partitions
+kafka.admin.ConfigCommand               samsa-configs
 '
 
 . "$(dirname "$0")/samsa-env.sh"

@@ -30,6 +30,10 @@
  *   sm_controller_watch_prefix  route ZooKeeper watch events under a path
  *                               prefix to another module's handler
  *   sm_controller_zk            the ZooKeeper client (for handlers)
+ *   sm_controller_config_changed
+ *                               a dynamic config change: new unclean
+ *                               election default, offline partitions
+ *                               elected again
  *
  * THREADS.  One thread, the controller event thread, owns everything: the
  * ZooKeeper event queue of `zk` (it is the one consumer of
@@ -241,6 +245,20 @@ typedef void (*sm_controller_watch_fn)(sm_controller_t *ctl, sm_zk_t *zk,
                                        const char *path, void *arg);
 sm_err_t sm_controller_watch_prefix(sm_controller_t *ctl, const char *prefix,
                                     sm_controller_watch_fn fn, void *arg);
+
+/*
+ * A dynamic config change (server/dynamic_config.c): unclean_default >= 0
+ * is the new broker default of unclean.leader.election.enable (-1: not
+ * changed).  Queued as an event; the active controller then elects the
+ * offline partitions again, so one that a topic or broker config now
+ * allows to elect outside the ISR gets a leader (Kafka's
+ * UncleanLeaderElectionEnable).  Any thread; SM_ERR__STATE if the
+ * controller is not running.
+ */
+sm_err_t sm_controller_config_changed(sm_controller_t *ctl,
+                                      int unclean_default);
+/* The same default before sm_controller_start (start-up only). */
+void     sm_controller_set_unclean_default(sm_controller_t *ctl, int enable);
 
 /* The ZooKeeper client the controller was created with. */
 sm_zk_t *sm_controller_zk(sm_controller_t *ctl);

@@ -623,3 +623,43 @@ out:
     sm_ctl_reps_fini(&reps);
     return err;
 }
+
+/* ------------------------------------------------------------ configs */
+
+/* The event behind sm_controller_config_changed (arg: heap int, the new
+ * broker default or -1), as Kafka's UncleanLeaderElectionEnable and
+ * TopicUncleanLeaderElectionEnable events. */
+static void
+sm_ctl_config_changed_call(sm_controller_t *ctl, void *arg, sm_err_t err)
+{
+    int unclean = *(int *)arg;
+
+    sm_free(arg);
+    if (unclean >= 0)
+        ctl->opts.unclean_leader_election_enable = unclean;
+    if (err != SM_OK || !ctl->active)
+        return;
+    err = sm_ctl_psm_trigger_online(ctl, NULL);
+    if (err != SM_OK)
+        sm_warn(SM_CTL_LOG, "electing offline partitions after a config "
+                "change failed: %s", sm_err_desc(err));
+}
+
+sm_err_t
+sm_controller_config_changed(sm_controller_t *ctl, int unclean_default)
+{
+    int *arg = sm_malloc(sizeof(*arg));
+    sm_err_t err;
+
+    *arg = unclean_default;
+    err = sm_controller_enqueue(ctl, sm_ctl_config_changed_call, arg);
+    if (err != SM_OK)
+        sm_free(arg);
+    return err;
+}
+
+void
+sm_controller_set_unclean_default(sm_controller_t *ctl, int enable)
+{
+    ctl->opts.unclean_leader_election_enable = enable;
+}

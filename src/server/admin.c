@@ -44,6 +44,7 @@
 #include "server/admin.h"
 #include "server/broker.h"
 #include "server/config.h"
+#include "server/dynamic_config.h"
 #include "zk/kafka_zk.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -755,8 +756,9 @@ sm_admin_create_topic(sm_broker_t *b, const sm_admin_topic_spec_t *spec,
         err = sm_admin_exists_error(spec->topic, errmsg);
         goto out;
     }
-    err = sm_admin_check_configs(b->cfg, spec->configs, spec->nconfigs,
-                                 errmsg);
+    /* LogConfig rules over the effective (dynamic) broker defaults */
+    err = sm_admin_check_configs(sm_broker_config(b), spec->configs,
+                                 spec->nconfigs, errmsg);
     if (err == SM_OK)
         err = sm_admin_brokers(snap, spec->rack_mode, &live, &nlive, errmsg);
     if (err == SM_OK)

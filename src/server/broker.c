@@ -18,6 +18,7 @@
 #include "controller/controller.h"
 #include "server/broker.h"
 #include "server/broker_meta.h"
+#include "server/dynamic_config.h"
 #include "server/topic_config_cache.h"
 #include "zk/kafka_zk.h"
 
@@ -362,7 +363,10 @@ sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
     ch.update_metadata = sm_broker_ch_um;
     ch.stop_replica = sm_broker_ch_stop;
     b->ctrl = sm_controller_new(b->zk, b->id, b->broker_epoch, &ch, &opts);
-    err = sm_controller_start(b->ctrl);
+    b->dyncfg = sm_dyncfg_new(b);
+    err = sm_dyncfg_start(b->dyncfg, b->ctrl);
+    if (err == SM_OK)
+        err = sm_controller_start(b->ctrl);
     if (err == SM_OK)
         err = sm_net_start(b->net, sm_broker_handle, b);
     if (err != SM_OK)
@@ -437,9 +441,11 @@ sm_broker_shutdown(sm_broker_t *b)
     b->fetch_purg = b->produce_purg = b->admin_purg = NULL;
     sm_rm_destroy(b->rm);
     sm_tcfg_cache_destroy(b->tcfg);
+    sm_dyncfg_destroy(b->dyncfg);       /* after the cache using its cfg */
     sm_mdcache_destroy(b->mdcache);
     b->rm = NULL;
     b->tcfg = NULL;
+    b->dyncfg = NULL;
     b->mdcache = NULL;
     if (b->logmgr) {
         sm_logmgr_close(b->logmgr);      /* flush, checkpoints, marker */

@@ -11,7 +11,8 @@
  *   3. sockets bound (port 0 resolved), purgatories, replica manager
  *   4. broker registered in /brokers/ids/<id> (ephemeral, v4 JSON, the
  *      advertised listeners with the real ports)
- *   5. controller election started; request handling started
+ *   5. dynamic configs loaded (/config/brokers, /config/changes watched),
+ *      controller election started; request handling started
  * SHUTDOWN (sm_broker_shutdown), on SIGTERM/SIGINT:
  *   stop accepting -> drain in-flight requests -> stop the controller ->
  *   close the ZooKeeper session (the ephemeral registration goes away) ->
@@ -46,10 +47,13 @@
 #include "zk/zk_client.h"
 
 struct sm_controller;
+struct sm_dyncfg;
 struct sm_tcfg_cache;
 
 typedef struct sm_broker {
-    sm_config_t      *cfg;
+    sm_config_t      *cfg;              /* static: server.properties */
+    struct sm_dyncfg *dyncfg;           /* effective config incl. dynamic
+                                           ones: sm_broker_config(b) */
     int32_t           id;
     int64_t           broker_epoch;     /* czxid of /brokers/ids/<id> */
     char             *cluster_id;

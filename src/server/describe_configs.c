@@ -34,6 +34,7 @@
 #include "protocol/describeconfigs.h"
 #include "server/admin.h"
 #include "server/broker.h"
+#include "server/dynamic_config.h"
 #include "zk/kafka_zk.h"
 
 /* Strings the response borrows, freed after sending. */
@@ -159,7 +160,7 @@ sm_dc_topic(sm_broker_t *b, const char *topic, char **names, int nnames,
     for (int i = 0; i < zc.cnt; i++)
         sm_props_add(&props, zc.keys[i], zc.values[i], 0);
     if (nnames != 0)
-        err = sm_config_describe_topic(b->cfg, &props,
+        err = sm_config_describe_topic(sm_broker_config(b), &props,
                                        (const char *const *)names,
                                        nnames < 0 ? 0 : nnames, sm_dc_entry,
                                        c, errstr, sizeof(errstr));
@@ -211,7 +212,7 @@ sm_dc_broker(sm_broker_t *b, const char *name, char **names, int nnames,
         }
     }
     if (nnames != 0)
-        sm_config_describe_broker(b->cfg, name[0] != '\0',
+        sm_config_describe_broker(sm_broker_config(b), name[0] != '\0',
                                   (const char *const *)names,
                                   nnames < 0 ? 0 : nnames, sm_dc_entry, c);
     return SM_OK;

@@ -288,3 +288,12 @@ sm_partition_is_leader(sm_partition_t *p)
     pthread_rwlock_unlock(&p->lock);
     return r;
 }
+
+void
+sm_partition_set_log_config(sm_partition_t *p, const sm_log_config_t *cfg)
+{
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->log != NULL && !p->stopped)
+        sm_log_set_config(p->log, cfg);
+    pthread_rwlock_unlock(&p->lock);
+}

@@ -69,6 +69,9 @@ sm_err_t sm_partition_make_follower(sm_partition_t *p, const sm_pstate_t *ps,
                                     sm_log_t *log);
 /* Stop serving; the caller deletes the log if asked to. */
 void     sm_partition_stop(sm_partition_t *p);
+/* A topic config change: hand the new config to the log, if any. */
+void     sm_partition_set_log_config(sm_partition_t *p,
+                                     const sm_log_config_t *cfg);
 
 /* Result of a leader append. */
 typedef struct sm_append_result {

@@ -4,8 +4,16 @@
  * A miss reads /config/topics/<topic> (absent = no overrides) without the
  * lock, parses it over the broker defaults, then inserts unless another
  * thread won the race (its entry is kept, ours dropped).
+ *
+ * NEW DEFAULTS.  sm_tcfg_set_defaults publishes the new broker config
+ * first and then empties the map, so a load racing with it may insert an
+ * entry built over the old defaults; the dynamic config manager calls it
+ * from one thread and pushes the reloaded configs to the logs afterwards,
+ * and a racing stale entry lives only until the next change (the same
+ * window Kafka has between its config update and its log update).
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +25,7 @@
 #include "zk/kafka_zk.h"
 
 struct sm_tcfg_cache {
-    const sm_config_t *cfg;
+    _Atomic(const sm_config_t *) cfg; /* broker defaults (not owned) */
     sm_zk_t *zk;
     pthread_mutex_t lock;
     sm_map_t map;                 /* topic -> sm_tcfg_t* (one ref) */
@@ -28,7 +36,7 @@ sm_tcfg_cache_new(const sm_config_t *cfg, sm_zk_t *zk)
 {
     sm_tcfg_cache_t *c = sm_calloc(1, sizeof(*c));
 
-    c->cfg = cfg;
+    atomic_init(&c->cfg, cfg);
     c->zk = zk;
     pthread_mutex_init(&c->lock, NULL);
     sm_map_init(&c->map);
@@ -85,7 +93,8 @@ sm_tcfg_load(sm_tcfg_cache_t *c, const char *topic, sm_tcfg_t **out)
         sm_props_set(&props, zc.keys[i], zc.values[i], 0);
     t = sm_calloc(1, sizeof(*t));
     t->refcnt = 1;
-    err = sm_config_topic(c->cfg, &props, 0, &t->tc, errstr, sizeof(errstr));
+    err = sm_config_topic(atomic_load(&c->cfg), &props, 0, &t->tc, errstr,
+                          sizeof(errstr));
     if (err == SM_OK) {
         sm_topic_config_log_config(&t->tc, &t->lcfg);
         t->codec = sm_tcfg_codec(t->tc.compression_type);
@@ -156,4 +165,21 @@ sm_tcfg_invalidate(sm_tcfg_cache_t *c, const char *topic)
     pthread_mutex_unlock(&c->lock);
     if (t)
         sm_tcfg_release(c, t);
+}
+
+void
+sm_tcfg_set_defaults(sm_tcfg_cache_t *c, const sm_config_t *cfg)
+{
+    sm_map_t old;
+    size_t it = 0;
+    void *v;
+
+    atomic_store(&c->cfg, cfg);
+    pthread_mutex_lock(&c->lock);
+    old = c->map;
+    sm_map_init(&c->map);
+    pthread_mutex_unlock(&c->lock);
+    while (sm_map_next(&old, &it, NULL, &v))
+        sm_tcfg_release(c, v);
+    sm_map_fini(&old);
 }

@@ -5,7 +5,8 @@
  *
  * Entries are immutable and refcounted: sm_tcfg_get() returns one with a
  * reference the caller drops with sm_tcfg_release().  A topic config change
- * or deletion calls sm_tcfg_invalidate(); the next get reloads.  The cache
+ * or deletion calls sm_tcfg_invalidate(); the next get reloads.  A broker
+ * default change calls sm_tcfg_set_defaults(), which drops everything.  The cache
  * lock is never held across the ZooKeeper read.  Thread-safe.
  */
 #ifndef SM_SERVER_TOPIC_CONFIG_CACHE_H
@@ -33,5 +34,8 @@ void             sm_tcfg_cache_destroy(sm_tcfg_cache_t *c);
 sm_err_t sm_tcfg_get(sm_tcfg_cache_t *c, const char *topic, sm_tcfg_t **out);
 void     sm_tcfg_release(sm_tcfg_cache_t *c, sm_tcfg_t *t);
 void     sm_tcfg_invalidate(sm_tcfg_cache_t *c, const char *topic);
+/* New broker defaults (a dynamic broker config change): cfg must outlive
+ * the cache; every entry is dropped and reloads over cfg on its next get. */
+void     sm_tcfg_set_defaults(sm_tcfg_cache_t *c, const sm_config_t *cfg);
 
 #endif

@@ -827,6 +827,15 @@ sm_zk_get_entity_config(sm_zk_t *zk, sm_zk_entity_t type, const char *name,
 }
 
 sm_err_t
+sm_zk_get_entities(sm_zk_t *zk, sm_zk_entity_t type, sm_zk_strings_t *names)
+{
+    sm_err_t err = sm_zk_get_children(zk, sm_zk_path_entity_type(type), 0,
+                                      names);
+
+    return err == SM_ERR__NOENT ? SM_OK : err;
+}
+
+sm_err_t
 sm_zk_set_entity_config(sm_zk_t *zk, sm_zk_entity_t type, const char *name,
                         const sm_zk_config_t *c)
 {

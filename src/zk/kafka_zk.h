@@ -22,7 +22,8 @@
  *                sm_zk_register_controller, sm_zk_delete_controller
  *   deletion     sm_zk_mark_topic_for_deletion, sm_zk_get_topic_deletions,
  *                sm_zk_delete_topic_deletion
- *   configs      sm_zk_get_entity_config, sm_zk_set_entity_config,
+ *   configs      sm_zk_get_entity_config, sm_zk_get_entities,
+ *                sm_zk_set_entity_config,
  *                sm_zk_change_entity_config, sm_zk_create_config_change,
  *                sm_zk_get_config_changes, sm_zk_get_config_change,
  *                sm_zk_delete_config_change
@@ -194,6 +195,10 @@ sm_err_t sm_zk_delete_topic_deletion(sm_zk_t *zk, const char *topic,
 /* Entity config overrides; empty (SM_OK) if the znode is missing. */
 sm_err_t sm_zk_get_entity_config(sm_zk_t *zk, sm_zk_entity_t type,
                                 const char *name, sm_zk_config_t *c);
+/* Names of the entities of type with a config znode (children of
+ * /config/<type>), sorted; empty if the path is missing. */
+sm_err_t sm_zk_get_entities(sm_zk_t *zk, sm_zk_entity_t type,
+                           sm_zk_strings_t *names);
 /* Set or create the entity's config znode (no notification). */
 sm_err_t sm_zk_set_entity_config(sm_zk_t *zk, sm_zk_entity_t type,
                                 const char *name, const sm_zk_config_t *c);

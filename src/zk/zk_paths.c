@@ -1013,6 +1013,23 @@ sm_zk_config_set(sm_zk_config_t *c, const char *key, const char *value)
     c->cnt++;
 }
 
+void
+sm_zk_config_unset(sm_zk_config_t *c, const char *key)
+{
+    for (int i = 0; i < c->cnt; i++) {
+        if (strcmp(c->keys[i], key) != 0)
+            continue;
+        sm_free(c->keys[i]);
+        sm_free(c->values[i]);
+        memmove(&c->keys[i], &c->keys[i + 1],
+                sizeof(char *) * (size_t)(c->cnt - i - 1));
+        memmove(&c->values[i], &c->values[i + 1],
+                sizeof(char *) * (size_t)(c->cnt - i - 1));
+        c->cnt--;
+        return;
+    }
+}
+
 const char *
 sm_zk_config_get(const sm_zk_config_t *c, const char *key)
 {

@@ -263,6 +263,8 @@ typedef struct sm_zk_config {
 void sm_zk_config_fini(sm_zk_config_t *c);
 /* Add or replace key (both strings copied). */
 void sm_zk_config_set(sm_zk_config_t *c, const char *key, const char *value);
+/* Remove key if present (order of the others kept). */
+void sm_zk_config_unset(sm_zk_config_t *c, const char *key);
 /* The value of key, or NULL. */
 const char *sm_zk_config_get(const sm_zk_config_t *c, const char *key);
 char *sm_zk_config_encode(const sm_zk_config_t *c);

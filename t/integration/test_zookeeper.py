@@ -40,7 +40,11 @@ S = {}
 def cluster():
     if "c" not in S:
         S["c"] = suite.cluster(props={"zookeeper.session.timeout.ms": "4000",
-                                      "delete.topic.enable": "true"})
+                                      "delete.topic.enable": "true",
+                                      # retention runs often enough for
+                                      # zk_config_change to see it act
+                                      "log.retention.check.interval.ms":
+                                      "500"})
     return S["c"]
 
 
@@ -148,9 +152,7 @@ def zk_unreachable():
 
 
 @suite.test("a topic config changed in ZooKeeper as kafka-configs.sh "
-            "--zookeeper does it takes effect (retention.bytes)",
-            todo="no /config/changes listener (Kafka's "
-            "DynamicConfigManager) yet")
+            "--zookeeper does it takes effect (retention.bytes)")
 def zk_config_change():
     from confluent_kafka.admin import AdminClient, NewTopic
     c = cluster()

@@ -1,7 +1,8 @@
 /*
  * test_admin.c: unit tests of topic administration - server/admin.c and
  * the admin request handlers (create_topics.c, delete_topics.c,
- * create_partitions.c, describe_configs.c), one suite per source file.
+ * create_partitions.c, describe_configs.c) and the dynamic config
+ * manager (dynamic_config.c), one suite per source file.
  *
  * The handler suites and admin's "zk" case run against a real ZooKeeper
  * that main() starts with t/lib/zk.sh (or $SAMSA_TEST_ZK_CONNECT); each
@@ -21,6 +22,8 @@ Suite *sm_test_suite_create_topics(void);
 Suite *sm_test_suite_delete_topics(void);
 Suite *sm_test_suite_create_partitions(void);
 Suite *sm_test_suite_describe_configs(void);
+Suite *sm_test_suite_dynamic_config(void);
+Suite *sm_test_suite_dynamic_config_pure(void);
 
 int
 main(void)
@@ -31,9 +34,12 @@ main(void)
         sm_test_suite_delete_topics,
         sm_test_suite_create_partitions,
         sm_test_suite_describe_configs,
+        sm_test_suite_dynamic_config,
+        sm_test_suite_dynamic_config_pure,
     };
     static const sm_suite_fn without_zk[] = {
         sm_test_suite_admin_rules,
+        sm_test_suite_dynamic_config_pure,
     };
     const char *req = getenv("SAMSA_TEST_REQUIRE_ZK");
     int rc = zkt_start(), ret;
@@ -46,7 +52,8 @@ main(void)
         }
         fprintf(stderr, "# ZooKeeper unavailable (zk.sh exit %d): only the "
                 "admin rules run\n", rc);
-        return sm_test_main(without_zk, 1);
+        return sm_test_main(without_zk, sizeof(without_zk) /
+                            sizeof(without_zk[0]));
     }
     ret = sm_test_main(with_zk, sizeof(with_zk) / sizeof(with_zk[0]));
     zkt_stop();

@@ -373,6 +373,50 @@ START_TEST(controller_handlers__unclean_election_per_topic)
 }
 END_TEST
 
+/* A dynamic config change that allows unclean election (the broker
+ * default through kafka-configs.sh) elects an offline partition at once,
+ * without waiting for another broker event. */
+START_TEST(controller_handlers__unclean_enabled_live)
+{
+    static const int32_t repl[] = { 1, 2 };
+    const char *chroot = zkt_chroot("uncleanlive");
+    sm_zk_t *admin = ctlt_admin(chroot);
+    ctlt_broker_t *b1 = ctlt_broker_up(chroot, 1);
+    ctlt_broker_t *b2 = ctlt_broker_up(chroot, 2);
+    ctlt_chan_t *chan = ctlt_chan_new();
+    ctlt_ctl_t *t = ctlt_ctl_start(chroot, CTL_ID, chan, NULL);
+    sm_zk_part_state_t s;
+
+    ck_assert(ctlt_wait_active(t->ctl, 10000));
+    ctlt_create_topic(admin, "late", 1, 2, repl, NULL);
+    ck_assert(ctlt_wait_leader(admin, "late", 0, 1, 0, &s, 10000));
+    sm_zk_part_state_fini(&s);
+    ctlt_broker_down(b2);
+    ck_assert(ctlt_wait_leader(admin, "late", 0, 1, 1, &s, 10000));
+    sm_zk_part_state_fini(&s);
+    ctlt_broker_down(b1);
+    ck_assert(ctlt_wait_leader(admin, "late", 0, -1, 2, &s, 10000));
+    sm_zk_part_state_fini(&s);
+    b2 = ctlt_broker_up(chroot, 2);     /* out of sync: stays offline */
+    assert_um_leader(chan, 2, "late", 0, -1);
+    ck_assert_int_eq(sm_zk_get_partition_state(admin, "late", 0, &s),
+                     SM_OK);
+    ck_assert_int_eq(s.leader, -1);
+    sm_zk_part_state_fini(&s);
+    /* a topic-only notification changes nothing: the default is off */
+    ck_assert_int_eq(sm_controller_config_changed(t->ctl, -1), SM_OK);
+    /* the broker default switched on */
+    ck_assert_int_eq(sm_controller_config_changed(t->ctl, 1), SM_OK);
+    ck_assert(ctlt_wait_leader(admin, "late", 0, 2, 3, &s, 10000));
+    ck_assert_str_eq(ctlt_ints(s.isr.v, s.isr.cnt), "2");
+    sm_zk_part_state_fini(&s);
+    ctlt_ctl_stop(t);
+    ctlt_broker_down(b2);
+    ctlt_chan_destroy(chan);
+    sm_zk_destroy(admin);
+}
+END_TEST
+
 /* A broker that died and re-registered between two looks at /brokers/ids
  * (its epoch grew) is handled as a failure followed by a startup. */
 START_TEST(controller_handlers__bounced_broker)
@@ -470,6 +514,7 @@ sm_test_suite_controller_handlers(void)
     tcase_add_test(tc, controller_handlers__broker_death_moves_leaders);
     tcase_add_test(tc, controller_handlers__offline_partition_returns);
     tcase_add_test(tc, controller_handlers__unclean_election_per_topic);
+    tcase_add_test(tc, controller_handlers__unclean_enabled_live);
     tcase_add_test(tc, controller_handlers__bounced_broker);
     tcase_add_test(tc, controller_handlers__broker_endpoint_change);
     suite_add_tcase(s, tc);
