@@ -115,7 +115,7 @@ sm_broker_on_session(sm_zk_t *zk, void *arg)
 
 /* ------------------------------------------------ control requests */
 
-void
+sm_err_t
 sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
                          int32_t controller_epoch, const sm_pstate_t *states,
                          int n, sm_err_t *errs)
@@ -126,13 +126,19 @@ sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
     if (err != SM_OK)
         for (int i = 0; i < n; i++)
             errs[i] = err;
+    return err;
 }
 
-void
+sm_err_t
 sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
                           int32_t controller_epoch, const sm_pstate_t *states,
                           int n, const sm_md_broker_t *brokers, int nbrokers)
 {
+    if (sm_rm_fence_controller(b->rm, controller_epoch) != SM_OK) {
+        sm_warn("broker", "ignoring UpdateMetadata from controller %d with "
+                "stale epoch %d", (int)controller_id, (int)controller_epoch);
+        return SM_ERR_STALE_CONTROLLER_EPOCH;
+    }
     sm_mdcache_update(b->mdcache, controller_id, controller_epoch, brokers,
                       nbrokers, states, n);
     for (int i = 0; i < n; i++)
@@ -140,6 +146,7 @@ sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
             sm_tcfg_invalidate(b->tcfg, states[i].topic);
     if (b->admin_purg)
         sm_purgatory_check_and_complete(b->admin_purg, "metadata");
+    return SM_OK;
 }
 
 sm_err_t
@@ -170,8 +177,8 @@ sm_broker_ch_lai(void *opaque, int32_t broker_id, int64_t broker_epoch,
         return;
     }
     errs = sm_calloc((size_t)n + 1, sizeof(*errs));
-    sm_broker_leader_and_isr(b, controller_id, controller_epoch, states, n,
-                             errs);
+    (void)sm_broker_leader_and_isr(b, controller_id, controller_epoch,
+                                   states, n, errs);
     free(errs);
 }
 
@@ -190,8 +197,8 @@ sm_broker_ch_um(void *opaque, int32_t broker_id, int64_t broker_epoch,
                 (int)broker_id);
         return;
     }
-    sm_broker_update_metadata(b, controller_id, controller_epoch, states, n,
-                              brokers, nbrokers);
+    (void)sm_broker_update_metadata(b, controller_id, controller_epoch,
+                                    states, n, brokers, nbrokers);
 }
 
 static void

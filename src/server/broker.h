@@ -104,12 +104,18 @@ void      sm_reqctx_noop(sm_reqctx_t *ctx);
 /* Close the connection after logging why; frees ctx. */
 void      sm_reqctx_close(sm_reqctx_t *ctx, const char *why);
 
-/* Control requests from a controller (local or remote). */
-void     sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
+/*
+ * Control requests from a controller, local (the channel's direct calls)
+ * or remote (the handlers in control_apis.c).  Each is fenced by the
+ * controller epoch (sm_rm_fence_controller): an older epoch changes
+ * nothing and returns STALE_CONTROLLER_EPOCH.  leader_and_isr fills errs[i]
+ * per state (all with the top-level error when it is not SM_OK).
+ */
+sm_err_t sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
                                   int32_t controller_epoch,
                                   const sm_pstate_t *states, int n,
                                   sm_err_t *errs);
-void     sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
+sm_err_t sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
                                    int32_t controller_epoch,
                                    const sm_pstate_t *states, int n,
                                    const sm_md_broker_t *brokers,

@@ -181,6 +181,20 @@ sm_rm_leader_and_isr(sm_rm_t *rm, int32_t controller_id,
 }
 
 sm_err_t
+sm_rm_fence_controller(sm_rm_t *rm, int32_t controller_epoch)
+{
+    sm_err_t err = SM_OK;
+
+    pthread_mutex_lock(&rm->lock);
+    if (controller_epoch < rm->controller_epoch)
+        err = SM_ERR_STALE_CONTROLLER_EPOCH;
+    else
+        rm->controller_epoch = controller_epoch;
+    pthread_mutex_unlock(&rm->lock);
+    return err;
+}
+
+sm_err_t
 sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
                    int32_t index, int del)
 {
@@ -194,6 +208,7 @@ sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
         pthread_mutex_unlock(&rm->lock);
         return SM_ERR_STALE_CONTROLLER_EPOCH;
     }
+    rm->controller_epoch = controller_epoch;
     p = sm_map_del(&rm->parts, key);
     pthread_mutex_unlock(&rm->lock);
 

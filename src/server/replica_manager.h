@@ -48,7 +48,15 @@ sm_err_t sm_rm_leader_and_isr(sm_rm_t *rm, int32_t controller_id,
                               int32_t controller_epoch,
                               const sm_pstate_t *states, int n,
                               sm_err_t *errs);
-/* Stop serving a partition; with del, delete its log. */
+/*
+ * The controller-epoch fence every control request passes (Kafka's
+ * ReplicaManager.controllerEpoch under replicaStateChangeLock):
+ * STALE_CONTROLLER_EPOCH if controller_epoch is older than the newest one
+ * seen, else remember it and SM_OK.  LeaderAndIsr and StopReplica apply it
+ * themselves; UpdateMetadata calls it before touching the metadata cache.
+ */
+sm_err_t sm_rm_fence_controller(sm_rm_t *rm, int32_t controller_epoch);
+/* Stop serving a partition; with del, delete its log.  Fenced as above. */
 sm_err_t sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch,
                             const char *topic, int32_t index, int del);
 
