@@ -15,6 +15,7 @@
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
+#include "controller/channel_manager.h"
 #include "controller/controller.h"
 #include "server/broker.h"
 #include "server/broker_meta.h"
@@ -158,8 +159,10 @@ sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
     return sm_rm_stop_replica(b->rm, controller_epoch, topic, partition, del);
 }
 
-/* The controller's channel: this broker directly; other brokers get their
- * requests over the network once replication lands. */
+/* The controller's channel to this broker: direct calls.  Other brokers
+ * are reached over the network by the channel manager
+ * (controller/channel_manager.c), which routes only this broker's own
+ * requests here. */
 static void
 sm_broker_ch_lai(void *opaque, int32_t broker_id, int64_t broker_epoch,
                  int32_t controller_id, int32_t controller_epoch,
@@ -343,7 +346,8 @@ static sm_err_t
 sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
 {
     sm_controller_opts_t opts;
-    sm_controller_channel_t ch;
+    sm_controller_channel_t ch, net_ch;
+    sm_chanmgr_opts_t cmo;
     sm_err_t err;
 
     err = sm_zk_on_session(b->zk, sm_broker_on_session, b);
@@ -363,7 +367,14 @@ sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
     ch.leader_and_isr = sm_broker_ch_lai;
     ch.update_metadata = sm_broker_ch_um;
     ch.stop_replica = sm_broker_ch_stop;
-    b->ctrl = sm_controller_new(b->zk, b->id, b->broker_epoch, &ch, &opts);
+    memset(&cmo, 0, sizeof(cmo));
+    cmo.local_id = b->id;
+    cmo.listener = sm_config_inter_broker_listener(b->cfg);
+    cmo.socket_timeout_ms = b->cfg->controller_socket_timeout_ms;
+    b->chanmgr = sm_chanmgr_new(&cmo, &ch);
+    sm_chanmgr_channel(b->chanmgr, &net_ch);
+    b->ctrl = sm_controller_new(b->zk, b->id, b->broker_epoch, &net_ch,
+                                &opts);
     err = sm_controller_start(b->ctrl);
     if (err == SM_OK)
         err = sm_net_start(b->net, sm_broker_handle, b);
@@ -417,6 +428,8 @@ sm_broker_shutdown(sm_broker_t *b)
         sm_controller_destroy(b->ctrl);
         b->ctrl = NULL;
     }
+    sm_chanmgr_destroy(b->chanmgr);     /* joins the request senders */
+    b->chanmgr = NULL;
     /* pending delayed fetches get their (possibly empty) answers */
     if (b->fetch_purg)
         sm_purgatory_shutdown(b->fetch_purg);

@@ -46,6 +46,7 @@
 #include "zk/zk_client.h"
 
 struct sm_controller;
+struct sm_chanmgr;
 struct sm_tcfg_cache;
 
 typedef struct sm_broker {
@@ -59,6 +60,7 @@ typedef struct sm_broker {
     sm_mdcache_t     *mdcache;
     sm_rm_t          *rm;
     struct sm_controller *ctrl;
+    struct sm_chanmgr *chanmgr;         /* controller -> remote brokers */
     struct sm_tcfg_cache *tcfg;         /* topic configs */
     sm_purgatory_t   *fetch_purg;
     sm_purgatory_t   *produce_purg;
