@@ -76,6 +76,8 @@ typedef struct sm_cm_sender {
     int      done;                      /* thread finished */
     int      wake_fd;                   /* dup of the socket, -1 */
     int64_t  sent;                      /* requests answered */
+    int      fails;                     /* failed sends in a row; sender
+                                         * thread only */
 } sm_cm_sender_t;
 
 struct sm_chanmgr {
@@ -407,14 +409,18 @@ sm_cm_send(sm_cm_sender_t *s, sm_client_conn_t **connp,
         sm_client_resp_fini(&resp);
     }
 out:
-    if (err != SM_OK) {
+    if (err == SM_OK)
+        s->fails = 0;
+    /* a dead broker is retried every backoff_ms until the controller
+     * hears of it from ZooKeeper: say so once, then every 50th time */
+    if (err != SM_OK && s->fails++ % 50 == 0)
         sm_warn(SM_CM_LOG, "[RequestSendThread controllerId=%d] %s to "
                 "broker %d (%s:%d) failed, retrying after %d ms: %s",
                 (int)s->cm->opts.local_id, sm_api_name(it->key), (int)s->id,
                 s->host, s->port, s->cm->opts.backoff_ms,
                 errstr[0] ? errstr : sm_err_desc(err));
+    if (err != SM_OK)
         sm_cm_disconnect(s, connp);
-    }
     return err;
 }
 

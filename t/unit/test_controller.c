@@ -24,6 +24,7 @@ Suite *sm_test_suite_controller(void);
 Suite *sm_test_suite_controller_election(void);
 Suite *sm_test_suite_controller_handlers(void);
 Suite *sm_test_suite_topic_deletion(void);
+Suite *sm_test_suite_channel_manager(void);
 
 /*
  * LeakSanitizer (sanitizer builds only; never called otherwise).  The
@@ -59,6 +60,7 @@ main(void)
         sm_test_suite_controller_batch,
         sm_test_suite_partition_sm,
         sm_test_suite_replica_sm,
+        sm_test_suite_channel_manager,      /* loopback only */
         /* ZooKeeper from here on */
         sm_test_suite_controller,
         sm_test_suite_controller_election,
@@ -67,7 +69,7 @@ main(void)
     };
     const char *req = getenv("SAMSA_TEST_REQUIRE_ZK");
     const char *lvl = getenv("SAMSA_TEST_LOGLEVEL");
-    int rc = zkt_start(), n = 8, ret;
+    int rc = zkt_start(), n = 9, ret;
 
     sm_log_level = lvl ? sm_log_level_parse(lvl) : SM_LOG_WARN;
     if (rc != 0) {
@@ -78,7 +80,7 @@ main(void)
         }
         fprintf(stderr, "# ZooKeeper unavailable (zk.sh exit %d): "
                 "controller suites that need it skipped\n", rc);
-        n = 4;
+        n = 5;
     }
     ret = sm_test_main(all, n);
     zkt_stop();
