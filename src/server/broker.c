@@ -246,6 +246,51 @@ sm_broker_rm_topic_config(void *opaque, const char *topic,
     return SM_OK;
 }
 
+/* A leader's endpoint for the replica fetchers: the inter-broker listener
+ * of its registration as the metadata cache last heard it. */
+static sm_err_t
+sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
+                      int *port)
+{
+    sm_broker_t *b = opaque;
+    sm_mdsnap_t *snap = sm_mdcache_snapshot(b->mdcache);
+    const sm_md_broker_t *mb = sm_mdsnap_broker(snap, broker_id);
+    const sm_md_endpoint_t *ep = NULL;
+    sm_err_t err = SM_ERR__NOENT;
+
+    if (mb != NULL) {
+        ep = sm_md_broker_endpoint(mb, sm_config_inter_broker_listener(
+                                           b->cfg));
+        if (ep == NULL && mb->neps > 0)
+            ep = &mb->eps[0];
+    }
+    if (ep != NULL) {
+        *host = sm_strdup(ep->host);
+        *port = ep->port;
+        err = SM_OK;
+    }
+    sm_mdsnap_release(b->mdcache, snap);
+    return err;
+}
+
+static void
+sm_broker_start_fetchers(sm_broker_t *b)
+{
+    sm_rfm_opts_t o;
+
+    memset(&o, 0, sizeof(o));
+    o.local_id = b->id;
+    o.num_fetchers = b->cfg->num_replica_fetchers;
+    o.max_wait_ms = b->cfg->replica_fetch_wait_max_ms;
+    o.min_bytes = b->cfg->replica_fetch_min_bytes;
+    o.max_bytes = b->cfg->replica_fetch_response_max_bytes;
+    o.partition_max_bytes = b->cfg->replica_fetch_max_bytes;
+    o.backoff_ms = b->cfg->replica_fetch_backoff_ms;
+    o.socket_timeout_ms = b->cfg->replica_socket_timeout_ms;
+    b->rfm = sm_rfm_new(&o, sm_broker_rfm_resolve, b);
+    sm_rm_set_fetcher(b->rm, b->rfm);
+}
+
 /* ZooKeeper session, cluster id, broker id, meta.properties. */
 static sm_err_t
 sm_broker_start_zk(sm_broker_t *b, char *errstr, size_t errstr_size)
@@ -338,6 +383,7 @@ sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
     b->tcfg = sm_tcfg_cache_new(b->cfg, b->zk);
     b->rm = sm_rm_new(b->id, b->logmgr, sm_broker_rm_topic_config, b);
     sm_rm_set_fetch_purgatory(b->rm, b->fetch_purg);
+    sm_broker_start_fetchers(b);
     sm_broker_resolve_advertised(b);
     return SM_OK;
 }
@@ -430,6 +476,10 @@ sm_broker_shutdown(sm_broker_t *b)
     }
     sm_chanmgr_destroy(b->chanmgr);     /* joins the request senders */
     b->chanmgr = NULL;
+    if (b->rm)
+        sm_rm_set_fetcher(b->rm, NULL);
+    sm_rfm_destroy(b->rfm);             /* joins the replica fetchers */
+    b->rfm = NULL;
     /* pending delayed fetches get their (possibly empty) answers */
     if (b->fetch_purg)
         sm_purgatory_shutdown(b->fetch_purg);

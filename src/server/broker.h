@@ -59,6 +59,7 @@ typedef struct sm_broker {
     sm_net_t         *net;
     sm_mdcache_t     *mdcache;
     sm_rm_t          *rm;
+    sm_rfm_t         *rfm;              /* follower fetchers */
     struct sm_controller *ctrl;
     struct sm_chanmgr *chanmgr;         /* controller -> remote brokers */
     struct sm_tcfg_cache *tcfg;         /* topic configs */

@@ -146,6 +146,13 @@ sm_partition_make_leader(sm_partition_t *p, const sm_pstate_t *ps,
     return err;
 }
 
+/*
+ * A new follower keeps its whole log and fetches from its log end.  Kafka
+ * before leader epochs truncated to the high watermark here, which loses
+ * committed records when the follower's HW lags the leader's (KIP-101);
+ * samsa instead truncates when the leader answers OFFSET_OUT_OF_RANGE
+ * (replica_fetcher.c), until the leader-epoch handshake replaces both.
+ */
 sm_err_t
 sm_partition_make_follower(sm_partition_t *p, const sm_pstate_t *ps,
                            sm_log_t *log)
@@ -156,11 +163,101 @@ sm_partition_make_follower(sm_partition_t *p, const sm_pstate_t *ps,
     err = sm_partition_check_epochs(p, ps);
     if (err == SM_OK) {
         sm_partition_apply_state(p, ps, log);
-        sm_info("partition", "%s: follower of broker %d at epoch %d",
-                p->key, (int)p->leader, (int)p->leader_epoch);
+        sm_info("partition", "%s: follower of broker %d at epoch %d "
+                "(log end %lld)", p->key, (int)p->leader,
+                (int)p->leader_epoch, (long long)sm_log_end_offset(log));
     }
     pthread_rwlock_unlock(&p->lock);
     return err;
+}
+
+/* Lock held.  The error of a follower operation under a stale role. */
+static sm_err_t
+sm_partition_follower_check(sm_partition_t *p, int32_t epoch)
+{
+    if (p->stopped || p->log == NULL)
+        return SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+    if (p->leader == p->local_id || p->leader_epoch != epoch)
+        return SM_ERR_NOT_LEADER_FOR_PARTITION;
+    return SM_OK;
+}
+
+/* Lock held: raise the high watermark to hw (bounded by the log end),
+ * never lowering it. */
+static void
+sm_partition_raise_hw(sm_partition_t *p, int64_t hw)
+{
+    int64_t leo = sm_log_end_offset(p->log), cur;
+
+    if (hw > leo)
+        hw = leo;
+    cur = atomic_load(&p->high_watermark);
+    while (hw > cur &&
+           !atomic_compare_exchange_weak(&p->high_watermark, &cur, hw))
+        ;
+    sm_log_set_high_watermark(p->log, atomic_load(&p->high_watermark));
+}
+
+sm_err_t
+sm_partition_append_follower(sm_partition_t *p, int32_t epoch,
+                             int64_t fetch_offset, const uint8_t *batches,
+                             size_t len, int64_t leader_hw, int64_t *leo)
+{
+    sm_err_t err;
+
+    *leo = -1;
+    pthread_rwlock_rdlock(&p->lock);
+    err = sm_partition_follower_check(p, epoch);
+    if (err == SM_OK && sm_log_end_offset(p->log) != fetch_offset)
+        err = SM_ERR_OFFSET_OUT_OF_RANGE;
+    if (err == SM_OK && len > 0)
+        err = sm_log_append_follower(p->log, batches, len);
+    if (err == SM_OK)
+        sm_partition_raise_hw(p, leader_hw);
+    if (p->log != NULL && !p->stopped)
+        *leo = sm_log_end_offset(p->log);
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+sm_err_t
+sm_partition_truncate_follower(sm_partition_t *p, int32_t epoch,
+                               int64_t offset, int64_t *leo)
+{
+    sm_err_t err;
+    int64_t hw;
+
+    *leo = -1;
+    pthread_rwlock_wrlock(&p->lock);
+    err = sm_partition_follower_check(p, epoch);
+    if (err == SM_OK)
+        err = sm_log_truncate_to(p->log, offset);
+    if (err == SM_OK) {
+        *leo = sm_log_end_offset(p->log);
+        hw = atomic_load(&p->high_watermark);
+        if (hw > *leo)
+            atomic_store(&p->high_watermark, *leo);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+int
+sm_partition_follower_state(sm_partition_t *p, int32_t *leader,
+                            int32_t *epoch, int64_t *leo)
+{
+    int r;
+
+    pthread_rwlock_rdlock(&p->lock);
+    r = !p->stopped && p->log != NULL && p->leader != p->local_id &&
+        p->leader >= 0;
+    if (r) {
+        *leader = p->leader;
+        *epoch = p->leader_epoch;
+        *leo = sm_log_end_offset(p->log);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return r;
 }
 
 void

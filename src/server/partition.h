@@ -113,6 +113,31 @@ sm_err_t sm_partition_list_offset(sm_partition_t *p, int32_t replica_id,
                                   int64_t *offset, int64_t *ts_out,
                                   int32_t *leader_epoch);
 
+/*
+ * Follower append (replica fetcher thread): batches fetched from the
+ * leader, offsets kept, CRCs already checked by the caller.  Refused with
+ * NOT_LEADER_FOR_PARTITION unless this replica is still a follower at
+ * leader epoch `epoch` (the fetch went out under that epoch: a role change
+ * since then makes its data meaningless here), and with
+ * OFFSET_OUT_OF_RANGE unless fetch_offset is the log end offset.  Then
+ * the high watermark becomes min(leader_hw, log end offset), never moving
+ * back.  *leo receives the log end offset afterwards (also on refusal
+ * when the replica still has a log, else -1).
+ */
+sm_err_t sm_partition_append_follower(sm_partition_t *p, int32_t epoch,
+                                      int64_t fetch_offset,
+                                      const uint8_t *batches, size_t len,
+                                      int64_t leader_hw, int64_t *leo);
+/* Follower truncation: drop offsets >= offset (same role/epoch check as
+ * above; the leader said its log ends there); the high watermark follows
+ * it down.  *leo as above. */
+sm_err_t sm_partition_truncate_follower(sm_partition_t *p, int32_t epoch,
+                                        int64_t offset, int64_t *leo);
+/* Follower role, leader epoch and log end offset, for starting a fetcher;
+ * 0 if this replica is not a follower with a log. */
+int      sm_partition_follower_state(sm_partition_t *p, int32_t *leader,
+                                     int32_t *epoch, int64_t *leo);
+
 int64_t sm_partition_high_watermark(sm_partition_t *p);
 int     sm_partition_is_leader(sm_partition_t *p);
 

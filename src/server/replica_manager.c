@@ -23,6 +23,7 @@ struct sm_rm {
     sm_rm_topic_config_fn topic_config;
     void *opaque;
     sm_purgatory_t *fetch_purg;
+    sm_rfm_t *rfm;
 
     pthread_mutex_t lock;           /* guards parts and controller_epoch */
     sm_map_t parts;                 /* "topic-index" -> sm_partition_t* */
@@ -64,6 +65,28 @@ void
 sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg)
 {
     rm->fetch_purg = purg;
+}
+
+void
+sm_rm_set_fetcher(sm_rm_t *rm, sm_rfm_t *rfm)
+{
+    rm->rfm = rfm;
+}
+
+/* After a role change: a follower with a live leader fetches from it from
+ * its log end; anything else fetches nothing. */
+static void
+sm_rm_update_fetcher(sm_rm_t *rm, sm_partition_t *p)
+{
+    int32_t leader, epoch;
+    int64_t leo;
+
+    if (rm->rfm == NULL)
+        return;
+    if (sm_partition_follower_state(p, &leader, &epoch, &leo))
+        sm_rfm_add(rm->rfm, p, leader, epoch, leo);
+    else
+        sm_rfm_remove(rm->rfm, p);
 }
 
 static void
@@ -153,6 +176,8 @@ sm_rm_apply_one(sm_rm_t *rm, const sm_pstate_t *ps)
         err = sm_partition_make_leader(p, ps, log);
     else
         err = sm_partition_make_follower(p, ps, log);
+    if (err == SM_OK)
+        sm_rm_update_fetcher(rm, p);
     if (err == SM_OK && rm->fetch_purg)
         sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
     sm_partition_release(p);
@@ -213,6 +238,8 @@ sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
     pthread_mutex_unlock(&rm->lock);
 
     if (p) {
+        if (rm->rfm)
+            sm_rfm_remove(rm->rfm, p);
         sm_partition_stop(p);
         if (rm->fetch_purg)
             sm_purgatory_check_and_complete(rm->fetch_purg, p->key);

@@ -20,6 +20,7 @@
 #include "server/metadata_cache.h"
 #include "server/partition.h"
 #include "server/purgatory.h"
+#include "server/replica_fetcher.h"
 
 typedef struct sm_rm sm_rm_t;
 
@@ -34,6 +35,10 @@ void     sm_rm_destroy(sm_rm_t *rm);
 /* Purgatory to poke (check_and_complete on the partition key) after every
  * append and high-watermark change; may be NULL. */
 void     sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
+
+/* Fetcher manager that follower partitions are handed to (and taken
+ * from when they lead or stop); may be NULL (no replication). */
+void     sm_rm_set_fetcher(sm_rm_t *rm, sm_rfm_t *rfm);
 
 /* The hosted partition, with a reference (release it), or NULL. */
 sm_partition_t *sm_rm_get(sm_rm_t *rm, const char *topic, int32_t index);
