@@ -593,6 +593,7 @@ SM_LOG_GET(int64_t, sm_log_recovery_point, log->recovery_point)
 SM_LOG_GET(int, sm_log_segment_count, log->nsegs)
 SM_LOG_GET(int64_t, sm_log_high_watermark,
            log->high_watermark < 0 ? log->end_offset : log->high_watermark)
+SM_LOG_GET(int64_t, sm_log_replica_hw, log->high_watermark)
 
 int64_t
 sm_log_size_bytes(sm_log_t *log)

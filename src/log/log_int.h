@@ -210,6 +210,7 @@ int64_t  sm_ckpt_find(const sm_ckpt_entry_t *ents, int n, const char *topic,
 
 #define SM_RECOVERY_POINT_CKPT "recovery-point-offset-checkpoint"
 #define SM_LOG_START_CKPT      "log-start-offset-checkpoint"
+#define SM_REPLICATION_CKPT    "replication-offset-checkpoint"
 #define SM_CLEANER_CKPT        "cleaner-offset-checkpoint"
 #define SM_CLEAN_SHUTDOWN_FILE ".kafka_cleanshutdown"
 #define SM_LOCK_FILE           ".lock"

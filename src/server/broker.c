@@ -383,6 +383,7 @@ sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
     b->tcfg = sm_tcfg_cache_new(b->cfg, b->zk);
     b->rm = sm_rm_new(b->id, b->logmgr, sm_broker_rm_topic_config, b);
     sm_rm_set_fetch_purgatory(b->rm, b->fetch_purg);
+    sm_rm_set_produce_purgatory(b->rm, b->produce_purg);
     sm_broker_start_fetchers(b);
     sm_broker_resolve_advertised(b);
     return SM_OK;

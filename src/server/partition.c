@@ -39,6 +39,7 @@ sm_partition_new(const char *topic, int32_t index, int32_t local_id)
     atomic_init(&p->refcnt, 1);
     atomic_init(&p->high_watermark, 0);
     pthread_rwlock_init(&p->lock, NULL);
+    pthread_mutex_init(&p->rs_lock, NULL);
     return p;
 }
 
@@ -54,6 +55,8 @@ sm_partition_release(sm_partition_t *p)
     if (p == NULL || atomic_fetch_sub(&p->refcnt, 1) != 1)
         return;
     pthread_rwlock_destroy(&p->lock);
+    pthread_mutex_destroy(&p->rs_lock);
+    free(p->rs);
     free(p->replicas);
     free(p->isr);
     free(p->key);
@@ -84,6 +87,62 @@ sm_partition_check_epochs(sm_partition_t *p, const sm_pstate_t *ps)
     return SM_OK;
 }
 
+/* Lock held exclusive: the first time a log is attached, start from its
+ * checkpointed high watermark (bounded by its end). */
+static void
+sm_partition_load_hw(sm_partition_t *p)
+{
+    int64_t hw;
+
+    if (p->hw_loaded || p->log == NULL)
+        return;
+    p->hw_loaded = 1;
+    hw = sm_log_replica_hw(p->log);
+    if (hw > sm_log_end_offset(p->log))
+        hw = sm_log_end_offset(p->log);
+    if (hw > 0)
+        atomic_store(&p->high_watermark, hw);
+}
+
+static int
+sm_partition_in_isr(const sm_partition_t *p, int32_t id)
+{
+    for (int32_t i = 0; i < p->nisr; i++)
+        if (p->isr[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Lock held exclusive: fresh follower states for a new leadership (ISR
+ * members count as caught up now, as Kafka's makeLeader resets them). */
+static void
+sm_partition_reset_rs(sm_partition_t *p)
+{
+    int64_t now = sm_mono_ms();
+
+    pthread_mutex_lock(&p->rs_lock);
+    free(p->rs);
+    p->rs = sm_calloc((size_t)p->nreplicas + 1, sizeof(*p->rs));
+    p->nrs = 0;
+    for (int32_t i = 0; i < p->nreplicas; i++) {
+        if (p->replicas[i] == p->local_id)
+            continue;
+        p->rs[p->nrs++] = (sm_replica_state_t){
+            p->replicas[i], -1,
+            sm_partition_in_isr(p, p->replicas[i]) ? now : 0, -1, 0 };
+    }
+    pthread_mutex_unlock(&p->rs_lock);
+}
+
+static sm_replica_state_t *
+sm_partition_rs(sm_partition_t *p, int32_t id)
+{
+    for (int32_t i = 0; i < p->nrs; i++)
+        if (p->rs[i].id == id)
+            return &p->rs[i];
+    return NULL;
+}
+
 static void
 sm_partition_apply_state(sm_partition_t *p, const sm_pstate_t *ps,
                          sm_log_t *log)
@@ -96,28 +155,82 @@ sm_partition_apply_state(sm_partition_t *p, const sm_pstate_t *ps,
     p->stopped = 0;
     sm_i32_assign(&p->replicas, &p->nreplicas, ps->replicas, ps->nreplicas);
     sm_i32_assign(&p->isr, &p->nisr, ps->isr, ps->nisr);
+    sm_partition_load_hw(p);
 }
 
 /*
- * Leader high watermark: with only the leader in the ISR it is the log end
- * offset.  Followers' positions arrive with the replication issue; until
- * then a multi-member ISR keeps the HW where it is, never moving it back.
- * Lock held (shared or exclusive).
+ * Leader high watermark: the smallest log end offset over the ISR (see
+ * partition.h), raised monotonically.  Returns 1 if it moved.  Lock held
+ * (shared or exclusive); takes rs_lock.
  */
-static void
+static int
 sm_partition_maybe_advance_hw(sm_partition_t *p)
 {
-    int64_t leo, hw;
+    const sm_replica_state_t *r;
+    int64_t min, hw;
+    int moved = 0;
 
-    if (p->log == NULL || p->leader != p->local_id)
-        return;
-    if (!(p->nisr == 1 && p->isr[0] == p->local_id))
-        return;
-    leo = sm_log_end_offset(p->log);
+    if (p->log == NULL || p->leader != p->local_id || p->stopped)
+        return 0;
+    min = sm_log_end_offset(p->log);
+    pthread_mutex_lock(&p->rs_lock);
+    for (int32_t i = 0; i < p->nisr; i++) {
+        if (p->isr[i] == p->local_id)
+            continue;
+        r = sm_partition_rs(p, p->isr[i]);
+        if (r == NULL || r->leo < 0) {
+            min = -1;                   /* not heard from yet */
+            break;
+        }
+        if (r->leo < min)
+            min = r->leo;
+    }
+    pthread_mutex_unlock(&p->rs_lock);
     hw = atomic_load(&p->high_watermark);
-    while (leo > hw &&
-           !atomic_compare_exchange_weak(&p->high_watermark, &hw, leo))
-        ;
+    while (min > hw) {
+        if (atomic_compare_exchange_weak(&p->high_watermark, &hw, min)) {
+            moved = 1;
+            break;
+        }
+    }
+    if (moved)
+        sm_log_set_high_watermark(p->log, atomic_load(&p->high_watermark));
+    return moved;
+}
+
+sm_err_t
+sm_partition_follower_fetched(sm_partition_t *p, int32_t replica_id,
+                              int64_t fetch_offset, int64_t now_ms,
+                              int *hw_advanced)
+{
+    sm_replica_state_t *r;
+    int64_t leo;
+    sm_err_t err = SM_OK;
+
+    *hw_advanced = 0;
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->stopped || p->log == NULL || p->leader != p->local_id) {
+        err = SM_ERR_NOT_LEADER_FOR_PARTITION;
+        goto out;
+    }
+    leo = sm_log_end_offset(p->log);
+    pthread_mutex_lock(&p->rs_lock);
+    r = sm_partition_rs(p, replica_id);
+    if (r != NULL && fetch_offset >= 0 && fetch_offset <= leo) {
+        if (fetch_offset >= leo)
+            r->last_caught_up_ms = now_ms;
+        else if (r->last_fetch_leader_leo >= 0 &&
+                 fetch_offset >= r->last_fetch_leader_leo)
+            r->last_caught_up_ms = r->last_fetch_ms;
+        r->leo = fetch_offset;
+        r->last_fetch_leader_leo = leo;
+        r->last_fetch_ms = now_ms;
+    }
+    pthread_mutex_unlock(&p->rs_lock);
+    *hw_advanced = sm_partition_maybe_advance_hw(p);
+out:
+    pthread_rwlock_unlock(&p->lock);
+    return err;
 }
 
 sm_err_t
@@ -131,12 +244,13 @@ sm_partition_make_leader(sm_partition_t *p, const sm_pstate_t *ps,
     err = sm_partition_check_epochs(p, ps);
     if (err == SM_OK) {
         sm_partition_apply_state(p, ps, log);
+        sm_partition_reset_rs(p);
         /* the HW never exceeds what this replica has */
         leo = sm_log_end_offset(log);
         hw = atomic_load(&p->high_watermark);
         if (hw > leo)
             atomic_store(&p->high_watermark, leo);
-        sm_partition_maybe_advance_hw(p);
+        (void)sm_partition_maybe_advance_hw(p);
         sm_info("partition", "%s: leader at epoch %d (isr size %d, "
                 "log end %lld, high watermark %lld)", p->key,
                 (int)p->leader_epoch, (int)p->nisr, (long long)leo,
@@ -303,7 +417,7 @@ sm_partition_append(sm_partition_t *p, uint8_t *batches, size_t len,
     if (err == SM_OK) {
         res->log_append_time = now;
         res->log_start_offset = sm_log_start_offset(p->log);
-        sm_partition_maybe_advance_hw(p);
+        (void)sm_partition_maybe_advance_hw(p);
     }
     pthread_rwlock_unlock(&p->lock);
     return err;

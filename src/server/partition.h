@@ -17,9 +17,21 @@
  * in its map.
  *
  * HIGH WATERMARK.  Consumers read below it.  The leader advances it to the
- * smallest log end offset among ISR members it knows of; with an ISR of
- * just the leader it equals the leader's log end offset after each append.
- * Followers learn it from the leader's fetch responses (replication issue).
+ * smallest log end offset among ISR members (its own and, for each
+ * follower, the offset of the follower's last fetch: Kafka's
+ * Replica.logEndOffset), never moving it back; until every follower in
+ * the ISR has fetched once under this leadership it stays put.  With an
+ * ISR of just the leader it equals the leader's log end offset after each
+ * append.  Followers learn it from the leader's fetch responses.  Each
+ * change is handed to the log (sm_log_set_high_watermark), whose manager
+ * writes replication-offset-checkpoint; a fresh partition object starts
+ * from the checkpointed value (sm_log_replica_hw), else 0.
+ *
+ * FOLLOWER STATE (leader only): p->rs[] holds, per other replica, its log
+ * end offset, when it was last caught up (Kafka's lastCaughtUpTimeMs:
+ * fetched at the leader's end, or at least up to where the leader's end
+ * was at its previous fetch) and that previous fetch.  Guarded by rs_lock,
+ * taken inside p->lock (shared suffices); rebuilt by make_leader.
  */
 #ifndef SM_SERVER_PARTITION_H
 #define SM_SERVER_PARTITION_H
@@ -31,6 +43,14 @@
 #include "common/sm_err.h"
 #include "log/log.h"
 #include "server/metadata_cache.h"
+
+typedef struct sm_replica_state {
+    int32_t  id;
+    int64_t  leo;                   /* -1: not fetched yet */
+    int64_t  last_caught_up_ms;
+    int64_t  last_fetch_leader_leo;
+    int64_t  last_fetch_ms;
+} sm_replica_state_t;
 
 typedef struct sm_partition {
     char    *topic;
@@ -51,6 +71,11 @@ typedef struct sm_partition {
     int32_t *isr;
     int32_t  nisr;
     int      stopped;               /* StopReplica'd: no longer served */
+    int      hw_loaded;             /* HW taken from the log once */
+
+    pthread_mutex_t rs_lock;        /* guards rs/nrs contents */
+    sm_replica_state_t *rs;         /* other replicas (leader only) */
+    int32_t  nrs;
 
     _Atomic int64_t high_watermark;
 } sm_partition_t;
@@ -137,6 +162,18 @@ sm_err_t sm_partition_truncate_follower(sm_partition_t *p, int32_t epoch,
  * 0 if this replica is not a follower with a log. */
 int      sm_partition_follower_state(sm_partition_t *p, int32_t *leader,
                                      int32_t *epoch, int64_t *leo);
+
+/*
+ * Leader: replica_id fetched from fetch_offset at now_ms (called for each
+ * partition of a Fetch with ReplicaId >= 0 before it is read).  Updates
+ * that follower's state and the high watermark; *hw_advanced tells whether
+ * it moved (the caller then wakes delayed fetches and produces).
+ * NOT_LEADER_FOR_PARTITION unless leading; a replica not assigned to the
+ * partition is ignored.
+ */
+sm_err_t sm_partition_follower_fetched(sm_partition_t *p, int32_t replica_id,
+                                       int64_t fetch_offset, int64_t now_ms,
+                                       int *hw_advanced);
 
 int64_t sm_partition_high_watermark(sm_partition_t *p);
 int     sm_partition_is_leader(sm_partition_t *p);

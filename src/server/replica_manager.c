@@ -15,6 +15,7 @@
 #include "common/sm_log.h"
 #include "common/sm_map.h"
 #include "common/sm_mem.h"
+#include "common/sm_time.h"
 #include "server/replica_manager.h"
 
 struct sm_rm {
@@ -23,6 +24,7 @@ struct sm_rm {
     sm_rm_topic_config_fn topic_config;
     void *opaque;
     sm_purgatory_t *fetch_purg;
+    sm_purgatory_t *produce_purg;
     sm_rfm_t *rfm;
 
     pthread_mutex_t lock;           /* guards parts and controller_epoch */
@@ -65,6 +67,28 @@ void
 sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg)
 {
     rm->fetch_purg = purg;
+}
+
+void
+sm_rm_set_produce_purgatory(sm_rm_t *rm, sm_purgatory_t *purg)
+{
+    rm->produce_purg = purg;
+}
+
+void
+sm_rm_follower_fetched(sm_rm_t *rm, sm_partition_t *p, int32_t replica_id,
+                       int64_t fetch_offset)
+{
+    int moved = 0;
+
+    if (sm_partition_follower_fetched(p, replica_id, fetch_offset,
+                                      sm_mono_ms(), &moved) != SM_OK ||
+        !moved)
+        return;
+    if (rm->fetch_purg)
+        sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+    if (rm->produce_purg)
+        sm_purgatory_check_and_complete(rm->produce_purg, p->key);
 }
 
 void

@@ -36,6 +36,14 @@ void     sm_rm_destroy(sm_rm_t *rm);
  * append and high-watermark change; may be NULL. */
 void     sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
 
+/* Purgatory of acks=all produces (keyed like fetches); may be NULL. */
+void     sm_rm_set_produce_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
+/* A follower's fetch of p reached the leader (see
+ * sm_partition_follower_fetched); wakes delayed fetches and produces on p
+ * when the high watermark moved.  Not from inside a purgatory callback. */
+void     sm_rm_follower_fetched(sm_rm_t *rm, sm_partition_t *p,
+                                int32_t replica_id, int64_t fetch_offset);
+
 /* Fetcher manager that follower partitions are handed to (and taken
  * from when they lead or stop); may be NULL (no replication). */
 void     sm_rm_set_fetcher(sm_rm_t *rm, sm_rfm_t *rfm);

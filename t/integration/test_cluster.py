@@ -13,9 +13,8 @@ brokers (src/controller/channel_manager.c); brokers serve those requests
     brokers;
   * acks=1 produce to each partition (confluent-kafka goes to the leader):
     the followers' replica fetchers (src/server/replica_fetcher.c) copy
-    the leader's batches byte for byte.  Reading them back is a TODO test
-    until the leader advances the high watermark from its followers'
-    fetch offsets;
+    the leader's batches byte for byte, and the leader advances the high
+    watermark from their fetch offsets, so a consumer reads them back;
   * kill -9 of the controller broker: another broker becomes controller
     (epoch bumped), and the two survivors' metadata drop the dead broker
     and agree with the state znodes again.  The dead replica leaves every
@@ -257,10 +256,8 @@ def t_produce_each_leader():
     state["leaders"] = {p: states[p]["leader"] for p in range(NPART)}
 
 
-@suite.test("read the records back from each leader",
-            todo="the leader does not yet track its followers' fetch "
-            "offsets, so the high watermark of an RF 3 partition stays "
-            "at 0: consumers see nothing")
+@suite.test("read the records back from each leader (the high watermark "
+            "follows the followers' fetches)")
 def t_read_back():
     states, _ = znode_states(c, TOPIC)
     for p in range(NPART):

@@ -3,6 +3,7 @@
 
 Suite *sm_test_suite_purgatory(void);
 Suite *sm_test_suite_replica_fetcher(void);
+Suite *sm_test_suite_partition(void);
 
 int
 main(void)
@@ -10,6 +11,7 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_purgatory,
         sm_test_suite_replica_fetcher,
+        sm_test_suite_partition,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
