@@ -483,6 +483,24 @@ out:
     return err;
 }
 
+int
+sm_partition_acks_done(sm_partition_t *p, int64_t required, int32_t min_isr,
+                       sm_err_t *err)
+{
+    int done = 1;
+
+    *err = SM_OK;
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->stopped || p->log == NULL || p->leader != p->local_id)
+        *err = SM_ERR_NOT_LEADER_FOR_PARTITION;
+    else if (atomic_load(&p->high_watermark) < required)
+        done = 0;
+    else if (p->nisr < min_isr)
+        *err = SM_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
+    pthread_rwlock_unlock(&p->lock);
+    return done;
+}
+
 int64_t
 sm_partition_high_watermark(sm_partition_t *p)
 {

@@ -175,6 +175,17 @@ sm_err_t sm_partition_follower_fetched(sm_partition_t *p, int32_t replica_id,
                                        int64_t fetch_offset, int64_t now_ms,
                                        int *hw_advanced);
 
+/*
+ * acks=all: has the write ending before `required` (last offset + 1) been
+ * replicated?  1 when decided, with *err: NONE once the high watermark
+ * reached it with at least min_isr replicas in sync,
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below min_isr
+ * meanwhile, NOT_LEADER_FOR_PARTITION if this broker lost the leadership.
+ * 0 while still waiting (Kafka's checkEnoughReplicasReachOffset).
+ */
+int      sm_partition_acks_done(sm_partition_t *p, int64_t required,
+                                int32_t min_isr, sm_err_t *err);
+
 int64_t sm_partition_high_watermark(sm_partition_t *p);
 int     sm_partition_is_leader(sm_partition_t *p);
 

@@ -204,6 +204,8 @@ sm_rm_apply_one(sm_rm_t *rm, const sm_pstate_t *ps)
         sm_rm_update_fetcher(rm, p);
     if (err == SM_OK && rm->fetch_purg)
         sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+    if (err == SM_OK && rm->produce_purg)
+        sm_purgatory_check_and_complete(rm->produce_purg, p->key);
     sm_partition_release(p);
     return err;
 }
@@ -267,6 +269,8 @@ sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
         sm_partition_stop(p);
         if (rm->fetch_purg)
             sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+        if (rm->produce_purg)
+            sm_purgatory_check_and_complete(rm->produce_purg, p->key);
         sm_partition_release(p);
     }
     if (del && sm_logmgr_get(rm->logmgr, topic, index))

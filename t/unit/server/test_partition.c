@@ -159,6 +159,53 @@ START_TEST(partition__follower_fetch_refused_unless_leader)
 }
 END_TEST
 
+/* acks=all decisions: wait below the HW, NONE past it, and the errors
+ * for a shrunk ISR and a lost leadership. */
+START_TEST(partition__acks_all_decisions)
+{
+    int32_t isr[3] = { 1, 2, 3 }, small[1] = { 1 }, replicas[3] = { 1, 2, 3 };
+    sm_pstate_t ps;
+    sm_buf_t b = SM_BUF_INIT;
+    sm_append_result_t ar;
+    sm_err_t err;
+    ptx_t x;
+
+    ptx_setup(&x, isr, 3);
+    ck_assert_int_eq(ptx_append(&x, 3), 2);
+    ck_assert_int_eq(sm_partition_acks_done(x.p, 3, 2, &err), 0);
+    ptx_fetched(&x, 2, 3);
+    ck_assert_int_eq(sm_partition_acks_done(x.p, 3, 2, &err), 0);
+    ptx_fetched(&x, 3, 3);
+    ck_assert_int_eq(sm_partition_acks_done(x.p, 3, 2, &err), 1);
+    ck_assert_int_eq(err, SM_OK);
+    /* the ISR shrinks to the leader alone: appends with min ISR 2 are
+     * refused up front, and a write already past the HW reports
+     * NOT_ENOUGH_REPLICAS_AFTER_APPEND */
+    memset(&ps, 0, sizeof(ps));
+    ps.topic = "t";
+    ps.leader = 1;
+    ps.leader_epoch = 3;
+    ps.isr = small;
+    ps.nisr = 1;
+    ps.replicas = replicas;
+    ps.nreplicas = 3;
+    ck_assert_int_eq(sm_partition_make_leader(x.p, &ps, x.log), SM_OK);
+    tb_batch(&b, 0, 1, 1000, 8, 'a');
+    ck_assert_int_eq(sm_partition_append(x.p, b.data, b.len, -1, 2, 0, &ar),
+                     SM_ERR_NOT_ENOUGH_REPLICAS);
+    ck_assert_int_eq(sm_partition_acks_done(x.p, 3, 2, &err), 1);
+    ck_assert_int_eq(err, SM_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND);
+    /* another broker leads now */
+    ps.leader = 2;
+    ps.leader_epoch = 4;
+    ck_assert_int_eq(sm_partition_make_follower(x.p, &ps, x.log), SM_OK);
+    ck_assert_int_eq(sm_partition_acks_done(x.p, 3, 1, &err), 1);
+    ck_assert_int_eq(err, SM_ERR_NOT_LEADER_FOR_PARTITION);
+    sm_buf_fini(&b);
+    ptx_teardown(&x);
+}
+END_TEST
+
 Suite *
 sm_test_suite_partition(void)
 {
@@ -168,6 +215,7 @@ sm_test_suite_partition(void)
     tcase_add_test(tc, partition__hw_is_min_leo_over_isr);
     tcase_add_test(tc, partition__non_isr_replica_does_not_hold_hw);
     tcase_add_test(tc, partition__follower_fetch_refused_unless_leader);
+    tcase_add_test(tc, partition__acks_all_decisions);
     suite_add_tcase(s, tc);
     return s;
 }
