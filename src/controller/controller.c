@@ -91,6 +91,7 @@ sm_ctl_ev_name(sm_ctl_ev_type_t type)
     case SM_CTL_EV_STOP_REPLICA_DONE:
         return "TopicDeletionStopReplicaResponseReceived";
     case SM_CTL_EV_CALL:                    return "Call";
+    case SM_CTL_EV_ISR_CHANGE:              return "IsrChangeNotification";
     }
     return "?";
 }
@@ -348,6 +349,8 @@ sm_ctl_run(sm_controller_t *ctl, sm_ctl_ev_t *ev)
         return sm_ctl_process_stop_replica_done(ctl, ev);
     case SM_CTL_EV_CALL:
         return sm_ctl_process_call(ctl, ev);
+    case SM_CTL_EV_ISR_CHANGE:
+        return sm_ctl_process_isr_change(ctl);
     }
     return SM_OK;
 }
@@ -436,6 +439,8 @@ sm_ctl_map_node(const sm_zk_event_t *zev)
             return sm_ctl_ev_new(SM_CTL_EV_TOPIC_CHANGE);
         if (strcmp(path, sm_zk_path_delete_topics()) == 0)
             return sm_ctl_ev_new(SM_CTL_EV_TOPIC_DELETION);
+        if (strcmp(path, sm_zk_path_isr_changes()) == 0)
+            return sm_ctl_ev_new(SM_CTL_EV_ISR_CHANGE);
         return NULL;
     }
     if (zev->type != SM_ZK_EV_NODE_DATA_CHANGED)

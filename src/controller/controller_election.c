@@ -152,6 +152,9 @@ sm_ctl_on_failover(sm_controller_t *ctl)
     sm_info(SM_CTL_LOG, "Ready to serve as the new controller with epoch %d",
             (int)ctl->ctx.epoch);
     err = sm_ctl_tdm_try(ctl);
+    /* ISR changes made while no controller watched (sets the watch) */
+    if (err == SM_OK)
+        err = sm_ctl_process_isr_change(ctl);
 out:
     sm_zk_strings_fini(&deletions);
     return err;

@@ -273,6 +273,43 @@ sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
     return err;
 }
 
+/* The replica manager's ISR writer: the partition state znode (Kafka's
+ * JSON, conditional on the cached zkVersion), then one
+ * /isr_change_notification/isr_change_ znode for the controller.  Runs on
+ * an I/O handler thread (expansion) or the ISR thread (shrink). */
+static sm_err_t
+sm_broker_isr_write(void *opaque, const char *topic, int32_t partition,
+                    const sm_isr_change_t *chg, int32_t *new_zk_version)
+{
+    sm_broker_t *b = opaque;
+    sm_zk_part_state_t s;
+    sm_zk_tps_t tps = { 0 };
+    sm_err_t err;
+
+    memset(&s, 0, sizeof(s));
+    s.leader = chg->leader;
+    s.leader_epoch = chg->leader_epoch;
+    s.controller_epoch = chg->controller_epoch;
+    s.isr.v = chg->isr;                 /* borrowed: not finied */
+    s.isr.cnt = chg->nisr;
+    s.zk_version = chg->zk_version;
+    err = sm_zk_set_partition_state(b->zk, topic, partition, &s,
+                                    SM_ZK_ANY_VERSION);
+    if (err != SM_OK) {
+        sm_warn("replica", "%s-%d: cached zkVersion %d not equal to that "
+                "in ZooKeeper (%s), skip updating ISR", topic,
+                (int)partition, (int)chg->zk_version, sm_err_name(err));
+        return err;
+    }
+    *new_zk_version = s.zk_version;
+    sm_zk_tps_add(&tps, topic, partition);
+    if (sm_zk_propagate_isr_changes(b->zk, &tps) != SM_OK)
+        sm_warn("replica", "%s-%d: cannot announce the ISR change under "
+                "/isr_change_notification", topic, (int)partition);
+    sm_zk_tps_fini(&tps);
+    return SM_OK;
+}
+
 static void
 sm_broker_start_fetchers(sm_broker_t *b)
 {
@@ -289,6 +326,8 @@ sm_broker_start_fetchers(sm_broker_t *b)
     o.socket_timeout_ms = b->cfg->replica_socket_timeout_ms;
     b->rfm = sm_rfm_new(&o, sm_broker_rfm_resolve, b);
     sm_rm_set_fetcher(b->rm, b->rfm);
+    sm_rm_start_isr(b->rm, sm_broker_isr_write, b,
+                    b->cfg->replica_lag_time_max_ms);
 }
 
 /* ZooKeeper session, cluster id, broker id, meta.properties. */
@@ -477,8 +516,10 @@ sm_broker_shutdown(sm_broker_t *b)
     }
     sm_chanmgr_destroy(b->chanmgr);     /* joins the request senders */
     b->chanmgr = NULL;
-    if (b->rm)
+    if (b->rm) {
+        sm_rm_stop_isr(b->rm);
         sm_rm_set_fetcher(b->rm, NULL);
+    }
     sm_rfm_destroy(b->rfm);             /* joins the replica fetchers */
     b->rfm = NULL;
     /* pending delayed fetches get their (possibly empty) answers */

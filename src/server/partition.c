@@ -40,6 +40,7 @@ sm_partition_new(const char *topic, int32_t index, int32_t local_id)
     atomic_init(&p->high_watermark, 0);
     pthread_rwlock_init(&p->lock, NULL);
     pthread_mutex_init(&p->rs_lock, NULL);
+    pthread_mutex_init(&p->isr_update_lock, NULL);
     return p;
 }
 
@@ -56,6 +57,7 @@ sm_partition_release(sm_partition_t *p)
         return;
     pthread_rwlock_destroy(&p->lock);
     pthread_mutex_destroy(&p->rs_lock);
+    pthread_mutex_destroy(&p->isr_update_lock);
     free(p->rs);
     free(p->replicas);
     free(p->isr);
@@ -499,6 +501,123 @@ sm_partition_acks_done(sm_partition_t *p, int64_t required, int32_t min_isr,
         *err = SM_ERR_NOT_ENOUGH_REPLICAS_AFTER_APPEND;
     pthread_rwlock_unlock(&p->lock);
     return done;
+}
+
+/* ------------------------------------------------------------ ISR */
+
+void
+sm_isr_change_fini(sm_isr_change_t *chg)
+{
+    free(chg->isr);
+    chg->isr = NULL;
+    chg->nisr = 0;
+}
+
+int
+sm_partition_in_sync(sm_partition_t *p, int32_t replica_id)
+{
+    int r;
+
+    pthread_rwlock_rdlock(&p->lock);
+    r = sm_partition_in_isr(p, replica_id);
+    pthread_rwlock_unlock(&p->lock);
+    return r;
+}
+
+/* Lock held.  Start a change from the current leadership. */
+static void
+sm_partition_chg_init(sm_partition_t *p, sm_isr_change_t *chg)
+{
+    chg->isr = sm_calloc((size_t)p->nisr + 2, sizeof(*chg->isr));
+    chg->nisr = 0;
+    chg->leader = p->leader;
+    chg->leader_epoch = p->leader_epoch;
+    chg->controller_epoch = p->controller_epoch;
+    chg->zk_version = p->zk_version;
+}
+
+int
+sm_partition_isr_shrink(sm_partition_t *p, int64_t now_ms,
+                        int64_t lag_max_ms, sm_isr_change_t *chg)
+{
+    const sm_replica_state_t *r;
+    int changed = 0;
+
+    memset(chg, 0, sizeof(*chg));
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->stopped || p->log == NULL || p->leader != p->local_id)
+        goto out;
+    sm_partition_chg_init(p, chg);
+    pthread_mutex_lock(&p->rs_lock);
+    for (int32_t i = 0; i < p->nisr; i++) {
+        r = sm_partition_rs(p, p->isr[i]);
+        if (p->isr[i] != p->local_id && r != NULL &&
+            now_ms - r->last_caught_up_ms > lag_max_ms) {
+            sm_info("partition", "%s: follower %d out of sync (not caught "
+                    "up for %lld ms, log end %lld)", p->key,
+                    (int)p->isr[i], (long long)(now_ms - r->last_caught_up_ms),
+                    (long long)r->leo);
+            changed = 1;
+            continue;
+        }
+        chg->isr[chg->nisr++] = p->isr[i];
+    }
+    pthread_mutex_unlock(&p->rs_lock);
+out:
+    pthread_rwlock_unlock(&p->lock);
+    if (!changed)
+        sm_isr_change_fini(chg);
+    return changed;
+}
+
+int
+sm_partition_isr_expand(sm_partition_t *p, int32_t replica_id,
+                        sm_isr_change_t *chg)
+{
+    const sm_replica_state_t *r;
+    int changed = 0;
+
+    memset(chg, 0, sizeof(*chg));
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->stopped || p->log == NULL || p->leader != p->local_id ||
+        sm_partition_in_isr(p, replica_id))
+        goto out;
+    pthread_mutex_lock(&p->rs_lock);
+    r = sm_partition_rs(p, replica_id);
+    changed = r != NULL && r->leo >= atomic_load(&p->high_watermark);
+    pthread_mutex_unlock(&p->rs_lock);
+    if (changed) {
+        sm_partition_chg_init(p, chg);
+        memcpy(chg->isr, p->isr, sizeof(*p->isr) * (size_t)p->nisr);
+        chg->nisr = p->nisr;
+        chg->isr[chg->nisr++] = replica_id;
+    }
+out:
+    pthread_rwlock_unlock(&p->lock);
+    return changed;
+}
+
+sm_err_t
+sm_partition_isr_apply(sm_partition_t *p, const sm_isr_change_t *chg,
+                       int32_t new_zk_version, int *hw_advanced)
+{
+    sm_err_t err = SM_OK;
+
+    *hw_advanced = 0;
+    pthread_rwlock_wrlock(&p->lock);
+    if (p->stopped || p->leader != p->local_id ||
+        p->leader_epoch != chg->leader_epoch) {
+        err = SM_ERR_NOT_LEADER_FOR_PARTITION;
+    } else {
+        sm_info("partition", "%s: ISR from %d to %d members (zkVersion "
+                "%d)", p->key, (int)p->nisr, (int)chg->nisr,
+                (int)new_zk_version);
+        sm_i32_assign(&p->isr, &p->nisr, chg->isr, chg->nisr);
+        p->zk_version = new_zk_version;
+        *hw_advanced = sm_partition_maybe_advance_hw(p);
+    }
+    pthread_rwlock_unlock(&p->lock);
+    return err;
 }
 
 int64_t

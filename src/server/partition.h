@@ -73,6 +73,8 @@ typedef struct sm_partition {
     int      stopped;               /* StopReplica'd: no longer served */
     int      hw_loaded;             /* HW taken from the log once */
 
+    pthread_mutex_t isr_update_lock;  /* one ISR change at a time; taken
+                                       * before (never inside) lock */
     pthread_mutex_t rs_lock;        /* guards rs/nrs contents */
     sm_replica_state_t *rs;         /* other replicas (leader only) */
     int32_t  nrs;
@@ -174,6 +176,8 @@ int      sm_partition_follower_state(sm_partition_t *p, int32_t *leader,
 sm_err_t sm_partition_follower_fetched(sm_partition_t *p, int32_t replica_id,
                                        int64_t fetch_offset, int64_t now_ms,
                                        int *hw_advanced);
+/* Lock held or not: is replica_id in the ISR? (a snapshot) */
+int      sm_partition_in_sync(sm_partition_t *p, int32_t replica_id);
 
 /*
  * acks=all: has the write ending before `required` (last offset + 1) been
@@ -185,6 +189,39 @@ sm_err_t sm_partition_follower_fetched(sm_partition_t *p, int32_t replica_id,
  */
 int      sm_partition_acks_done(sm_partition_t *p, int64_t required,
                                 int32_t min_isr, sm_err_t *err);
+
+/*
+ * ISR CHANGES ON THE LEADER (Kafka's Partition.maybeShrinkIsr /
+ * maybeExpandIsr).  A change is computed under the lock, written to the
+ * partition state znode by the caller with no partition lock held (the
+ * znode's zkVersion as condition), then applied if the leadership is
+ * still the one it was computed under.  isr_update_lock serialises the
+ * whole sequence per partition.
+ */
+typedef struct sm_isr_change {
+    int32_t *isr;                   /* heap; the new ISR */
+    int32_t  nisr;
+    int32_t  leader;
+    int32_t  leader_epoch;
+    int32_t  controller_epoch;
+    int32_t  zk_version;            /* condition of the write */
+} sm_isr_change_t;
+
+void sm_isr_change_fini(sm_isr_change_t *chg);
+
+/* Shrink: ISR followers not caught up within lag_max_ms of now_ms leave.
+ * 1 and *chg filled when the ISR should change, else 0. */
+int      sm_partition_isr_shrink(sm_partition_t *p, int64_t now_ms,
+                                 int64_t lag_max_ms, sm_isr_change_t *chg);
+/* Expand: replica_id (assigned, not in the ISR) joins once its log end
+ * offset reached the high watermark.  1 and *chg filled, else 0. */
+int      sm_partition_isr_expand(sm_partition_t *p, int32_t replica_id,
+                                 sm_isr_change_t *chg);
+/* Apply a written change with the znode's new version; *hw_advanced as
+ * for follower_fetched.  NOT_LEADER_FOR_PARTITION (nothing changed) if
+ * the leadership moved meanwhile. */
+sm_err_t sm_partition_isr_apply(sm_partition_t *p, const sm_isr_change_t *chg,
+                                int32_t new_zk_version, int *hw_advanced);
 
 int64_t sm_partition_high_watermark(sm_partition_t *p);
 int     sm_partition_is_leader(sm_partition_t *p);

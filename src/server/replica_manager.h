@@ -44,6 +44,30 @@ void     sm_rm_set_produce_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
 void     sm_rm_follower_fetched(sm_rm_t *rm, sm_partition_t *p,
                                 int32_t replica_id, int64_t fetch_offset);
 
+/*
+ * ISR maintenance on the leader (issue 4 §2): writes a new ISR to the
+ * partition state znode, conditional on chg->zk_version, and announces it
+ * under /isr_change_notification; *new_zk_version is the znode's version
+ * afterwards.  SM_ERR__BAD_VERSION when someone else (the controller)
+ * wrote it first: the change is dropped, the controller's next
+ * LeaderAndIsr carries the truth.  Runs with no rm or partition lock.
+ */
+typedef sm_err_t (*sm_rm_isr_write_fn)(void *opaque, const char *topic,
+                                       int32_t partition,
+                                       const sm_isr_change_t *chg,
+                                       int32_t *new_zk_version);
+/* Start the ISR thread: every lag_max_ms / 2 each led partition drops
+ * followers not caught up for lag_max_ms (replica.lag.time.max.ms);
+ * followers join as soon as a fetch reaches the high watermark
+ * (sm_rm_follower_fetched).  Stopped by sm_rm_destroy. */
+void     sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write, void *opaque,
+                         int64_t lag_max_ms);
+/* Stop the ISR thread (before the ZooKeeper session goes); no ISR change
+ * is written afterwards.  Idempotent. */
+void     sm_rm_stop_isr(sm_rm_t *rm);
+/* One shrink pass now (the ISR thread's body; tests). */
+void     sm_rm_shrink_isr(sm_rm_t *rm, int64_t now_ms);
+
 /* Fetcher manager that follower partitions are handed to (and taken
  * from when they lead or stop); may be NULL (no replication). */
 void     sm_rm_set_fetcher(sm_rm_t *rm, sm_rfm_t *rfm);

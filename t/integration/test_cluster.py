@@ -22,8 +22,8 @@ brokers (src/controller/channel_manager.c); brokers serve those requests
     (producer_loop.py): a new leader from the ISR, the producer carries
     on, the failover time is printed, and an independent consumer finds
     every acknowledged record at its offset, in order.  The killed broker
-    restarts; rejoining the ISR is a TODO test until the leader expands
-    the ISR;
+    restarts, catches up and the leaders add it back to the ISR (state
+    znode, announced through /isr_change_notification);
   * kill -9 of the controller broker: another broker becomes controller
     (epoch bumped), and the survivors' metadata drop the dead broker and
     agree with the state znodes again.  The dead replica leaves every ISR
@@ -194,12 +194,30 @@ def agrees(c, broker, live_ids):
     return True
 
 
-def create_topic(c):
+def create_rf3(c, name, nparts, config=None):
+    """Create an RF 3 topic; retried while the broker asked does not yet
+    know all three brokers (INVALID_REPLICATION_FACTOR right after
+    start-up)."""
+    from confluent_kafka import KafkaException
     from confluent_kafka.admin import AdminClient, NewTopic
     a = AdminClient({"bootstrap.servers": c.bootstrap})
-    fs = a.create_topics([NewTopic(TOPIC, NPART, 3)],
-                         operation_timeout=T(20), request_timeout=T(30))
-    fs[TOPIC].result(T(30))
+    deadline = time.monotonic() + T(30)
+    while True:
+        fs = a.create_topics([NewTopic(name, nparts, 3,
+                                       config=config or {})],
+                             operation_timeout=T(20), request_timeout=T(30))
+        try:
+            fs[name].result(T(30))
+            return
+        except KafkaException as e:
+            if "INVALID_REPLICATION_FACTOR" not in str(e) or \
+                    time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+def create_topic(c):
+    create_rf3(c, TOPIC, NPART)
 
 
 # -------------------------------------------------------------- tests
@@ -332,12 +350,7 @@ def acked(logfile):
 @suite.test("acks=all with min.insync.replicas=2 on an RF 3 topic: every "
             "acknowledged record read back, followers hold the same bytes")
 def t_acks_all():
-    from confluent_kafka.admin import AdminClient, NewTopic
-    a = AdminClient({"bootstrap.servers": c.bootstrap})
-    fs = a.create_topics([NewTopic(TOPIC_ALL, 1, 3, config={
-        "min.insync.replicas": "2"})], operation_timeout=T(20),
-        request_timeout=T(30))
-    fs[TOPIC_ALL].result(T(30))
+    create_rf3(c, TOPIC_ALL, 1, {"min.insync.replicas": "2"})
     c.topic_leader_ready(TOPIC_ALL, 1)
     st = state_of(TOPIC_ALL, 0)
     assert_eq(sorted(st["isr"]), [0, 1, 2], "isr")
@@ -418,14 +431,28 @@ def t_leader_kill_acks_all():
     state["killed"] = old
 
 
-@suite.test("the killed leader restarts, catches up and rejoins the ISR",
-            todo="ISR expansion on the leader is not implemented yet")
+@suite.test("the killed leader restarts, catches up and rejoins the ISR "
+            "(state znode), holding the leader's records")
 def t_killed_rejoins():
     old = state.pop("killed")
     c.brokers[old].wait_unregistered()
     c.brokers[old].start()
     wait_for(lambda: old in state_of(TOPIC_ALL, 0)["isr"], T(60),
              "broker %d back in the ISR" % old, 0.2)
+    leader = c.brokers[state_of(TOPIC_ALL, 0)["leader"]]
+    wait_for(lambda: log_bytes_of(c.brokers[old], TOPIC_ALL, 0) ==
+             log_bytes_of(leader, TOPIC_ALL, 0), T(30),
+             "broker %d's log to match the leader's" % old)
+    # every RF 3 partition of the first topic has it back too
+    for p in range(NPART):
+        wait_for(lambda: old in state_of(TOPIC, p)["isr"], T(30),
+                 "broker %d back in the ISR of %s-%d" % (old, TOPIC, p), 0.2)
+    # the controller consumed the notifications and told the brokers
+    wait_for(lambda: c.kazoo().get_children("/isr_change_notification")
+             == [], T(30), "ISR change notifications processed", 0.2)
+    wait_for(lambda: all(old in isr for _e, _l, _r, isr in
+                         metadata(leader, TOPIC)[2].values()), T(30),
+             "Metadata ISRs with broker %d" % old, 0.2)
 
 
 @suite.test("kill -9 the controller: a new controller, survivors' metadata "

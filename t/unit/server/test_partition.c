@@ -206,6 +206,52 @@ START_TEST(partition__acks_all_decisions)
 }
 END_TEST
 
+/* Shrink drops a follower not caught up for lag_max; the HW then follows
+ * the smaller ISR; expand takes it back once it fetched up to the HW; a
+ * change computed under an old leadership is not applied. */
+START_TEST(partition__isr_shrink_and_expand)
+{
+    int32_t isr[3] = { 1, 2, 3 };
+    int64_t t0 = sm_mono_ms();
+    sm_isr_change_t chg;
+    ptx_t x;
+    int moved;
+
+    ptx_setup(&x, isr, 3);
+    ptx_append(&x, 4);
+    ck_assert_int_eq(sm_partition_follower_fetched(x.p, 2, 4, t0 + 900,
+                                                   &moved), SM_OK);
+    ck_assert_int_eq(sm_partition_isr_shrink(x.p, t0 + 400, 500, &chg), 0);
+    ck_assert_int_eq(sm_partition_isr_shrink(x.p, t0 + 1000, 500, &chg), 1);
+    ck_assert_int_eq(chg.nisr, 2);
+    ck_assert_int_eq(chg.isr[0], 1);
+    ck_assert_int_eq(chg.isr[1], 2);
+    ck_assert_int_eq(chg.leader_epoch, 3);
+    ck_assert_int_eq(sm_partition_isr_apply(x.p, &chg, 8, &moved), SM_OK);
+    ck_assert_int_eq(moved, 1);
+    ck_assert_int_eq(sm_partition_high_watermark(x.p), 4);
+    ck_assert_int_eq(x.p->zk_version, 8);
+    ck_assert(!sm_partition_in_sync(x.p, 3));
+    sm_isr_change_fini(&chg);
+    /* replica 3 below the HW: not yet; at the HW: back in */
+    ptx_fetched(&x, 3, 2);
+    ck_assert_int_eq(sm_partition_isr_expand(x.p, 3, &chg), 0);
+    ptx_fetched(&x, 3, 4);
+    ck_assert_int_eq(sm_partition_isr_expand(x.p, 3, &chg), 1);
+    ck_assert_int_eq(chg.nisr, 3);
+    ck_assert_int_eq(chg.isr[2], 3);
+    ck_assert_int_eq(chg.zk_version, 8);
+    chg.leader_epoch = 2;                   /* computed under an old epoch */
+    ck_assert_int_eq(sm_partition_isr_apply(x.p, &chg, 9, &moved),
+                     SM_ERR_NOT_LEADER_FOR_PARTITION);
+    chg.leader_epoch = 3;
+    ck_assert_int_eq(sm_partition_isr_apply(x.p, &chg, 9, &moved), SM_OK);
+    ck_assert(sm_partition_in_sync(x.p, 3));
+    sm_isr_change_fini(&chg);
+    ptx_teardown(&x);
+}
+END_TEST
+
 Suite *
 sm_test_suite_partition(void)
 {
@@ -216,6 +262,7 @@ sm_test_suite_partition(void)
     tcase_add_test(tc, partition__non_isr_replica_does_not_hold_hw);
     tcase_add_test(tc, partition__follower_fetch_refused_unless_leader);
     tcase_add_test(tc, partition__acks_all_decisions);
+    tcase_add_test(tc, partition__isr_shrink_and_expand);
     suite_add_tcase(s, tc);
     return s;
 }
