@@ -165,6 +165,18 @@ void     sm_log_set_high_watermark(sm_log_t *log, int64_t hw);
 /* The high watermark last set (by the replica layer or from
  * replication-offset-checkpoint at open), -1 if none ever was. */
 int64_t  sm_log_replica_hw(sm_log_t *log);
+/*
+ * Leader epochs (epoch_cache.c: leader-epoch-checkpoint in the partition
+ * directory).  Appends record the first offset of each new epoch; a
+ * truncation forgets epochs starting at or after the new end.
+ * latest_epoch: -1 when none.  end_offset_for_epoch (Kafka's
+ * LeaderEpochFileCache.endOffsetFor): for the largest known epoch <= epoch,
+ * that epoch and the offset where it ended (the start of the next one, or
+ * the log end for the latest); -1/-1 if epoch precedes every known one.
+ */
+int32_t  sm_log_latest_epoch(sm_log_t *log);
+void     sm_log_end_offset_for_epoch(sm_log_t *log, int32_t epoch,
+                                     int32_t *out_epoch, int64_t *end_offset);
 int64_t  sm_log_size_bytes(sm_log_t *log);
 int      sm_log_segment_count(sm_log_t *log);
 const char *sm_log_dir(sm_log_t *log);
