@@ -26,6 +26,8 @@ set -u
 samsa_class_table='
 kafka.tools.DumpLogSegments             samsa-dump-log
 kafka.admin.TopicCommand                samsa-topics
+kafka.admin.PreferredReplicaLeaderElectionCommand samsa-preferred-replica-election
+kafka.admin.ReassignPartitionsCommand   samsa-reassign-partitions
 '
 
 . "$(dirname "$0")/samsa-env.sh"

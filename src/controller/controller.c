@@ -47,6 +47,9 @@ sm_controller_opts_init(sm_controller_opts_t *opts)
     opts->unclean_leader_election_enable = 0;
     opts->retry_backoff_ms = 1000;
     opts->max_election_rounds = 10;
+    opts->auto_leader_rebalance_enable = 1;
+    opts->leader_imbalance_check_interval_ms = 300 * 1000;
+    opts->leader_imbalance_per_broker_percentage = 10;
 }
 
 /* ------------------------------------------------------------ events */
@@ -92,6 +95,13 @@ sm_ctl_ev_name(sm_ctl_ev_type_t type)
         return "TopicDeletionStopReplicaResponseReceived";
     case SM_CTL_EV_CALL:                    return "Call";
     case SM_CTL_EV_ISR_CHANGE:              return "IsrChangeNotification";
+    case SM_CTL_EV_PREFERRED_ELECTION:
+        return "ReplicaLeaderElection";
+    case SM_CTL_EV_AUTO_REBALANCE:
+        return "AutoPreferredReplicaLeaderElection";
+    case SM_CTL_EV_REASSIGNMENT:            return "PartitionReassignment";
+    case SM_CTL_EV_REASSIGN_ISR:
+        return "PartitionReassignmentIsrChange";
     }
     return "?";
 }
@@ -202,6 +212,8 @@ sm_controller_new(sm_zk_t *zk, int32_t broker_id, int64_t broker_epoch,
         ctl->opts.retry_backoff_ms = 1000;
     if (ctl->opts.max_election_rounds <= 0)
         ctl->opts.max_election_rounds = 10;
+    if (ctl->opts.leader_imbalance_check_interval_ms <= 0)
+        ctl->opts.leader_imbalance_check_interval_ms = 300 * 1000;
     ctl->q = sm_ctl_queue_new();
     pthread_mutex_init(&ctl->life_lock, NULL);
     pthread_mutex_init(&ctl->watch_lock, NULL);
@@ -300,16 +312,22 @@ sm_ctl_transient(sm_err_t err)
 
 /* Keep ev (taken over) and run it again after the back-off. */
 void
-sm_ctl_retry_later(sm_controller_t *ctl, sm_ctl_ev_t *ev)
+sm_ctl_run_later(sm_controller_t *ctl, sm_ctl_ev_t *ev, int64_t delay_ms)
 {
     sm_ctl_ev_t **pp = &ctl->delayed;
 
-    ev->retries++;
-    ev->due_ms = sm_mono_ms() + ctl->opts.retry_backoff_ms;
+    ev->due_ms = sm_mono_ms() + delay_ms;
     while (*pp != NULL && (*pp)->due_ms <= ev->due_ms)
         pp = &(*pp)->next;
     ev->next = *pp;
     *pp = ev;
+}
+
+void
+sm_ctl_retry_later(sm_controller_t *ctl, sm_ctl_ev_t *ev)
+{
+    ev->retries++;
+    sm_ctl_run_later(ctl, ev, ctl->opts.retry_backoff_ms);
 }
 
 static sm_err_t
@@ -351,6 +369,14 @@ sm_ctl_run(sm_controller_t *ctl, sm_ctl_ev_t *ev)
         return sm_ctl_process_call(ctl, ev);
     case SM_CTL_EV_ISR_CHANGE:
         return sm_ctl_process_isr_change(ctl);
+    case SM_CTL_EV_PREFERRED_ELECTION:
+        return sm_ctl_process_preferred_election(ctl);
+    case SM_CTL_EV_AUTO_REBALANCE:
+        return sm_ctl_process_auto_rebalance(ctl, ev);
+    case SM_CTL_EV_REASSIGNMENT:
+        return sm_ctl_process_reassignment(ctl);
+    case SM_CTL_EV_REASSIGN_ISR:
+        return sm_ctl_process_reassign_isr(ctl, ev->topic, ev->partition);
     }
     return SM_OK;
 }
@@ -420,6 +446,29 @@ sm_ctl_map_session(const sm_zk_event_t *zev)
     return ev;
 }
 
+/* "/brokers/topics/<t>/partitions/<p>/state": an event for (t, p). */
+static sm_ctl_ev_t *
+sm_ctl_map_state(const char *path)
+{
+    const char *t = path + strlen(sm_zk_path_topics()) + 1, *mid;
+    char *end;
+    long p;
+    sm_ctl_ev_t *ev;
+
+    if (strncmp(path, sm_zk_path_topics(), strlen(sm_zk_path_topics())) ||
+        path[strlen(sm_zk_path_topics())] != '/' ||
+        (mid = strstr(t, "/partitions/")) == NULL || mid == t)
+        return NULL;
+    p = strtol(mid + 12, &end, 10);
+    if (end == mid + 12 || strcmp(end, "/state") != 0 || p < 0 ||
+        p > INT32_MAX)
+        return NULL;
+    ev = sm_ctl_ev_new(SM_CTL_EV_REASSIGN_ISR);
+    ev->topic = sm_strndup(t, (size_t)(mid - t));
+    ev->partition = (int32_t)p;
+    return ev;
+}
+
 /* The controller event for a node event on one of its own paths. */
 static sm_ctl_ev_t *
 sm_ctl_map_node(const sm_zk_event_t *zev)
@@ -443,8 +492,15 @@ sm_ctl_map_node(const sm_zk_event_t *zev)
             return sm_ctl_ev_new(SM_CTL_EV_ISR_CHANGE);
         return NULL;
     }
+    if (strcmp(path, sm_zk_path_reassign_partitions()) == 0)
+        return sm_ctl_ev_new(SM_CTL_EV_REASSIGNMENT); /* as below */
+    if (strcmp(path, sm_zk_path_preferred_replica_election()) == 0)
+        return sm_ctl_ev_new(SM_CTL_EV_PREFERRED_ELECTION); /* deleted: it
+                                       * re-reads, arming an exists watch */
     if (zev->type != SM_ZK_EV_NODE_DATA_CHANGED)
         return NULL;
+    if ((ev = sm_ctl_map_state(path)) != NULL)
+        return ev;
     if ((child = sm_ctl_child_of(path, sm_zk_path_broker_ids())) != NULL) {
         id = strtol(child, &end, 10);
         if (*end != '\0' || id < 0 || id > INT32_MAX)

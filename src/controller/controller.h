@@ -21,6 +21,8 @@
  *                               lifecycle; _start spawns the event thread
  *   sm_controller_is_active, _id, _epoch
  *                               what this broker knows; any thread
+ *   sm_controller_controlled_shutdown
+ *                               move leadership off a stopping broker
  *   sm_controller_enqueue       run a function on the controller thread,
  *                               in order with the other events (external
  *                               requests: controlled shutdown, elections,
@@ -59,6 +61,7 @@
 #include "common/sm_err.h"
 #include "server/metadata_cache.h"
 #include "zk/zk_client.h"
+#include "zk/zk_paths.h"
 
 typedef struct sm_controller sm_controller_t;
 
@@ -140,6 +143,12 @@ typedef struct sm_controller_opts {
     int max_election_rounds;            /* bound on leader election retries
                                          * after a lost conditional write
                                          * (ISR changed under us); <= 0: 10 */
+    int auto_leader_rebalance_enable;   /* auto.leader.rebalance.enable
+                                         * (true) */
+    int64_t leader_imbalance_check_interval_ms; /* leader.imbalance.check.
+                                         * interval.seconds x 1000 (300 s);
+                                         * <= 0: the default */
+    int leader_imbalance_per_broker_percentage; /* (10) */
 } sm_controller_opts_t;
 
 /* Kafka's defaults. */
@@ -191,6 +200,23 @@ typedef void (*sm_controller_call_fn)(sm_controller_t *ctl, void *arg,
                                       sm_err_t err);
 sm_err_t sm_controller_enqueue(sm_controller_t *ctl,
                                sm_controller_call_fn fn, void *arg);
+
+/*
+ * A broker's controlled shutdown (Kafka's ControlledShutdown request):
+ * cb(arg, err, remaining) runs once on the controller thread with SM_OK and
+ * the partitions broker_id still leads (moving them failed: nobody else in
+ * their ISR), or NOT_CONTROLLER, BROKER_NOT_AVAILABLE, STALE_BROKER_EPOCH
+ * (broker_epoch -1 is never stale) or REQUEST_TIMED_OUT (ZooKeeper
+ * unreachable).  remaining is borrowed for the call.  Returns SM_ERR__STATE
+ * without calling cb if the controller is not running.
+ */
+typedef void (*sm_controller_shutdown_fn)(void *arg, sm_err_t err,
+                                          const sm_zk_tps_t *remaining);
+sm_err_t sm_controller_controlled_shutdown(sm_controller_t *ctl,
+                                          int32_t broker_id,
+                                          int64_t broker_epoch,
+                                          sm_controller_shutdown_fn cb,
+                                          void *arg);
 
 /*
  * Route ZooKeeper events under prefix to fn, on the controller thread.

@@ -56,6 +56,7 @@ sm_ctl_part_free(sm_ctl_part_t *part)
     sm_zk_ints_fini(&part->replicas);
     sm_zk_ints_fini(&part->adding);
     sm_zk_ints_fini(&part->removing);
+    sm_zk_ints_fini(&part->reassign_to);
     sm_zk_part_state_fini(&part->lis);
     sm_free(part->rst);
     sm_free(part);
@@ -173,6 +174,8 @@ sm_ctl_ctx_put_broker(sm_ctl_ctx_t *ctx, int32_t id, int64_t epoch,
     if (found) {
         b = &ctx->brokers[pos];
         sm_md_broker_fini(&b->md);
+        if (b->epoch != epoch)
+            b->shutting_down = 0;       /* a new incarnation */
     } else {
         ctx->brokers = sm_realloc(ctx->brokers, sizeof(*ctx->brokers) *
                                   (size_t)(ctx->nbrokers + 1));
@@ -180,6 +183,7 @@ sm_ctl_ctx_put_broker(sm_ctl_ctx_t *ctx, int32_t id, int64_t epoch,
                 sizeof(*ctx->brokers) * (size_t)(ctx->nbrokers - pos));
         ctx->nbrokers++;
         b = &ctx->brokers[pos];
+        b->shutting_down = 0;
     }
     sm_ctl_broker_from_zk(&b->md, id, zb);
     b->epoch = epoch;
@@ -323,8 +327,10 @@ int
 sm_ctl_is_replica_online(sm_ctl_ctx_t *ctx, const sm_ctl_part_t *part,
                          int32_t id)
 {
+    const sm_ctl_broker_t *b = sm_ctl_ctx_broker(ctx, id);
+
     (void)part;
-    return sm_ctl_ctx_is_live(ctx, id);
+    return b != NULL && !b->shutting_down;
 }
 
 sm_ctl_rst_t
@@ -347,6 +353,20 @@ sm_ctl_part_remove_replica(sm_ctl_part_t *part, int32_t id)
     memmove(&part->rst[i], &part->rst[i + 1],
             sizeof(part->rst[0]) * (size_t)(n - i - 1));
     part->replicas.cnt--;
+}
+
+void
+sm_ctl_part_set_replicas(sm_ctl_part_t *part, const int32_t *ids, int n)
+{
+    sm_ctl_rst_t *rst = sm_calloc((size_t)n + 1, sizeof(*rst));
+
+    for (int i = 0; i < n; i++) {
+        int k = sm_ctl_part_replica_idx(part, ids[i]);
+        rst[i] = k >= 0 ? part->rst[k] : SM_CTL_RST_NONEXISTENT;
+    }
+    sm_zk_ints_set(&part->replicas, ids, n);
+    sm_free(part->rst);
+    part->rst = rst;
 }
 
 void

@@ -152,6 +152,10 @@ sm_ctl_on_failover(sm_controller_t *ctl)
     sm_info(SM_CTL_LOG, "Ready to serve as the new controller with epoch %d",
             (int)ctl->ctx.epoch);
     err = sm_ctl_tdm_try(ctl);
+    if (err == SM_OK)
+        err = sm_ctl_preferred_startup(ctl);
+    if (err == SM_OK)
+        err = sm_ctl_process_reassignment(ctl);
     /* ISR changes made while no controller watched (sets the watch) */
     if (err == SM_OK)
         err = sm_ctl_process_isr_change(ctl);

@@ -502,7 +502,7 @@ sm_ctl_process_topic_change(sm_controller_t *ctl)
 }
 
 /* Rewrite the topic znode with the partitions we know (no new ones). */
-static sm_err_t
+sm_err_t
 sm_ctl_restore_assignment(sm_controller_t *ctl, sm_ctl_topic_t *top)
 {
     sm_zk_topic_t t = { 0 };

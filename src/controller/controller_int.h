@@ -101,12 +101,23 @@ typedef enum sm_ctl_rst {
 const char *sm_ctl_pst_name(sm_ctl_pst_t st);   /* "OnlinePartition" */
 const char *sm_ctl_rst_name(sm_ctl_rst_t st);   /* "OfflineReplica" */
 
-/* Leader election strategies (PartitionLeaderElectionStrategy).  Only the
- * offline one exists yet; reassignment, preferred and controlled shutdown
- * strategies are added here with their algorithm in partition_sm.c. */
+/* Leader election strategies (PartitionLeaderElectionStrategy), their
+ * algorithm in partition_sm.c (sm_ctl_choose). */
 typedef enum sm_ctl_strategy {
     SM_CTL_ELECT_OFFLINE = 0,           /* unclean per topic config */
     SM_CTL_ELECT_OFFLINE_UNCLEAN,       /* allowUnclean = true */
+    SM_CTL_ELECT_PREFERRED,             /* the first assigned replica, if
+                                         * live and in the ISR; ISR kept */
+    SM_CTL_ELECT_REASSIGN_START,        /* leader kept, leader epoch + 1
+                                         * (updateLeaderEpoch) */
+    SM_CTL_ELECT_REASSIGN,              /* the current leader if in
+                                         * reassign_to, live and in the ISR,
+                                         * else the first such replica of
+                                         * reassign_to; ISR kept */
+    SM_CTL_ELECT_CONTROLLED_SHUTDOWN,   /* the first assigned replica live,
+                                         * in the ISR and not shutting down;
+                                         * shutting-down brokers leave the
+                                         * ISR */
 } sm_ctl_strategy_t;
 
 /* ------------------------------------------------------------ context */
@@ -114,6 +125,10 @@ typedef enum sm_ctl_strategy {
 typedef struct sm_ctl_broker {
     sm_md_broker_t md;          /* id, rack, endpoints */
     int64_t epoch;              /* czxid of /brokers/ids/<id> */
+    int shutting_down;          /* in controlled shutdown (Kafka's
+                                 * shuttingDownBrokerIds): live, but no
+                                 * longer an election candidate; cleared
+                                 * by a new registration */
 } sm_ctl_broker_t;
 
 struct sm_ctl_topic;
@@ -125,6 +140,8 @@ typedef struct sm_ctl_part {
     sm_zk_ints_t replicas;      /* assignment, preferred replica first */
     sm_zk_ints_t adding;        /* KIP-455 (kept for reassignment) */
     sm_zk_ints_t removing;
+    sm_zk_ints_t reassign_to;   /* reassignment in progress: the target
+                                 * replicas (RAR); empty otherwise */
     sm_ctl_rst_t *rst;
     sm_ctl_pst_t pst;
     int has_lis;                /* lis is known (state znode read/written) */
@@ -212,6 +229,10 @@ int  sm_ctl_is_replica_online(sm_ctl_ctx_t *ctx, const sm_ctl_part_t *part,
 sm_ctl_rst_t sm_ctl_rep_state(const sm_ctl_rep_t *rep);
 /* Remove a replica from the assignment (and its state). */
 void sm_ctl_part_remove_replica(sm_ctl_part_t *part, int32_t id);
+/* Replace the assignment with ids: replicas kept keep their state, new
+ * ones are NonExistent. */
+void sm_ctl_part_set_replicas(sm_ctl_part_t *part, const int32_t *ids,
+                              int n);
 /* Replace the leadership info with a copy of s. */
 void sm_ctl_part_set_lis(sm_ctl_part_t *part, const sm_zk_part_state_t *s);
 int  sm_ctl_ints_has(const sm_zk_ints_t *l, int32_t v);
@@ -300,6 +321,13 @@ typedef enum sm_ctl_ev_type {
     SM_CTL_EV_CALL,                     /* sm_controller_enqueue() */
     SM_CTL_EV_ISR_CHANGE,               /* /isr_change_notification
                                          * children */
+    SM_CTL_EV_PREFERRED_ELECTION,       /* /admin/preferred_replica_election
+                                         * created or changed */
+    SM_CTL_EV_AUTO_REBALANCE,           /* leader.imbalance.check timer */
+    SM_CTL_EV_REASSIGNMENT,             /* /admin/reassign_partitions
+                                         * created, changed or deleted */
+    SM_CTL_EV_REASSIGN_ISR,             /* the state znode of a partition
+                                         * being reassigned changed */
 } sm_ctl_ev_type_t;
 
 typedef struct sm_ctl_queue sm_ctl_queue_t;
@@ -311,7 +339,7 @@ typedef struct sm_ctl_ev {
     int retries;
     int32_t broker_id;          /* BROKER_MODIFICATION, STOP_REPLICA_DONE */
     char *topic;                /* PARTITION_MODIFICATIONS, STOP_REPLICA_ */
-    int32_t partition;          /* STOP_REPLICA_DONE */
+    int32_t partition;          /* STOP_REPLICA_DONE, REASSIGN_ISR */
     int32_t epoch;              /* STOP_REPLICA_DONE: epoch it was sent in */
     sm_err_t err;               /* STOP_REPLICA_DONE */
     uint64_t gen;               /* session events: ZooKeeper generation */
@@ -379,13 +407,19 @@ struct sm_controller {
     uint64_t active_gen;        /* session generation of our election */
     int32_t active_id;          /* Kafka's activeControllerId */
     int active;                 /* we won and have not resigned */
-    sm_ctl_ev_t *delayed;       /* retries, sorted by due_ms */
+    sm_ctl_ev_t *delayed;       /* retries and timers, by due_ms */
+    uint64_t rebalance_gen;     /* AUTO_REBALANCE events of older
+                                 * generations (scheduled before the last
+                                 * failover) are ignored */
     sm_ctl_ctx_t ctx;
     sm_ctl_batch_t batch;
 };
 
 /* controller.c */
 void sm_ctl_retry_later(sm_controller_t *ctl, sm_ctl_ev_t *ev);
+/* Run ev on the controller thread in delay_ms (a timer). */
+void sm_ctl_run_later(sm_controller_t *ctl, sm_ctl_ev_t *ev,
+                      int64_t delay_ms);
 void sm_ctl_publish(sm_controller_t *ctl);
 int  sm_ctl_transient(sm_err_t err);
 
@@ -481,5 +515,33 @@ sm_err_t sm_ctl_tdm_complete_replicas(sm_controller_t *ctl,
 void sm_ctl_tdm_mark_ineligible(sm_controller_t *ctl,
                                 sm_ctl_topics_t *topics, const char *why);
 int  sm_ctl_tdm_is_queued(sm_controller_t *ctl, const sm_ctl_topic_t *top);
+
+/* reassignment.c */
+sm_err_t sm_ctl_process_reassignment(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_reassign_isr(sm_controller_t *ctl, const char *topic,
+                                     int32_t partition);
+/* Rewrite /brokers/topics/<t> from the context (controller_handlers.c). */
+sm_err_t sm_ctl_restore_assignment(sm_controller_t *ctl,
+                                   sm_ctl_topic_t *top);
+
+/* controlled_shutdown.c */
+/* doControlledShutdown: mark id shutting down, move the leadership of its
+ * partitions (replication factor > 1) away, take it out of the ISR of the
+ * others; *remaining: partitions it still leads. */
+sm_err_t sm_ctl_controlled_shutdown(sm_controller_t *ctl, int32_t id,
+                                    int64_t broker_epoch,
+                                    sm_zk_tps_t *remaining);
+
+/* preferred_election.c */
+/* Failover: process a pending /admin/preferred_replica_election (and arm
+ * its watch), start the auto-rebalance timer. */
+sm_err_t sm_ctl_preferred_startup(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_preferred_election(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_auto_rebalance(sm_controller_t *ctl,
+                                       const sm_ctl_ev_t *ev);
+/* Partitions of the broker ids' imbalance above the threshold, by
+ * preferred leader (checkAndTriggerAutoLeaderRebalance's selection);
+ * exposed for the unit tests. */
+void sm_ctl_imbalanced(sm_controller_t *ctl, sm_ctl_parts_t *out);
 
 #endif

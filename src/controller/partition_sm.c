@@ -241,8 +241,83 @@ sm_ctl_unclean_for(sm_controller_t *ctl, sm_ctl_part_t *part,
     return uc->err;
 }
 
+/* Election.leaderForPreferredReplica: the first assigned replica if it is
+ * live and in the ISR (which stays as it is), else leader -1. */
+static void
+sm_ctl_choose_preferred(sm_controller_t *ctl, const sm_ctl_part_t *part,
+                        sm_zk_part_state_t *s, const sm_zk_ints_t *live)
+{
+    int32_t pref = part->replicas.cnt > 0 ? part->replicas.v[0] : -1;
+
+    if (pref < 0 || !sm_ctl_ints_has(live, pref) ||
+        !sm_ctl_ints_has(&s->isr, pref)) {
+        s->leader = -1;
+        return;
+    }
+    s->leader = pref;
+    s->leader_epoch++;
+    s->controller_epoch = ctl->ctx.epoch;
+}
+
+/* Reassignment: REASSIGN_START keeps the leader and bumps the epoch
+ * (updateLeaderEpoch); REASSIGN keeps it if it is in the target, live and
+ * in the ISR, else takes the first such target replica
+ * (leaderForReassign).  ISR kept; leader -1 if there is none. */
+static void
+sm_ctl_choose_reassign(sm_controller_t *ctl, const sm_ctl_part_t *part,
+                       sm_ctl_strategy_t strategy, sm_zk_part_state_t *s,
+                       const sm_zk_ints_t *live)
+{
+    const sm_zk_ints_t *rar = &part->reassign_to;
+    int32_t leader = -1;
+
+    if (strategy == SM_CTL_ELECT_REASSIGN_START)
+        leader = s->leader;
+    else if (sm_ctl_ints_has(rar, s->leader) &&
+             sm_ctl_ints_has(live, s->leader) &&
+             sm_ctl_ints_has(&s->isr, s->leader))
+        leader = s->leader;
+    for (int i = 0; i < rar->cnt && leader < 0; i++)
+        if (sm_ctl_ints_has(live, rar->v[i]) &&
+            sm_ctl_ints_has(&s->isr, rar->v[i]))
+            leader = rar->v[i];
+    s->leader = leader;
+    if (leader < 0)
+        return;
+    s->leader_epoch++;
+    s->controller_epoch = ctl->ctx.epoch;
+}
+
+/* Election.leaderForControlledShutdown: the first assigned replica that is
+ * live (shutting-down brokers are not), in the ISR; the ISR loses the
+ * shutting-down brokers.  Leader -1 if there is none. */
+static void
+sm_ctl_choose_cs(sm_controller_t *ctl, const sm_ctl_part_t *part,
+                 sm_zk_part_state_t *s, const sm_zk_ints_t *live)
+{
+    int32_t leader = -1;
+    int n = 0;
+
+    for (int i = 0; i < part->replicas.cnt && leader < 0; i++)
+        if (sm_ctl_ints_has(live, part->replicas.v[i]) &&
+            sm_ctl_ints_has(&s->isr, part->replicas.v[i]))
+            leader = part->replicas.v[i];
+    s->leader = leader;
+    if (leader < 0)
+        return;
+    for (int i = 0; i < s->isr.cnt; i++) {
+        const sm_ctl_broker_t *b = sm_ctl_ctx_broker(&ctl->ctx, s->isr.v[i]);
+        if (b == NULL || !b->shutting_down)
+            s->isr.v[n++] = s->isr.v[i];
+    }
+    s->isr.cnt = n;
+    s->leader_epoch++;
+    s->controller_epoch = ctl->ctx.epoch;
+}
+
 /* The new leadership for part from its current znode content s (Election
- * .leaderForOffline); s is updated in place, leader -1 if none. */
+ * .leaderForOffline, or the preferred strategy); s is updated in place,
+ * leader -1 if none. */
 static sm_err_t
 sm_ctl_choose(sm_controller_t *ctl, sm_ctl_part_t *part,
               sm_ctl_strategy_t strategy, sm_ctl_unclean_cache_t *uc,
@@ -253,6 +328,19 @@ sm_ctl_choose(sm_controller_t *ctl, sm_ctl_part_t *part,
     int32_t leader;
     sm_err_t err;
 
+    if (strategy == SM_CTL_ELECT_PREFERRED) {
+        sm_ctl_choose_preferred(ctl, part, s, live);
+        return SM_OK;
+    }
+    if (strategy == SM_CTL_ELECT_CONTROLLED_SHUTDOWN) {
+        sm_ctl_choose_cs(ctl, part, s, live);
+        return SM_OK;
+    }
+    if (strategy == SM_CTL_ELECT_REASSIGN ||
+        strategy == SM_CTL_ELECT_REASSIGN_START) {
+        sm_ctl_choose_reassign(ctl, part, strategy, s, live);
+        return SM_OK;
+    }
     for (int i = 0; i < s->isr.cnt; i++)
         live_in_isr += sm_ctl_ints_has(live, s->isr.v[i]);
     if (live_in_isr == 0 && !unclean) {
@@ -319,7 +407,17 @@ sm_ctl_elect_one(sm_controller_t *ctl, sm_ctl_part_t *part,
             live.v[live.cnt++] = part->replicas.v[i];
     err = sm_ctl_choose(ctl, part, strategy, uc, &s, &live);
     if (err == SM_OK && s.leader < 0) {
-        sm_ctl_psm_failed(ctl, part, SM_CTL_PST_ONLINE, live.cnt == 0 ?
+        sm_ctl_psm_failed(ctl, part, SM_CTL_PST_ONLINE,
+                          strategy == SM_CTL_ELECT_PREFERRED ?
+                          "the preferred replica is not alive or not in "
+                          "the ISR" :
+                          strategy == SM_CTL_ELECT_CONTROLLED_SHUTDOWN ?
+                          "no other live replica is in the ISR" :
+                          strategy == SM_CTL_ELECT_REASSIGN ||
+                          strategy == SM_CTL_ELECT_REASSIGN_START ?
+                          "no live replica of the new assignment is in the "
+                          "ISR" :
+                          live.cnt == 0 ?
                           "no assigned replica is alive" : "no live "
                           "replica in the ISR and unclean leader election "
                           "is disabled");

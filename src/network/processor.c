@@ -29,12 +29,17 @@
  *             the socket is full.
  * Muting is simply "not READING": one request per connection is in flight
  * at a time, so responses go out in request order without any lock, and
- * pipelined requests wait in the socket (or in rbuf) meanwhile.  A muted
- * connection keeps its read watcher only to notice the peer closing
- * (sm_conn_peek(): MSG_PEEK, nothing consumed); the first time it sees
- * pipelined bytes instead, it stops watching until READING again.  So a
- * client that hangs up while its Fetch waits in purgatory is closed at
- * once, and the late response is dropped.
+ * pipelined requests wait meanwhile.  READ-AHEAD: an INFLIGHT or WRITING
+ * connection keeps reading, but only until one further whole frame is
+ * buffered (rbuf or conn->frame, so at most socket.request.max.bytes more
+ * per connection); then it stops watching until READING again, when that
+ * frame is delivered at once.  Without it a producer pipelining large
+ * requests through Kafka's default 100 KB socket.receive.buffer.bytes
+ * stalls for a round trip per request.  A PARKED connection (request queue
+ * full) reads nothing more, so queued.max.requests still pushes back on
+ * the client; it only peeks (MSG_PEEK, nothing consumed) to notice the peer
+ * closing.  Either way a client that hangs up while its Fetch waits in
+ * purgatory is closed at once, and the late response is dropped.
  *
  * READING FRAMES.  Bytes are read into an 8 KiB per-connection buffer
  * (rbuf) and frames are cut out of it; a frame that does not fit gets its
@@ -381,20 +386,25 @@ sm_conn_compact(sm_conn_t *conn)
     conn->rlen = avail;
 }
 
-/* Cut the next frame out of rbuf.  1: a frame was delivered, or a large
- * frame was started in its own buffer; 0: more bytes needed; -1: the
- * connection was closed (bad size). */
+enum { SM_FRAME_CLOSED = -1, SM_FRAME_NEED = 0, SM_FRAME_READY = 1 };
+
+/* Look at the next frame: check its size before anything is allocated (a
+ * bad one closes the connection) and move a frame too big for rbuf into a
+ * buffer of its own.  READY: one whole frame is buffered (conn->frame, or
+ * rbuf at rpos); NEED: more bytes; CLOSED: the connection is gone. */
 static int
-sm_conn_take_frame(sm_conn_t *conn)
+sm_conn_frame_state(sm_conn_t *conn)
 {
     sm_net_t *net = conn->proc->net;
     int32_t max = net->cfg.socket_request_max_bytes;
     size_t avail = conn->rlen - conn->rpos;
     uint8_t *p = conn->rbuf + conn->rpos;
 
+    if (conn->frame != NULL)
+        return conn->fgot == conn->flen ? SM_FRAME_READY : SM_FRAME_NEED;
     if (avail < 4) {
         sm_conn_compact(conn);
-        return 0;
+        return SM_FRAME_NEED;
     }
     int32_t size = (int32_t)sm_load_be32(p);
     if (size < 0 || size > max) {
@@ -405,28 +415,86 @@ sm_conn_take_frame(sm_conn_t *conn)
         else
             sm_conn_close(conn, SM_LOG_WARN, "Invalid receive (size = %d "
                           "larger than %d)", size, max);
-        return -1;
+        return SM_FRAME_CLOSED;
     }
     size_t len = (size_t)size;
-    if (avail - 4 >= len) {
-        uint8_t *frame = sm_malloc(len);
-        memcpy(frame, p + 4, len);
-        conn->rpos += 4 + len;
-        if (conn->rpos == conn->rlen)
-            conn->rpos = conn->rlen = 0;
-        sm_conn_deliver(conn, frame, len);
-        return 1;
-    }
+    if (avail - 4 >= len)
+        return SM_FRAME_READY;
     if (4 + len <= SM_NET_RBUF_SIZE) {
         sm_conn_compact(conn);
-        return 0;
+        return SM_FRAME_NEED;
     }
     conn->frame = sm_malloc(len);
     conn->flen = len;
     conn->fgot = avail - 4;
     memcpy(conn->frame, p + 4, conn->fgot);
     conn->rpos = conn->rlen = 0;
-    return 1;
+    return SM_FRAME_NEED;               /* avail - 4 < len */
+}
+
+/* Hand the READY frame to the request queue (ownership moves with it). */
+static void
+sm_conn_deliver_ready(sm_conn_t *conn)
+{
+    uint8_t *frame = conn->frame;
+    size_t len = conn->flen;
+
+    if (frame != NULL) {
+        conn->frame = NULL;
+    } else {
+        len = sm_load_be32(conn->rbuf + conn->rpos);
+        frame = sm_malloc(len);
+        memcpy(frame, conn->rbuf + conn->rpos + 4, len);
+        conn->rpos += 4 + len;
+        if (conn->rpos == conn->rlen)
+            conn->rpos = conn->rlen = 0;
+    }
+    sm_conn_deliver(conn, frame, len);
+}
+
+/* One read() into the frame being filled or into rbuf.  1: bytes read;
+ * 0: nothing to read now; -1: the connection was closed (EOF or error). */
+static int
+sm_conn_read_some(sm_conn_t *conn, size_t *budget)
+{
+    ssize_t n;
+
+    do {
+        n = conn->frame != NULL
+            ? read(conn->fd, conn->frame + conn->fgot, conn->flen - conn->fgot)
+            : read(conn->fd, conn->rbuf + conn->rlen,
+                   SM_NET_RBUF_SIZE - conn->rlen);
+    } while (n < 0 && errno == EINTR);
+    if (n > 0) {
+        if (conn->frame != NULL)
+            conn->fgot += (size_t)n;
+        else
+            conn->rlen += (size_t)n;
+        *budget -= (size_t)n < *budget ? (size_t)n : *budget;
+        if (conn->state == SM_CONN_READING)
+            sm_net_lru_touch(conn);
+        return 1;
+    }
+    if (n == 0) {
+        size_t partial = conn->frame != NULL ? conn->fgot + 4
+                                             : conn->rlen - conn->rpos;
+        /* a client that hangs up mid-frame is broken or killed: worth one
+         * line (a plain hang-up between requests is not) */
+        if (partial > 0)
+            sm_conn_close(conn, SM_LOG_INFO, "peer closed in the middle of "
+                          "a request (%zu bytes of it read)", partial);
+        else if (conn->state != SM_CONN_READING)
+            sm_conn_close(conn, SM_LOG_DEBUG, "peer closed with a request "
+                          "in flight");
+        else
+            sm_conn_close(conn, SM_LOG_DEBUG, "peer closed");
+        return -1;
+    }
+    if (errno == EAGAIN || errno == EWOULDBLOCK)
+        return 0;
+    sm_conn_close(conn, errno == ECONNRESET ? SM_LOG_DEBUG : SM_LOG_WARN,
+                  "read failed: %s", strerror(errno));
+    return -1;
 }
 
 /* Deliver buffered frames and, if do_read, read more, while READING and
@@ -437,60 +505,52 @@ sm_conn_on_input(sm_conn_t *conn, int do_read)
     size_t budget = SM_NET_READ_BUDGET;
 
     while (conn->state == SM_CONN_READING && !conn->proc->draining) {
-        if (conn->frame == NULL) {
-            int r = sm_conn_take_frame(conn);
-            if (r < 0)
-                return -1;
-            if (r > 0)
-                continue;
-        } else if (conn->fgot == conn->flen) {
-            uint8_t *frame = conn->frame;
-            conn->frame = NULL;
-            sm_conn_deliver(conn, frame, conn->flen);
+        int r = sm_conn_frame_state(conn);
+        if (r == SM_FRAME_CLOSED)
+            return -1;
+        if (r == SM_FRAME_READY) {
+            sm_conn_deliver_ready(conn);
             continue;
         }
         if (!do_read || budget == 0)
             break;
-
-        ssize_t n = conn->frame != NULL
-            ? read(conn->fd, conn->frame + conn->fgot, conn->flen - conn->fgot)
-            : read(conn->fd, conn->rbuf + conn->rlen,
-                   SM_NET_RBUF_SIZE - conn->rlen);
-        if (n > 0) {
-            if (conn->frame != NULL)
-                conn->fgot += (size_t)n;
-            else
-                conn->rlen += (size_t)n;
-            budget -= (size_t)n < budget ? (size_t)n : budget;
-            sm_net_lru_touch(conn);
-            continue;
-        }
-        if (n == 0) {
-            size_t partial = conn->frame != NULL ? conn->fgot + 4
-                                                 : conn->rlen - conn->rpos;
-            /* a client that hangs up mid-frame is broken or killed:
-             * worth one line (a plain hang-up between requests is not) */
-            if (partial > 0)
-                sm_conn_close(conn, SM_LOG_INFO, "peer closed in the middle "
-                              "of a request (%zu bytes of it read)", partial);
-            else
-                sm_conn_close(conn, SM_LOG_DEBUG, "peer closed");
+        r = sm_conn_read_some(conn, &budget);
+        if (r < 0)
             return -1;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
+        if (r == 0)
             break;
-        sm_conn_close(conn, errno == ECONNRESET ? SM_LOG_DEBUG : SM_LOG_WARN,
-                      "read failed: %s", strerror(errno));
-        return -1;
     }
     return 0;
 }
 
-/* Muted and readable: either the peer closed (close now, so a late
- * response finds nothing) or it pipelined its next request (leave it in the
- * socket and stop watching until the connection is READING again). */
+/* Muted (INFLIGHT or WRITING) and readable: read ahead, but no further than
+ * one whole frame; it is delivered as soon as the connection is READING
+ * again, so order is kept and the handler of the next request need not wait
+ * for the client to refill a small socket.receive.buffer.bytes.  Then stop
+ * watching until READING.  Reading also notices a peer that closed, so the
+ * late response finds nothing. */
+static void
+sm_conn_read_ahead(sm_conn_t *conn)
+{
+    size_t budget = SM_NET_READ_BUDGET;
+
+    while (budget > 0) {
+        int r = sm_conn_frame_state(conn);
+        if (r == SM_FRAME_CLOSED)
+            return;
+        if (r == SM_FRAME_READY) {
+            ev_io_stop(conn->proc->loop, &conn->rw);
+            return;
+        }
+        if (sm_conn_read_some(conn, &budget) <= 0)
+            return;
+    }
+}
+
+/* Muted, parked or draining, and readable: either the peer closed (close
+ * now) or it pipelined its next request (leave it in the socket, so a full
+ * request queue pushes back on the client, and stop watching until the
+ * connection is READING again). */
 static void
 sm_conn_peek(sm_conn_t *conn)
 {
@@ -514,6 +574,9 @@ sm_conn_on_readable(struct ev_loop *loop, ev_io *w, int revents)
 
     if (conn->state == SM_CONN_READING)
         sm_conn_on_input(conn, 1);
+    else if ((conn->state == SM_CONN_INFLIGHT ||
+              conn->state == SM_CONN_WRITING) && !conn->proc->draining)
+        sm_conn_read_ahead(conn);
     else
         sm_conn_peek(conn);
 }

@@ -448,6 +448,11 @@ sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
     opts.delete_topic_enable = b->cfg->delete_topic_enable;
     opts.unclean_leader_election_enable =
         b->cfg->unclean_leader_election_enable;
+    opts.auto_leader_rebalance_enable = b->cfg->auto_leader_rebalance_enable;
+    opts.leader_imbalance_check_interval_ms =
+        b->cfg->leader_imbalance_check_interval_seconds * 1000;
+    opts.leader_imbalance_per_broker_percentage =
+        b->cfg->leader_imbalance_per_broker_percentage;
     memset(&ch, 0, sizeof(ch));
     ch.opaque = b;
     ch.leader_and_isr = sm_broker_ch_lai;

@@ -1049,6 +1049,20 @@ sm_zk_get_reassignment(sm_zk_t *zk, int watch, sm_zk_tps_t *l)
 }
 
 sm_err_t
+sm_zk_set_reassignment(sm_zk_t *zk, const sm_zk_tps_t *l, int32_t epoch_zkv)
+{
+    char *json = sm_zk_reassignment_encode(l);
+    sm_zk_op_t op;
+    sm_err_t err;
+
+    sm_zk_op_set(&op, sm_zk_path_reassign_partitions(), json,
+                 (int)strlen(json), SM_ZK_ANY_VERSION);
+    err = sm_kzk_fenced(zk, &op, epoch_zkv);
+    sm_free(json);
+    return err;
+}
+
+sm_err_t
 sm_zk_delete_reassignment(sm_zk_t *zk, int32_t epoch_zkv)
 {
     return sm_kzk_fenced_delete(zk, sm_zk_path_reassign_partitions(),

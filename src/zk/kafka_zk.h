@@ -30,7 +30,8 @@
  *                sm_zk_get_isr_change, sm_zk_delete_isr_changes,
  *                sm_zk_propagate_log_dir_event, sm_zk_get_log_dir_events,
  *                sm_zk_get_log_dir_event, sm_zk_delete_log_dir_events
- *   admin        sm_zk_get_reassignment, sm_zk_delete_reassignment,
+ *   admin        sm_zk_get_reassignment, sm_zk_set_reassignment,
+ *                sm_zk_delete_reassignment,
  *                sm_zk_get_preferred_election, sm_zk_delete_preferred_election
  *   producer ids sm_zk_claim_pid_block
  *   0.8 offsets  sm_zk_get_consumer_offset, sm_zk_set_consumer_offset
@@ -244,6 +245,9 @@ sm_err_t sm_zk_delete_log_dir_events(sm_zk_t *zk,
  * when watch != 0). */
 sm_err_t sm_zk_get_reassignment(sm_zk_t *zk, int watch, sm_zk_tps_t *l);
 sm_err_t sm_zk_delete_reassignment(sm_zk_t *zk, int32_t epoch_zkv);
+/* Controller: rewrite it with the partitions still being moved, fenced. */
+sm_err_t sm_zk_set_reassignment(sm_zk_t *zk, const sm_zk_tps_t *l,
+                               int32_t epoch_zkv);
 /* /admin/preferred_replica_election, likewise. */
 sm_err_t sm_zk_get_preferred_election(sm_zk_t *zk, int watch,
                                      sm_zk_tps_t *l);

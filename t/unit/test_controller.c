@@ -25,6 +25,9 @@ Suite *sm_test_suite_controller_election(void);
 Suite *sm_test_suite_controller_handlers(void);
 Suite *sm_test_suite_topic_deletion(void);
 Suite *sm_test_suite_channel_manager(void);
+Suite *sm_test_suite_preferred_election(void);
+Suite *sm_test_suite_controlled_shutdown(void);
+Suite *sm_test_suite_reassignment(void);
 
 /*
  * LeakSanitizer (sanitizer builds only; never called otherwise).  The
@@ -66,10 +69,13 @@ main(void)
         sm_test_suite_controller_election,
         sm_test_suite_controller_handlers,
         sm_test_suite_topic_deletion,
+        sm_test_suite_preferred_election,
+        sm_test_suite_controlled_shutdown,
+        sm_test_suite_reassignment,
     };
     const char *req = getenv("SAMSA_TEST_REQUIRE_ZK");
     const char *lvl = getenv("SAMSA_TEST_LOGLEVEL");
-    int rc = zkt_start(), n = 9, ret;
+    int rc = zkt_start(), n = 12, ret;
 
     sm_log_level = lvl ? sm_log_level_parse(lvl) : SM_LOG_WARN;
     if (rc != 0) {

@@ -420,6 +420,85 @@ START_TEST(processor__late_response_after_close_is_dropped)
 }
 END_TEST
 
+/* ------------------------------------------------------- read-ahead */
+
+static int
+one_held(ntest_t *t)
+{
+    pthread_mutex_lock(&t->lock);
+    int n = t->nheld;
+    pthread_mutex_unlock(&t->lock);
+    return n == 1;
+}
+
+/* Offer up to len bytes without blocking, a few times with pauses; the
+ * number of bytes the socket took. */
+static size_t
+send_what_fits(int fd, const uint8_t *p, size_t len)
+{
+    size_t sent = 0;
+
+    for (int round = 0; round < 10 && sent < len; round++) {
+        ssize_t n = send(fd, p + sent, len - sent, MSG_DONTWAIT);
+        if (n > 0) {
+            sent += (size_t)n;
+            continue;
+        }
+        usleep(20 * 1000);
+    }
+    return sent;
+}
+
+/* A muted connection reads exactly one further frame: the client can hand
+ * over a request much larger than both socket buffers while its previous
+ * request is in flight, but not a third one; answers keep request order. */
+START_TEST(processor__read_ahead_one_frame_while_muted)
+{
+    size_t len = 400 * 1024;
+    uint8_t *f2 = sm_malloc(len + 4), *f3 = sm_malloc(len + 4);
+    uint8_t *in = sm_malloc(len);
+    int sndbuf = 8192;
+    ntest_t t;
+
+    ntest_config(&t);
+    t.cfg.socket_receive_buffer_bytes = 8192;
+    ntest_start(&t);
+    int fd = ntest_connect_rcvbuf(t.port, 8192);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf,
+                                sizeof(sndbuf)), 0);
+    for (size_t i = 0; i < len; i++)
+        f2[4 + i] = f3[4 + i] = ntest_pattern_byte(i);
+    sm_store_be32(f2, (uint32_t)len);
+    sm_store_be32(f3, (uint32_t)len);
+    f2[4] = f3[4] = 'E';
+    f3[5] = 'x';
+
+    ck_assert_int_eq(ntest_send_frame(fd, "Hheld", 5), 0);
+    ck_assert(ntest_wait(one_held, &t, 5000));
+    /* blocking send, 5 s timeout: only completes if the server reads it */
+    ck_assert_int_eq(ntest_send_all(fd, f2, len + 4), 0);
+    size_t took = send_what_fits(fd, f3, len + 4);
+    ck_assert_msg(took < len + 4, "the third frame was read too (%zu)",
+                  took);
+    ck_assert_int_eq(atomic_load(&t.handled), 1);
+
+    ntest_release_held(&t);
+    ck_assert_int_eq(ntest_recv_frame(fd, in, len), 5);
+    ck_assert(memcmp(in, "Hheld", 5) == 0);
+    ck_assert_int_eq(ntest_send_all(fd, f3 + took, len + 4 - took), 0);
+    ck_assert_int_eq(ntest_recv_frame(fd, in, len), (ssize_t)len);
+    ck_assert(memcmp(in, f2 + 4, len) == 0);
+    ck_assert_int_eq(ntest_recv_frame(fd, in, len), (ssize_t)len);
+    ck_assert(memcmp(in, f3 + 4, len) == 0);
+    close(fd);
+    free(f2);
+    free(f3);
+    free(in);
+    ntest_stop(&t);
+}
+END_TEST
+
 /* ------------------------------------------------------- idle close */
 
 START_TEST(processor__idle_connections_close)
@@ -525,6 +604,7 @@ sm_test_suite_processor(void)
     tcase_add_test(tc, processor__truncated_request_then_close_logs_one_line);
     tcase_add_test(tc, processor__noop_unmutes_and_close_closes);
     tcase_add_test(tc, processor__late_response_after_close_is_dropped);
+    tcase_add_test(tc, processor__read_ahead_one_frame_while_muted);
     tcase_add_test(tc, processor__idle_connections_close);
     tcase_add_test(tc, processor__file_segments_via_sendfile);
     tcase_add_test(tc, processor__client_gone_mid_sendfile_releases_once);
