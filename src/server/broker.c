@@ -246,13 +246,9 @@ sm_broker_rm_topic_config(void *opaque, const char *topic,
     return SM_OK;
 }
 
-/* A leader's endpoint for the replica fetchers: the inter-broker listener
- * of its registration as the metadata cache last heard it. */
-static sm_err_t
-sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
-                      int *port)
+sm_err_t
+sm_broker_endpoint(sm_broker_t *b, int32_t broker_id, char **host, int *port)
 {
-    sm_broker_t *b = opaque;
     sm_mdsnap_t *snap = sm_mdcache_snapshot(b->mdcache);
     const sm_md_broker_t *mb = sm_mdsnap_broker(snap, broker_id);
     const sm_md_endpoint_t *ep = NULL;
@@ -271,6 +267,14 @@ sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
     }
     sm_mdsnap_release(b->mdcache, snap);
     return err;
+}
+
+/* A leader's endpoint for the replica fetchers. */
+static sm_err_t
+sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
+                      int *port)
+{
+    return sm_broker_endpoint(opaque, broker_id, host, port);
 }
 
 /* The replica manager's ISR writer: the partition state znode (Kafka's
@@ -508,8 +512,10 @@ sm_broker_start(sm_broker_t *b, sm_config_t *cfg, char *errstr,
 void
 sm_broker_shutdown(sm_broker_t *b)
 {
-    atomic_store(&b->shutting_down, 1);
     sm_info("broker", "[SamsaServer id=%d] shutting down", (int)b->id);
+    if (b->net && b->ctrl)              /* while we still serve requests */
+        sm_broker_controlled_shutdown(b);
+    atomic_store(&b->shutting_down, 1);
     if (b->net) {
         sm_net_stop_accepting(b->net);
         (void)sm_net_drain(b->net, 30000);

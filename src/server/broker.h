@@ -133,4 +133,14 @@ sm_err_t sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
 #include "protocol/apis.def"
 #undef SM_API
 
+/* Another broker's endpoint on the inter-broker listener (the first one
+ * if it has none there), as the metadata cache last heard it; *host is
+ * the caller's.  SM_ERR__NOENT if the broker is unknown. */
+sm_err_t sm_broker_endpoint(sm_broker_t *b, int32_t broker_id, char **host,
+                            int *port);
+
+/* controlled_shutdown.c: ask the controller to move this broker's
+ * leadership away (controlled.shutdown.*); blocks, bounded. */
+void sm_broker_controlled_shutdown(sm_broker_t *b);
+
 #endif

@@ -21,11 +21,10 @@
  * refused as a whole (Kafka's getErrorResponse).
  *
  * ControlledShutdown is answered by the controller broker only
- * (NOT_CONTROLLER elsewhere).  Moving leadership away is not implemented
- * yet: the answer lists the partitions the broker still leads that have
- * other replicas (Kafka's "remaining partitions"), so the caller retries
- * and then shuts down anyway, as Kafka's broker does after
- * controlled.shutdown.max.retries.
+ * (NOT_CONTROLLER elsewhere), from the controller thread once it moved the
+ * leadership away (controller/controlled_shutdown.c); the answer lists the
+ * partitions nobody else could take over (Kafka's "remaining
+ * partitions").
  *
  * Threads: I/O handler threads; the calls below take their own locks.
  * Topic names are copied into NUL-terminated strings for the partition
@@ -333,64 +332,51 @@ sm_handle_UpdateMetadata(sm_reqctx_t *ctx)
 
 /* ------------------------------------------------- ControlledShutdown */
 
-/* Partitions broker_id leads that have another replica; names borrow from
- * snap. */
+/* The controller's answer (controller thread): write and send it. */
 static void
-sm_ctlapi_remaining(const sm_mdsnap_t *snap, int32_t broker_id,
-                    sm_ControlledShutdownResponse_t *resp)
+sm_ctlapi_cs_done(void *arg, sm_err_t err, const sm_zk_tps_t *remaining)
 {
-    size_t it = 0, cap = 0;
-    void *v;
+    sm_reqctx_t *ctx = arg;
+    sm_ControlledShutdownResponse_t resp;
 
-    while (sm_map_next(&snap->topics, &it, NULL, &v)) {
-        const sm_md_topic_t *t = v;
-
-        for (int32_t p = 0; p < t->npartitions; p++) {
-            const sm_pstate_t *ps = &t->parts[p];
-
-            if (ps->topic == NULL || ps->leader != broker_id ||
-                ps->nreplicas <= 1)
-                continue;
-            if ((size_t)resp->RemainingPartitionsCnt == cap) {
-                cap = cap ? cap * 2 : 16;
-                resp->RemainingPartitions = sm_realloc(
-                    resp->RemainingPartitions,
-                    cap * sizeof(*resp->RemainingPartitions));
-            }
-            resp->RemainingPartitions[resp->RemainingPartitionsCnt++] =
-                (sm_RemainingPartition_t){ sm_str_cstr(t->name),
-                                           ps->partition };
-        }
+    memset(&resp, 0, sizeof(resp));
+    resp.ErrorCode = err;
+    if (err == SM_OK && remaining->cnt > 0) {
+        resp.RemainingPartitions = sm_calloc((size_t)remaining->cnt,
+                                             sizeof(*resp.RemainingPartitions));
+        for (int i = 0; i < remaining->cnt; i++)
+            resp.RemainingPartitions[i] = (sm_RemainingPartition_t){
+                sm_str_cstr(remaining->v[i].topic),
+                remaining->v[i].partition };
+        resp.RemainingPartitionsCnt = remaining->cnt;
     }
+    sm_info("broker", "controlled shutdown request answered: %s, %d "
+            "partition(s) still led", sm_err_name(resp.ErrorCode),
+            (int)resp.RemainingPartitionsCnt);
+    sm_ControlledShutdownResponse_write(sm_reqctx_begin(ctx),
+                                        ctx->hdr.ApiVersion, &resp);
+    sm_reqctx_send(ctx);
+    sm_free(resp.RemainingPartitions);  /* names borrowed from remaining */
 }
 
+/* Answered by the controller thread (sm_controller_controlled_shutdown):
+ * leadership moves away, the partitions it could not move are listed. */
 void
 sm_handle_ControlledShutdown(sm_reqctx_t *ctx)
 {
     sm_ControlledShutdownRequest_t req;
-    sm_ControlledShutdownResponse_t resp;
-    sm_mdsnap_t *snap;
+    sm_zk_tps_t none = { 0 };
 
     if (sm_ControlledShutdownRequest_read(&ctx->rd, ctx->hdr.ApiVersion,
                                           &req) != SM_OK) {
         sm_reqctx_close(ctx, "malformed ControlledShutdown request");
         return;
     }
-    memset(&resp, 0, sizeof(resp));
-    snap = sm_mdcache_snapshot(ctx->b->mdcache);
-    if (ctx->b->ctrl == NULL || !sm_controller_is_active(ctx->b->ctrl))
-        resp.ErrorCode = SM_ERR_NOT_CONTROLLER;
-    else if (sm_mdsnap_broker(snap, req.BrokerId) == NULL)
-        resp.ErrorCode = SM_ERR_BROKER_NOT_AVAILABLE;
-    else
-        sm_ctlapi_remaining(snap, req.BrokerId, &resp);
-    sm_info("broker", "controlled shutdown of broker %d (epoch %lld): %s, "
-            "%d partitions still led", (int)req.BrokerId,
-            (long long)req.BrokerEpoch, sm_err_name(resp.ErrorCode),
-            (int)resp.RemainingPartitionsCnt);
-    sm_ControlledShutdownResponse_write(sm_reqctx_begin(ctx),
-                                        ctx->hdr.ApiVersion, &resp);
-    sm_reqctx_send(ctx);
-    sm_mdsnap_release(ctx->b->mdcache, snap);
-    sm_ControlledShutdownResponse_free(&resp);
+    sm_info("broker", "controlled shutdown of broker %d (epoch %lld) "
+            "requested", (int)req.BrokerId, (long long)req.BrokerEpoch);
+    if (ctx->b->ctrl == NULL || !sm_controller_is_active(ctx->b->ctrl) ||
+        sm_controller_controlled_shutdown(ctx->b->ctrl, req.BrokerId,
+                                          req.BrokerEpoch, sm_ctlapi_cs_done,
+                                          ctx) != SM_OK)
+        sm_ctlapi_cs_done(ctx, SM_ERR_NOT_CONTROLLER, &none);
 }
