@@ -13,12 +13,21 @@
     data to another broker (the new replica fetches it, the controller
     finishes when it is in the ISR), --verify reports completion and
     removes the throttle, the old replica's directory is deleted and a
-    consumer reads every record from the new replicas.
+    consumer reads every record from the new replicas;
+  * no split brain: a leader frozen with SIGSTOP past
+    zookeeper.session.timeout.ms loses its leadership; resumed, it does
+    not acknowledge an acks=all write sent straight to it (raw Produce
+    v3), and it rejoins as a follower holding exactly the new leader's
+    records.
 """
 
 import json
 import os
+import signal
+import socket
+import struct
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -159,6 +168,86 @@ def t_reassign():
     got = cl.consume(name, 0, 0, N)
     assert_eq([r.value for r in got], [b"m-0-%d" % i for i in range(N)],
               "records on the new replica")
+
+
+def raw_produce(broker, topic, p, value, timeout_ms):
+    """Produce v3, acks=-1, one record, straight to broker: the partition
+    error code, or None if the broker did not answer in time."""
+    from kafka.record.default_records import DefaultRecordBatchBuilder
+    bb = DefaultRecordBatchBuilder(magic=2, compression_type=0,
+                                   is_transactional=False, producer_id=-1,
+                                   producer_epoch=-1, base_sequence=-1,
+                                   batch_size=1 << 20)
+    bb.append(0, timestamp=int(time.time() * 1000), key=None, value=value,
+              headers=[])
+    batch = bytes(bb.build())
+
+    def s16(x):
+        b = x.encode()
+        return struct.pack(">h", len(b)) + b
+    body = struct.pack(">h", -1) + struct.pack(">hi", -1, timeout_ms)
+    body += struct.pack(">i", 1) + s16(topic) + struct.pack(">i", 1)
+    body += struct.pack(">ii", p, len(batch)) + batch
+    frame = struct.pack(">hhi", 0, 3, 9) + s16("split-brain") + body
+    with socket.create_connection(("127.0.0.1", broker.port),
+                                  timeout=T(10) + timeout_ms / 1000) as sk:
+        sk.sendall(struct.pack(">i", len(frame)) + frame)
+        try:
+            n = struct.unpack(">i", _recv(sk, 4))[0]
+        except socket.timeout:
+            return None
+        data = _recv(sk, n)
+    # corr, [topic [partition error base_offset log_append_time]] throttle
+    off = 4 + 4
+    tl = struct.unpack(">h", data[off:off + 2])[0]
+    off += 2 + tl + 4
+    return struct.unpack(">h", data[off + 4:off + 6])[0]
+
+
+def _recv(sk, n):
+    out = b""
+    while len(out) < n:
+        chunk = sk.recv(n - len(out))
+        if not chunk:
+            raise AssertionError("connection closed")
+        out += chunk
+    return out
+
+
+@suite.test("no split brain: a leader frozen past the session timeout loses "
+            "leadership, does not acknowledge acks=all when resumed, and "
+            "rejoins as a follower")
+def t_split_brain():
+    global c
+    c = suite.cluster(name="sb", brokers=3, props={
+        "zookeeper.session.timeout.ms": "4000",
+        "controlled.shutdown.retry.backoff.ms": "500",
+        "auto.leader.rebalance.enable": "false"})
+    name = "sb"
+    script("kafka-topics", "--create", "--topic", name,
+           "--replica-assignment", "0:1:2", "--config",
+           "min.insync.replicas=2")
+    c.topic_leader_ready(name, 1)
+    wait_for(lambda: len(states(name, 1)[0]["isr"]) == 3, T(20),
+             "full ISR")
+    produce_all(name, 1, b"s")
+    old = c.brokers[0]
+    os.kill(old.proc.pid, signal.SIGSTOP)
+    try:
+        wait_for(lambda: states(name, 1)[0]["leader"] in (1, 2), T(30),
+                 "a new leader while broker 0 is frozen")
+    finally:
+        os.kill(old.proc.pid, signal.SIGCONT)
+    err = raw_produce(old, name, 0, b"split", 3000)
+    assert err != 0, "the deposed leader acknowledged an acks=all write"
+    print("# deposed leader answered acks=all with error %r" % (err,))
+    wait_for(lambda: 0 in states(name, 1)[0]["isr"], T(40),
+             "broker 0 back in the ISR as a follower")
+    assert states(name, 1)[0]["leader"] != 0
+    cl = clients.Confluent(c.bootstrap)
+    got = [r.value for r in cl.consume(name, 0, 0, N + 1)]
+    assert b"split" not in got, "the rejected record became visible"
+    assert_eq(got[:N], [b"s-0-%d" % i for i in range(N)], "records")
 
 
 if __name__ == "__main__":
