@@ -18,7 +18,13 @@
     zookeeper.session.timeout.ms loses its leadership; resumed, it does
     not acknowledge an acks=all write sent straight to it (raw Produce
     v3), and it rejoins as a follower holding exactly the new leader's
-    records.
+    records;
+  * unclean leader election: with the whole ISR gone, a partition of a
+    topic with unclean.leader.election.enable=false stays offline when
+    only an out-of-sync replica returns; with true it comes back with that
+    replica as leader;
+  * topic deletion removes the znodes and the log directories on every
+    broker.
 """
 
 import json
@@ -248,6 +254,58 @@ def t_split_brain():
     got = [r.value for r in cl.consume(name, 0, 0, N + 1)]
     assert b"split" not in got, "the rejected record became visible"
     assert_eq(got[:N], [b"s-0-%d" % i for i in range(N)], "records")
+
+
+@suite.test("unclean.leader.election.enable: off keeps a partition offline "
+            "when only an out-of-sync replica returns, on elects it")
+def t_unclean():
+    global c
+    c = suite.cluster(name="uc", brokers=2, props={
+        "zookeeper.session.timeout.ms": "4000",
+        "controlled.shutdown.enable": "false",
+        "auto.leader.rebalance.enable": "false"})
+    for name, unclean in (("clean", "false"), ("dirty", "true")):
+        script("kafka-topics", "--create", "--topic", name,
+               "--replica-assignment", "0:1", "--config",
+               "unclean.leader.election.enable=" + unclean)
+        c.topic_leader_ready(name, 1)
+        wait_for(lambda: len(states(name, 1)[0]["isr"]) == 2, T(20),
+                 "full ISR of " + name)
+    c.brokers[1].stop()             # the follower: ISR [0]
+    for name in ("clean", "dirty"):
+        wait_for(lambda: states(name, 1)[0]["isr"] == [0], T(30),
+                 "ISR [0] of " + name)
+    c.brokers[0].kill()             # the whole ISR is gone (and with it
+                                    # every controller candidate)
+    c.brokers[1].start()            # only the out-of-sync replica returns
+    wait_for(lambda: states("dirty", 1)[0]["leader"] == 1, T(30),
+             "dirty led by the out-of-sync replica")
+    wait_for(lambda: states("clean", 1)[0]["leader"] == -1, T(30),
+             "clean offline (leader -1, ISR kept)")
+    time.sleep(T(2))
+    st = states("clean", 1)[0]
+    assert_eq((st["leader"], st["isr"]), (-1, [0]), "clean stays offline")
+
+
+@suite.test("topic deletion removes the znodes and every broker's log "
+            "directories")
+def t_delete():
+    global c
+    c = suite.cluster(name="del", brokers=3)
+    script("kafka-topics", "--create", "--topic", "gone",
+           "--replica-assignment", "0:1:2,1:2:0")
+    c.topic_leader_ready("gone", 2)
+    dirs = [os.path.join(b.dir, "data", "gone-%d" % p)
+            for b in c.brokers for p in range(2)]
+    wait_for(lambda: all(os.path.isdir(d) for d in dirs), T(20),
+             "six replica directories")
+    script("kafka-topics", "--delete", "--topic", "gone")
+    zk = c.kazoo()
+    wait_for(lambda: not zk.exists("/brokers/topics/gone") and
+             not zk.exists("/admin/delete_topics/gone") and
+             not zk.exists("/config/topics/gone"), T(30), "znodes gone")
+    wait_for(lambda: not any(os.path.exists(d) for d in dirs), T(30),
+             "directories gone on every broker")
 
 
 if __name__ == "__main__":
