@@ -94,6 +94,7 @@ sm_ctl_ev_name(sm_ctl_ev_type_t type)
     case SM_CTL_EV_STOP_REPLICA_DONE:
         return "TopicDeletionStopReplicaResponseReceived";
     case SM_CTL_EV_CALL:                    return "Call";
+    case SM_CTL_EV_ISR_CHANGE:              return "IsrChangeNotification";
     case SM_CTL_EV_PREFERRED_ELECTION:
         return "ReplicaLeaderElection";
     case SM_CTL_EV_AUTO_REBALANCE:
@@ -366,6 +367,8 @@ sm_ctl_run(sm_controller_t *ctl, sm_ctl_ev_t *ev)
         return sm_ctl_process_stop_replica_done(ctl, ev);
     case SM_CTL_EV_CALL:
         return sm_ctl_process_call(ctl, ev);
+    case SM_CTL_EV_ISR_CHANGE:
+        return sm_ctl_process_isr_change(ctl);
     case SM_CTL_EV_PREFERRED_ELECTION:
         return sm_ctl_process_preferred_election(ctl);
     case SM_CTL_EV_AUTO_REBALANCE:
@@ -485,6 +488,8 @@ sm_ctl_map_node(const sm_zk_event_t *zev)
             return sm_ctl_ev_new(SM_CTL_EV_TOPIC_CHANGE);
         if (strcmp(path, sm_zk_path_delete_topics()) == 0)
             return sm_ctl_ev_new(SM_CTL_EV_TOPIC_DELETION);
+        if (strcmp(path, sm_zk_path_isr_changes()) == 0)
+            return sm_ctl_ev_new(SM_CTL_EV_ISR_CHANGE);
         return NULL;
     }
     if (strcmp(path, sm_zk_path_reassign_partitions()) == 0)

@@ -156,6 +156,9 @@ sm_ctl_on_failover(sm_controller_t *ctl)
         err = sm_ctl_preferred_startup(ctl);
     if (err == SM_OK)
         err = sm_ctl_process_reassignment(ctl);
+    /* ISR changes made while no controller watched (sets the watch) */
+    if (err == SM_OK)
+        err = sm_ctl_process_isr_change(ctl);
 out:
     sm_zk_strings_fini(&deletions);
     return err;

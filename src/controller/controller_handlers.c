@@ -594,6 +594,68 @@ sm_ctl_process_topic_deletion(sm_controller_t *ctl)
     return err;
 }
 
+/* ------------------------------------------------------------ ISR */
+
+/* Re-read the state znode of each notified partition the controller knows
+ * (the leader changed its ISR there) into the context. */
+static void
+sm_ctl_reread_states(sm_controller_t *ctl, const sm_zk_tps_t *tps,
+                     sm_ctl_parts_t *out)
+{
+    for (int i = 0; i < tps->cnt; i++) {
+        sm_ctl_topic_t *top = sm_ctl_ctx_topic(&ctl->ctx, tps->v[i].topic);
+        sm_ctl_part_t *part = top && !top->del_queued
+            ? sm_ctl_topic_part(top, tps->v[i].partition) : NULL;
+        sm_zk_part_state_t s;
+
+        if (part == NULL)
+            continue;
+        memset(&s, 0, sizeof(s));
+        if (sm_zk_get_partition_state(ctl->zk, top->name, part->partition,
+                                      &s) != SM_OK) {
+            sm_zk_part_state_fini(&s);
+            continue;
+        }
+        sm_zk_part_state_fini(&part->lis);
+        part->lis = s;
+        part->has_lis = 1;
+        sm_ctl_parts_add(out, part);
+    }
+}
+
+/* IsrChangeNotification: re-read the partitions' state znodes, tell
+ * every live broker with UpdateMetadata, delete the notifications. */
+sm_err_t
+sm_ctl_process_isr_change(sm_controller_t *ctl)
+{
+    sm_zk_strings_t children = { 0 };
+    sm_zk_tps_t tps = { 0 };
+    sm_ctl_parts_t parts = { 0 };
+    sm_err_t err;
+
+    if (!ctl->active)
+        return SM_OK;
+    err = sm_zk_get_isr_changes(ctl->zk, 1, &children);
+    for (int i = 0; i < children.cnt && err == SM_OK; i++) {
+        err = sm_zk_get_isr_change(ctl->zk, children.v[i], &tps);
+        if (err == SM_ERR__NOENT || err == SM_ERR__BAD_MSG)
+            err = SM_OK;                /* gone, or garbage: drop it */
+    }
+    if (err == SM_OK && children.cnt > 0) {
+        sm_ctl_reread_states(ctl, &tps, &parts);
+        sm_info(SM_CTL_LOG, "Processing %d ISR change notification(s) for "
+                "%d partition(s)", children.cnt, parts.cnt);
+        if (parts.cnt > 0)
+            sm_ctl_send_update_metadata(ctl, NULL, 0, &parts);
+        err = sm_zk_delete_isr_changes(ctl->zk, &children,
+                                       ctl->ctx.epoch_zkv);
+    }
+    sm_ctl_parts_fini(&parts);
+    sm_zk_tps_fini(&tps);
+    sm_zk_strings_fini(&children);
+    return err;
+}
+
 /* TopicDeletionStopReplicaResponseReceived. */
 sm_err_t
 sm_ctl_process_stop_replica_done(sm_controller_t *ctl, const sm_ctl_ev_t *ev)

@@ -319,6 +319,8 @@ typedef enum sm_ctl_ev_type {
     SM_CTL_EV_TOPIC_DELETION,           /* /admin/delete_topics children */
     SM_CTL_EV_STOP_REPLICA_DONE,        /* a StopReplica(delete) answer */
     SM_CTL_EV_CALL,                     /* sm_controller_enqueue() */
+    SM_CTL_EV_ISR_CHANGE,               /* /isr_change_notification
+                                         * children */
     SM_CTL_EV_PREFERRED_ELECTION,       /* /admin/preferred_replica_election
                                          * created or changed */
     SM_CTL_EV_AUTO_REBALANCE,           /* leader.imbalance.check timer */
@@ -445,6 +447,7 @@ sm_err_t sm_ctl_process_topic_change(sm_controller_t *ctl);
 sm_err_t sm_ctl_process_partition_modifications(sm_controller_t *ctl,
                                                 const char *topic);
 sm_err_t sm_ctl_process_topic_deletion(sm_controller_t *ctl);
+sm_err_t sm_ctl_process_isr_change(sm_controller_t *ctl);
 sm_err_t sm_ctl_process_stop_replica_done(sm_controller_t *ctl,
                                           const sm_ctl_ev_t *ev);
 sm_err_t sm_ctl_on_new_partitions(sm_controller_t *ctl,

@@ -169,6 +169,7 @@ sm_log_release(sm_log_t *log)
     for (int i = 0; i < log->nsegs; i++)
         sm_seg_release(log->segs[i]);
     sm_free(log->segs);
+    sm_free(log->epochs);
     sm_free(log->dir);
     sm_free(log->topic);
     pthread_mutex_destroy(&log->lock);
@@ -208,6 +209,7 @@ sm_log_open(const char *dir, const char *topic, int32_t partition,
         sm_log_release(log);
         return err;
     }
+    sm_log_epoch_load(log);
     sm_info("log", "%s: loaded %d segments, start offset %" PRId64
             ", end offset %" PRId64 ", recovery point %" PRId64,
             dir, log->nsegs, log->start_offset, log->end_offset,
@@ -443,6 +445,10 @@ sm_log_append_any(sm_log_t *log, uint8_t *mbuf, const uint8_t *buf,
                              append_time, &ai);
     if (err == SM_OK)
         err = sm_log_append_locked(log, buf, len, &ai, &need_flush);
+    if (err == SM_OK && mbuf != NULL)
+        sm_log_epoch_note(log, epoch, ai.first_offset);
+    else if (err == SM_OK)
+        sm_log_epoch_note_batches(log, buf, len);
     pthread_mutex_unlock(&log->lock);
     if (err != SM_OK)
         return err;
@@ -593,6 +599,7 @@ SM_LOG_GET(int64_t, sm_log_recovery_point, log->recovery_point)
 SM_LOG_GET(int, sm_log_segment_count, log->nsegs)
 SM_LOG_GET(int64_t, sm_log_high_watermark,
            log->high_watermark < 0 ? log->end_offset : log->high_watermark)
+SM_LOG_GET(int64_t, sm_log_replica_hw, log->high_watermark)
 
 int64_t
 sm_log_size_bytes(sm_log_t *log)
@@ -782,6 +789,7 @@ sm_log_truncate_locked(sm_log_t *log, int64_t offset)
         return err;
     }
     log->end_offset = offset;
+    sm_log_epoch_truncate(log, offset);
     if (log->recovery_point > offset)
         log->recovery_point = offset;
     if (log->high_watermark > offset)

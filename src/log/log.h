@@ -162,6 +162,21 @@ int64_t  sm_log_recovery_point(sm_log_t *log);
  * UnifiedLog keeps the same bound).  Truncation lowers it. */
 int64_t  sm_log_high_watermark(sm_log_t *log);
 void     sm_log_set_high_watermark(sm_log_t *log, int64_t hw);
+/* The high watermark last set (by the replica layer or from
+ * replication-offset-checkpoint at open), -1 if none ever was. */
+int64_t  sm_log_replica_hw(sm_log_t *log);
+/*
+ * Leader epochs (epoch_cache.c: leader-epoch-checkpoint in the partition
+ * directory).  Appends record the first offset of each new epoch; a
+ * truncation forgets epochs starting at or after the new end.
+ * latest_epoch: -1 when none.  end_offset_for_epoch (Kafka's
+ * LeaderEpochFileCache.endOffsetFor): for the largest known epoch <= epoch,
+ * that epoch and the offset where it ended (the start of the next one, or
+ * the log end for the latest); -1/-1 if epoch precedes every known one.
+ */
+int32_t  sm_log_latest_epoch(sm_log_t *log);
+void     sm_log_end_offset_for_epoch(sm_log_t *log, int32_t epoch,
+                                     int32_t *out_epoch, int64_t *end_offset);
 int64_t  sm_log_size_bytes(sm_log_t *log);
 int      sm_log_segment_count(sm_log_t *log);
 const char *sm_log_dir(sm_log_t *log);
@@ -196,6 +211,8 @@ typedef struct sm_logmgr_config {
     int64_t  retention_check_interval_ms;   /* log.retention.check.interval.ms */
     int64_t  flush_scheduler_interval_ms;   /* log.flush.scheduler.interval.ms */
     int64_t  flush_offset_checkpoint_interval_ms;
+    int64_t  hw_checkpoint_interval_ms;     /* replica.high.watermark.
+                                             * checkpoint.interval.ms */
     int      cleaner_enable;          /* log.cleaner.enable */
     int      cleaner_threads;         /* log.cleaner.threads */
     int64_t  cleaner_backoff_ms;      /* log.cleaner.backoff.ms */
@@ -230,6 +247,8 @@ sm_err_t sm_logmgr_delete(sm_logmgr_t *mgr, const char *topic,
                           int32_t partition);
 /* Write both checkpoint files now. */
 sm_err_t sm_logmgr_checkpoint(sm_logmgr_t *mgr);
+/* Write only replication-offset-checkpoint of every dir. */
+sm_err_t sm_logmgr_checkpoint_hw(sm_logmgr_t *mgr);
 /* Run one pass of retention / flush / cleaning now (tests, background). */
 void     sm_logmgr_tick(sm_logmgr_t *mgr, int64_t now_ms);
 

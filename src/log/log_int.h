@@ -136,6 +136,11 @@ sm_err_t sm_seg_rename(sm_segment_t *seg, const char *new_suffix);
 
 /* -------------------------------------------------------------- log */
 
+typedef struct sm_epoch_entry {
+    int32_t epoch;
+    int64_t start_offset;
+} sm_epoch_entry_t;
+
 struct sm_log {
     pthread_mutex_t lock;
     char          *dir;
@@ -164,8 +169,18 @@ struct sm_log {
     int            cleaner_paused;   /* being deleted: never again */
     int            uncleanable;      /* cleaning failed: skipped */
     int64_t        cleaner_offset;   /* first dirty offset, -1 unknown */
+    /* leader epoch cache (epoch_cache.c), under lock */
+    sm_epoch_entry_t *epochs;
+    int            nepochs;
     int            stat_cleanings;
 };
+
+/* epoch_cache.c; log->lock held (load: before the log is shared). */
+void     sm_log_epoch_load(sm_log_t *log);
+void     sm_log_epoch_note(sm_log_t *log, int32_t epoch, int64_t start);
+void     sm_log_epoch_note_batches(sm_log_t *log, const uint8_t *buf,
+                                   size_t len);
+void     sm_log_epoch_truncate(sm_log_t *log, int64_t end);
 
 sm_segment_t *sm_log_active(sm_log_t *log);
 /* Index of the segment with the largest base <= offset (0 if none). */
@@ -210,6 +225,7 @@ int64_t  sm_ckpt_find(const sm_ckpt_entry_t *ents, int n, const char *topic,
 
 #define SM_RECOVERY_POINT_CKPT "recovery-point-offset-checkpoint"
 #define SM_LOG_START_CKPT      "log-start-offset-checkpoint"
+#define SM_REPLICATION_CKPT    "replication-offset-checkpoint"
 #define SM_CLEANER_CKPT        "cleaner-offset-checkpoint"
 #define SM_CLEAN_SHUTDOWN_FILE ".kafka_cleanshutdown"
 #define SM_LOCK_FILE           ".lock"

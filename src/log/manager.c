@@ -12,6 +12,12 @@
  *   log-start-offset-checkpoint       only logs whose start offset is
  *                                     above their first segment's base
  *   cleaner-offset-checkpoint         cleaner.c
+ *   replication-offset-checkpoint     high watermarks of the logs the
+ *                                     replica layer set one for (Kafka's
+ *                                     ReplicaManager writes it; here the
+ *                                     manager does, every
+ *                                     hw_checkpoint_interval_ms and at
+ *                                     every full checkpoint)
  *   <topic>-<partition>/              one log (log.c)
  *   <topic>-<partition>.<32 hex>-delete/   a log being deleted
  *
@@ -81,6 +87,7 @@ struct sm_logmgr {
     int64_t           last_retention_ms;
     int64_t           last_flush_ms;
     int64_t           last_ckpt_ms;
+    int64_t           last_hw_ckpt_ms;
     sm_cleaner_t     *cleaner;
 };
 
@@ -99,6 +106,7 @@ sm_logmgr_config_defaults(sm_logmgr_config_t *cfg)
     cfg->retention_check_interval_ms = 300000;
     cfg->flush_scheduler_interval_ms = INT64_MAX;
     cfg->flush_offset_checkpoint_interval_ms = 60000;
+    cfg->hw_checkpoint_interval_ms = 5000;
     cfg->cleaner_enable = 1;
     cfg->cleaner_threads = 1;
     cfg->cleaner_backoff_ms = 15000;
@@ -224,6 +232,47 @@ sm_logmgr_write_ckpt(sm_logmgr_t *mgr, int d, const char *name,
     return err;
 }
 
+/* Write replication-offset-checkpoint of dir d: logs with a high
+ * watermark set.  ckpt_lock held. */
+static sm_err_t
+sm_logmgr_hw_dir(sm_logmgr_t *mgr, const sm_logmgr_snap_t *snap, int d)
+{
+    sm_ckpt_entry_t *hw = sm_calloc((size_t)snap->n + 1, sizeof(*hw));
+    int n = 0;
+    int64_t v;
+    sm_err_t err;
+
+    for (int i = 0; i < snap->n; i++) {
+        if (snap->dirs[i] != d)
+            continue;
+        v = sm_log_replica_hw(snap->logs[i]);
+        if (v >= 0)
+            hw[n++] = (sm_ckpt_entry_t){ snap->logs[i]->topic,
+                                         snap->logs[i]->partition, v };
+    }
+    err = sm_logmgr_write_ckpt(mgr, d, SM_REPLICATION_CKPT, hw, n);
+    sm_free(hw);
+    return err;
+}
+
+sm_err_t
+sm_logmgr_checkpoint_hw(sm_logmgr_t *mgr)
+{
+    sm_logmgr_snap_t snap;
+    sm_err_t err, first_err = SM_OK;
+
+    pthread_mutex_lock(&mgr->ckpt_lock);
+    sm_logmgr_snapshot(mgr, &snap);
+    for (int d = 0; d < mgr->ndirs; d++) {
+        err = sm_logmgr_hw_dir(mgr, &snap, d);
+        if (err != SM_OK && first_err == SM_OK)
+            first_err = err;
+    }
+    sm_logmgr_snap_free(&snap);
+    pthread_mutex_unlock(&mgr->ckpt_lock);
+    return first_err;
+}
+
 /* Write both checkpoints of dir d from the logs' current values.  With
  * shutdown set, each log is flushed and closed first (sm_log_shutdown)
  * and *clean tells whether all of them closed without error. */
@@ -234,7 +283,7 @@ sm_logmgr_ckpt_dir(sm_logmgr_t *mgr, const sm_logmgr_snap_t *snap, int d,
     sm_ckpt_entry_t *rp = sm_calloc((size_t)snap->n + 1, sizeof(*rp));
     sm_ckpt_entry_t *lso = sm_calloc((size_t)snap->n + 1, sizeof(*lso));
     int nrp = 0, nlso = 0;
-    sm_err_t err, first_err = SM_OK;
+    sm_err_t err, first_err = sm_logmgr_hw_dir(mgr, snap, d);
 
     for (int i = 0; i < snap->n; i++) {
         sm_log_t *log = snap->logs[i];
@@ -335,7 +384,7 @@ void
 sm_logmgr_tick(sm_logmgr_t *mgr, int64_t now_ms)
 {
     sm_logmgr_snap_t snap;
-    int retention, flush, ckpt;
+    int retention, flush, ckpt, hw;
 
     pthread_mutex_lock(&mgr->lock);
     retention = sm_logmgr_due(now_ms, &mgr->last_retention_ms,
@@ -344,6 +393,8 @@ sm_logmgr_tick(sm_logmgr_t *mgr, int64_t now_ms)
                           mgr->cfg.flush_scheduler_interval_ms);
     ckpt = sm_logmgr_due(now_ms, &mgr->last_ckpt_ms,
                          mgr->cfg.flush_offset_checkpoint_interval_ms);
+    hw = sm_logmgr_due(now_ms, &mgr->last_hw_ckpt_ms,
+                       mgr->cfg.hw_checkpoint_interval_ms);
     pthread_mutex_unlock(&mgr->lock);
     if (retention || flush) {
         sm_logmgr_snapshot(mgr, &snap);
@@ -355,6 +406,8 @@ sm_logmgr_tick(sm_logmgr_t *mgr, int64_t now_ms)
     }
     if (ckpt)
         sm_logmgr_checkpoint(mgr);
+    else if (hw)
+        sm_logmgr_checkpoint_hw(mgr);
     if (mgr->cleaner != NULL)
         sm_cleaner_tick(mgr->cleaner, now_ms);
 }
@@ -368,6 +421,9 @@ sm_logmgr_wait_ms(const sm_logmgr_config_t *cfg)
         w = cfg->flush_scheduler_interval_ms;
     if (cfg->flush_offset_checkpoint_interval_ms < w)
         w = cfg->flush_offset_checkpoint_interval_ms;
+    if (cfg->hw_checkpoint_interval_ms > 0 &&
+        cfg->hw_checkpoint_interval_ms < w)
+        w = cfg->hw_checkpoint_interval_ms;
     if (cfg->cleaner_enable && cfg->cleaner_backoff_ms < w)
         w = cfg->cleaner_backoff_ms;
     return w < 10 ? 10 : w > 1000 ? 1000 : w;
@@ -484,8 +540,8 @@ sm_logmgr_read_ckpt(sm_logmgr_dir_t *dir, const char *name,
 }
 
 typedef struct sm_logmgr_ckpts {
-    sm_ckpt_entry_t *rp, *lso;
-    int nrp, nlso;
+    sm_ckpt_entry_t *rp, *lso, *hw;
+    int nrp, nlso, nhw;
 } sm_logmgr_ckpts_t;
 
 /* Open one entry of a log dir if it is a partition directory. */
@@ -522,6 +578,9 @@ sm_logmgr_load_one(sm_logmgr_t *mgr, int d, const char *name,
                       sm_ckpt_find(ck->rp, ck->nrp, topic, part),
                       sm_ckpt_find(ck->lso, ck->nlso, topic, part),
                       dir->had_clean, &log, errstr, errstr_size);
+    if (err == SM_OK && sm_ckpt_find(ck->hw, ck->nhw, topic, part) >= 0)
+        sm_log_set_high_watermark(log, sm_ckpt_find(ck->hw, ck->nhw, topic,
+                                                    part));
     if (err == SM_OK) {
         pthread_mutex_lock(&mgr->lock);
         sm_logmgr_insert(mgr, topic, part, d, log);
@@ -551,6 +610,7 @@ sm_logmgr_load_dir(sm_logmgr_t *mgr, int d, char *errstr, size_t errstr_size)
     }
     sm_logmgr_read_ckpt(dir, SM_RECOVERY_POINT_CKPT, &ck.rp, &ck.nrp);
     sm_logmgr_read_ckpt(dir, SM_LOG_START_CKPT, &ck.lso, &ck.nlso);
+    sm_logmgr_read_ckpt(dir, SM_REPLICATION_CKPT, &ck.hw, &ck.nhw);
     sm_info("log", "loading logs from %s (%s)", dir->path,
             dir->had_clean ? "clean shutdown: no recovery"
                            : "no clean shutdown marker: recovering");
@@ -558,6 +618,7 @@ sm_logmgr_load_dir(sm_logmgr_t *mgr, int d, char *errstr, size_t errstr_size)
         err = sm_logmgr_load_one(mgr, d, names[i], &ck, errstr, errstr_size);
     sm_ckpt_free(ck.rp, ck.nrp);
     sm_ckpt_free(ck.lso, ck.nlso);
+    sm_ckpt_free(ck.hw, ck.nhw);
     sm_io_names_free(names, n);
     return err;
 }
@@ -591,6 +652,7 @@ sm_logmgr_open(const sm_logmgr_config_t *cfg, sm_logmgr_t **mgrp,
     mgr->ndirs = cfg->ndirs;
     mgr->dirs = sm_calloc((size_t)cfg->ndirs, sizeof(*mgr->dirs));
     mgr->last_retention_ms = mgr->last_flush_ms = mgr->last_ckpt_ms = now;
+    mgr->last_hw_ckpt_ms = now;
     sm_logmgr_grow(mgr);
     for (int d = 0; d < cfg->ndirs; d++) {
         mgr->dirs[d].path = sm_strdup(cfg->dirs[d]);

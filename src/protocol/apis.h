@@ -26,7 +26,6 @@ enum sm_api_key {
 #define SM_API(key, name, min, max, flex) SM_API_##name = (key),
 #include "protocol/apis.def"
 #undef SM_API
-    SM_API_ControlledShutdown = 7,
     SM_API__MAX = 70                   /* keys at or above are unknown */
 };
 

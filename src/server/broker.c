@@ -15,6 +15,7 @@
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
+#include "controller/channel_manager.h"
 #include "controller/controller.h"
 #include "server/broker.h"
 #include "server/broker_meta.h"
@@ -116,7 +117,7 @@ sm_broker_on_session(sm_zk_t *zk, void *arg)
 
 /* ------------------------------------------------ control requests */
 
-void
+sm_err_t
 sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
                          int32_t controller_epoch, const sm_pstate_t *states,
                          int n, sm_err_t *errs)
@@ -127,13 +128,19 @@ sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
     if (err != SM_OK)
         for (int i = 0; i < n; i++)
             errs[i] = err;
+    return err;
 }
 
-void
+sm_err_t
 sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
                           int32_t controller_epoch, const sm_pstate_t *states,
                           int n, const sm_md_broker_t *brokers, int nbrokers)
 {
+    if (sm_rm_fence_controller(b->rm, controller_epoch) != SM_OK) {
+        sm_warn("broker", "ignoring UpdateMetadata from controller %d with "
+                "stale epoch %d", (int)controller_id, (int)controller_epoch);
+        return SM_ERR_STALE_CONTROLLER_EPOCH;
+    }
     sm_mdcache_update(b->mdcache, controller_id, controller_epoch, brokers,
                       nbrokers, states, n);
     for (int i = 0; i < n; i++)
@@ -141,6 +148,7 @@ sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
             sm_tcfg_invalidate(b->tcfg, states[i].topic);
     if (b->admin_purg)
         sm_purgatory_check_and_complete(b->admin_purg, "metadata");
+    return SM_OK;
 }
 
 sm_err_t
@@ -152,8 +160,10 @@ sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
     return sm_rm_stop_replica(b->rm, controller_epoch, topic, partition, del);
 }
 
-/* The controller's channel: this broker directly; other brokers get their
- * requests over the network once replication lands. */
+/* The controller's channel to this broker: direct calls.  Other brokers
+ * are reached over the network by the channel manager
+ * (controller/channel_manager.c), which routes only this broker's own
+ * requests here. */
 static void
 sm_broker_ch_lai(void *opaque, int32_t broker_id, int64_t broker_epoch,
                  int32_t controller_id, int32_t controller_epoch,
@@ -171,8 +181,8 @@ sm_broker_ch_lai(void *opaque, int32_t broker_id, int64_t broker_epoch,
         return;
     }
     errs = sm_calloc((size_t)n + 1, sizeof(*errs));
-    sm_broker_leader_and_isr(b, controller_id, controller_epoch, states, n,
-                             errs);
+    (void)sm_broker_leader_and_isr(b, controller_id, controller_epoch,
+                                   states, n, errs);
     free(errs);
 }
 
@@ -191,8 +201,8 @@ sm_broker_ch_um(void *opaque, int32_t broker_id, int64_t broker_epoch,
                 (int)broker_id);
         return;
     }
-    sm_broker_update_metadata(b, controller_id, controller_epoch, states, n,
-                              brokers, nbrokers);
+    (void)sm_broker_update_metadata(b, controller_id, controller_epoch,
+                                    states, n, brokers, nbrokers);
 }
 
 static void
@@ -235,6 +245,94 @@ sm_broker_rm_topic_config(void *opaque, const char *topic,
     *out = t->lcfg;
     sm_tcfg_release(b->tcfg, t);
     return SM_OK;
+}
+
+sm_err_t
+sm_broker_endpoint(sm_broker_t *b, int32_t broker_id, char **host, int *port)
+{
+    sm_mdsnap_t *snap = sm_mdcache_snapshot(b->mdcache);
+    const sm_md_broker_t *mb = sm_mdsnap_broker(snap, broker_id);
+    const sm_md_endpoint_t *ep = NULL;
+    sm_err_t err = SM_ERR__NOENT;
+
+    if (mb != NULL) {
+        ep = sm_md_broker_endpoint(mb, sm_config_inter_broker_listener(
+                                           b->cfg));
+        if (ep == NULL && mb->neps > 0)
+            ep = &mb->eps[0];
+    }
+    if (ep != NULL) {
+        *host = sm_strdup(ep->host);
+        *port = ep->port;
+        err = SM_OK;
+    }
+    sm_mdsnap_release(b->mdcache, snap);
+    return err;
+}
+
+/* A leader's endpoint for the replica fetchers. */
+static sm_err_t
+sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
+                      int *port)
+{
+    return sm_broker_endpoint(opaque, broker_id, host, port);
+}
+
+/* The replica manager's ISR writer: the partition state znode (Kafka's
+ * JSON, conditional on the cached zkVersion), then one
+ * /isr_change_notification/isr_change_ znode for the controller.  Runs on
+ * an I/O handler thread (expansion) or the ISR thread (shrink). */
+static sm_err_t
+sm_broker_isr_write(void *opaque, const char *topic, int32_t partition,
+                    const sm_isr_change_t *chg, int32_t *new_zk_version)
+{
+    sm_broker_t *b = opaque;
+    sm_zk_part_state_t s;
+    sm_zk_tps_t tps = { 0 };
+    sm_err_t err;
+
+    memset(&s, 0, sizeof(s));
+    s.leader = chg->leader;
+    s.leader_epoch = chg->leader_epoch;
+    s.controller_epoch = chg->controller_epoch;
+    s.isr.v = chg->isr;                 /* borrowed: not finied */
+    s.isr.cnt = chg->nisr;
+    s.zk_version = chg->zk_version;
+    err = sm_zk_set_partition_state(b->zk, topic, partition, &s,
+                                    SM_ZK_ANY_VERSION);
+    if (err != SM_OK) {
+        sm_warn("replica", "%s-%d: cached zkVersion %d not equal to that "
+                "in ZooKeeper (%s), skip updating ISR", topic,
+                (int)partition, (int)chg->zk_version, sm_err_name(err));
+        return err;
+    }
+    *new_zk_version = s.zk_version;
+    sm_zk_tps_add(&tps, topic, partition);
+    if (sm_zk_propagate_isr_changes(b->zk, &tps) != SM_OK)
+        sm_warn("replica", "%s-%d: cannot announce the ISR change under "
+                "/isr_change_notification", topic, (int)partition);
+    sm_zk_tps_fini(&tps);
+    return SM_OK;
+}
+
+static void
+sm_broker_start_fetchers(sm_broker_t *b)
+{
+    sm_rfm_opts_t o;
+
+    memset(&o, 0, sizeof(o));
+    o.local_id = b->id;
+    o.num_fetchers = b->cfg->num_replica_fetchers;
+    o.max_wait_ms = b->cfg->replica_fetch_wait_max_ms;
+    o.min_bytes = b->cfg->replica_fetch_min_bytes;
+    o.max_bytes = b->cfg->replica_fetch_response_max_bytes;
+    o.partition_max_bytes = b->cfg->replica_fetch_max_bytes;
+    o.backoff_ms = b->cfg->replica_fetch_backoff_ms;
+    o.socket_timeout_ms = b->cfg->replica_socket_timeout_ms;
+    b->rfm = sm_rfm_new(&o, sm_broker_rfm_resolve, b);
+    sm_rm_set_fetcher(b->rm, b->rfm);
+    sm_rm_start_isr(b->rm, sm_broker_isr_write, b,
+                    b->cfg->replica_lag_time_max_ms);
 }
 
 /* ZooKeeper session, cluster id, broker id, meta.properties. */
@@ -329,6 +427,8 @@ sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
     b->tcfg = sm_tcfg_cache_new(b->cfg, b->zk);
     b->rm = sm_rm_new(b->id, b->logmgr, sm_broker_rm_topic_config, b);
     sm_rm_set_fetch_purgatory(b->rm, b->fetch_purg);
+    sm_rm_set_produce_purgatory(b->rm, b->produce_purg);
+    sm_broker_start_fetchers(b);
     sm_broker_resolve_advertised(b);
     return SM_OK;
 }
@@ -337,7 +437,8 @@ static sm_err_t
 sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
 {
     sm_controller_opts_t opts;
-    sm_controller_channel_t ch;
+    sm_controller_channel_t ch, net_ch;
+    sm_chanmgr_opts_t cmo;
     sm_err_t err;
 
     err = sm_zk_on_session(b->zk, sm_broker_on_session, b);
@@ -362,7 +463,14 @@ sm_broker_start_serving(sm_broker_t *b, char *errstr, size_t errstr_size)
     ch.leader_and_isr = sm_broker_ch_lai;
     ch.update_metadata = sm_broker_ch_um;
     ch.stop_replica = sm_broker_ch_stop;
-    b->ctrl = sm_controller_new(b->zk, b->id, b->broker_epoch, &ch, &opts);
+    memset(&cmo, 0, sizeof(cmo));
+    cmo.local_id = b->id;
+    cmo.listener = sm_config_inter_broker_listener(b->cfg);
+    cmo.socket_timeout_ms = b->cfg->controller_socket_timeout_ms;
+    b->chanmgr = sm_chanmgr_new(&cmo, &ch);
+    sm_chanmgr_channel(b->chanmgr, &net_ch);
+    b->ctrl = sm_controller_new(b->zk, b->id, b->broker_epoch, &net_ch,
+                                &opts);
     b->dyncfg = sm_dyncfg_new(b);
     err = sm_dyncfg_start(b->dyncfg, b->ctrl);
     if (err == SM_OK)
@@ -408,8 +516,10 @@ sm_broker_start(sm_broker_t *b, sm_config_t *cfg, char *errstr,
 void
 sm_broker_shutdown(sm_broker_t *b)
 {
-    atomic_store(&b->shutting_down, 1);
     sm_info("broker", "[SamsaServer id=%d] shutting down", (int)b->id);
+    if (b->net && b->ctrl)              /* while we still serve requests */
+        sm_broker_controlled_shutdown(b);
+    atomic_store(&b->shutting_down, 1);
     if (b->net) {
         sm_net_stop_accepting(b->net);
         (void)sm_net_drain(b->net, 30000);
@@ -419,6 +529,14 @@ sm_broker_shutdown(sm_broker_t *b)
         sm_controller_destroy(b->ctrl);
         b->ctrl = NULL;
     }
+    sm_chanmgr_destroy(b->chanmgr);     /* joins the request senders */
+    b->chanmgr = NULL;
+    if (b->rm) {
+        sm_rm_stop_isr(b->rm);
+        sm_rm_set_fetcher(b->rm, NULL);
+    }
+    sm_rfm_destroy(b->rfm);             /* joins the replica fetchers */
+    b->rfm = NULL;
     /* pending delayed fetches get their (possibly empty) answers */
     if (b->fetch_purg)
         sm_purgatory_shutdown(b->fetch_purg);

@@ -47,6 +47,7 @@
 #include "zk/zk_client.h"
 
 struct sm_controller;
+struct sm_chanmgr;
 struct sm_dyncfg;
 struct sm_tcfg_cache;
 
@@ -62,7 +63,9 @@ typedef struct sm_broker {
     sm_net_t         *net;
     sm_mdcache_t     *mdcache;
     sm_rm_t          *rm;
+    sm_rfm_t         *rfm;              /* follower fetchers */
     struct sm_controller *ctrl;
+    struct sm_chanmgr *chanmgr;         /* controller -> remote brokers */
     struct sm_tcfg_cache *tcfg;         /* topic configs */
     sm_purgatory_t   *fetch_purg;
     sm_purgatory_t   *produce_purg;
@@ -108,12 +111,18 @@ void      sm_reqctx_noop(sm_reqctx_t *ctx);
 /* Close the connection after logging why; frees ctx. */
 void      sm_reqctx_close(sm_reqctx_t *ctx, const char *why);
 
-/* Control requests from a controller (local or remote). */
-void     sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
+/*
+ * Control requests from a controller, local (the channel's direct calls)
+ * or remote (the handlers in control_apis.c).  Each is fenced by the
+ * controller epoch (sm_rm_fence_controller): an older epoch changes
+ * nothing and returns STALE_CONTROLLER_EPOCH.  leader_and_isr fills errs[i]
+ * per state (all with the top-level error when it is not SM_OK).
+ */
+sm_err_t sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
                                   int32_t controller_epoch,
                                   const sm_pstate_t *states, int n,
                                   sm_err_t *errs);
-void     sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
+sm_err_t sm_broker_update_metadata(sm_broker_t *b, int32_t controller_id,
                                    int32_t controller_epoch,
                                    const sm_pstate_t *states, int n,
                                    const sm_md_broker_t *brokers,
@@ -127,5 +136,15 @@ sm_err_t sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
     void sm_handle_##name(sm_reqctx_t *ctx);
 #include "protocol/apis.def"
 #undef SM_API
+
+/* Another broker's endpoint on the inter-broker listener (the first one
+ * if it has none there), as the metadata cache last heard it; *host is
+ * the caller's.  SM_ERR__NOENT if the broker is unknown. */
+sm_err_t sm_broker_endpoint(sm_broker_t *b, int32_t broker_id, char **host,
+                            int *port);
+
+/* controlled_shutdown.c: ask the controller to move this broker's
+ * leadership away (controlled.shutdown.*); blocks, bounded. */
+void sm_broker_controlled_shutdown(sm_broker_t *b);
 
 #endif

@@ -1108,6 +1108,8 @@ sm_config_logmgr_config(const sm_config_t *cfg, sm_logmgr_config_t *out)
     out->flush_scheduler_interval_ms = cfg->log_flush_scheduler_interval_ms;
     out->flush_offset_checkpoint_interval_ms =
         cfg->log_flush_offset_checkpoint_interval_ms;
+    out->hw_checkpoint_interval_ms =
+        cfg->replica_high_watermark_checkpoint_interval_ms;
     out->cleaner_enable = cfg->log_cleaner_enable;
     out->cleaner_threads = cfg->log_cleaner_threads;
     out->cleaner_backoff_ms = cfg->log_cleaner_backoff_ms;

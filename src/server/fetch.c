@@ -27,6 +27,12 @@
  * what is readable, and completion (or expiry) reads everything again and
  * answers - the same thing Kafka's DelayedFetch.onComplete does.
  *
+ * FOLLOWERS.  A Fetch with ReplicaId >= 0 comes from a follower's replica
+ * fetcher: before reading, each partition's fetch offset is recorded as
+ * that follower's log end offset (sm_rm_follower_fetched), which may
+ * advance the high watermark and wake delayed consumer fetches and acks=all
+ * produces.  Followers read up to the log end, consumers up to the HW.
+ *
  * Sessions (KIP-227): samsa answers every Fetch as sessionless (SessionId
  * 0), which clients treat as "keep sending full fetch requests".
  */
@@ -340,6 +346,28 @@ sm_fetch_delay(sm_reqctx_t *ctx, sm_FetchRequest_t *req)
         ctx->b->fetch_purg, &f->op, (const char *const *)f->keys, n);
 }
 
+/* A follower's fetch offsets are its log end offsets (see above). */
+static void
+sm_fetch_note_follower(sm_reqctx_t *ctx, const sm_FetchRequest_t *req)
+{
+    for (int32_t t = 0; t < req->TopicsCnt; t++) {
+        char *topic = sm_str_dup(req->Topics[t].Topic);
+
+        for (int32_t i = 0; topic && i < req->Topics[t].PartitionsCnt; i++) {
+            const sm_FetchRequestPartition_t *rp =
+                &req->Topics[t].Partitions[i];
+            sm_partition_t *p = sm_rm_get(ctx->b->rm, topic, rp->Partition);
+
+            if (p == NULL)
+                continue;
+            sm_rm_follower_fetched(ctx->b->rm, p, req->ReplicaId,
+                                   rp->FetchOffset);
+            sm_partition_release(p);
+        }
+        free(topic);
+    }
+}
+
 void
 sm_handle_Fetch(sm_reqctx_t *ctx)
 {
@@ -351,6 +379,8 @@ sm_handle_Fetch(sm_reqctx_t *ctx)
         sm_reqctx_close(ctx, "malformed Fetch request");
         return;
     }
+    if (req.ReplicaId >= 0)
+        sm_fetch_note_follower(ctx, &req);
     if (req.MaxWaitMs > 0 && req.MinBytes > 0 &&
         sm_fetch_count_partitions(&req) > 0) {
         /* enough data already?  Measure without building a response. */

@@ -12,9 +12,21 @@
  * acks: 0 sends no response - unless a partition failed, in which case the
  * connection is closed so the client notices (Kafka does exactly this);
  * 1 answers after the leader's append; -1 answers once every ISR member has
- * the records.  With an ISR of just the leader that is at once; followers
- * and the delayed produce come with replication.  Other acks values get
- * INVALID_REQUIRED_ACKS for every partition.
+ * the records.  Other acks values get INVALID_REQUIRED_ACKS for every
+ * partition.
+ *
+ * acks=all (Kafka's DelayedProduce).  Before the append, an ISR smaller
+ * than min.insync.replicas (topic override, else the broker's) refuses the
+ * partition with NOT_ENOUGH_REPLICAS.  After it, the request waits in the
+ * produce purgatory, watched under each appended partition's key, until
+ * for every such partition sm_partition_acks_done() decides: the high
+ * watermark passed the last appended offset (NONE, or
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum
+ * meanwhile) or the leadership moved (NOT_LEADER_FOR_PARTITION).  TimeoutMs
+ * later the undecided partitions get REQUEST_TIMED_OUT.  The keys are
+ * poked by follower fetches that move the high watermark and by role
+ * changes (replica_manager.c).  The pending response borrows topic names
+ * from the request frame, which ctx owns until the answer is sent.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -54,11 +66,20 @@ sm_produce_not_hosted(sm_broker_t *b, const char *topic, int32_t part)
                  : SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 }
 
+/* One appended partition an acks=all produce waits on. */
+typedef struct sm_produce_wait {
+    sm_partition_t *p;                   /* a reference; NULL: none */
+    int64_t  required;                   /* last offset + 1 */
+    int32_t  min_isr;
+    int      done;
+} sm_produce_wait_t;
+
 static void
 sm_produce_partition(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
                      const char *topic, sm_tcfg_t *tcfg,
                      const sm_ProduceRequestPartition_t *rp,
-                     sm_ProduceResponsePartition_t *out)
+                     sm_ProduceResponsePartition_t *out,
+                     sm_produce_wait_t *w)
 {
     sm_broker_t *b = ctx->b;
     sm_validate_cfg_t vc;
@@ -104,6 +125,11 @@ sm_produce_partition(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
         out->BaseOffset = ar.first_offset;
         out->LogAppendTimeMs = ar.log_append_time;
         out->LogStartOffset = ar.log_start_offset;
+        if (req->Acks == -1) {
+            sm_partition_keep(p);
+            *w = (sm_produce_wait_t){ p, ar.last_offset + 1,
+                                      tcfg->tc.min_insync_replicas, 0 };
+        }
     }
     out->ErrorCode = (int16_t)sm_err_to_wire(err);
     sm_buf_fini(&conv);
@@ -113,7 +139,8 @@ sm_produce_partition(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
 static void
 sm_produce_topic(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
                  const sm_ProduceRequestTopic_t *rt,
-                 sm_ProduceResponseTopic_t *out, int acks_ok)
+                 sm_ProduceResponseTopic_t *out, int acks_ok,
+                 sm_produce_wait_t *waits)
 {
     char *topic = sm_str_dup(rt->Name);
     sm_tcfg_t *tcfg = NULL;
@@ -139,7 +166,7 @@ sm_produce_topic(sm_reqctx_t *ctx, const sm_ProduceRequest_t *req,
             continue;
         }
         sm_produce_partition(ctx, req, topic, tcfg, &rt->PartitionData[i],
-                             rp);
+                             rp, &waits[i]);
     }
     if (tcfg)
         sm_tcfg_release(ctx->b->tcfg, tcfg);
@@ -157,12 +184,137 @@ sm_produce_any_error(const sm_ProduceResponse_t *resp)
     return 0;
 }
 
+/* ------------------------------------------------------ delayed produce */
+
+typedef struct sm_produce_op {
+    sm_delayed_op_t op;                  /* first: the purgatory's handle */
+    sm_reqctx_t    *ctx;
+    sm_ProduceRequest_t req;
+    sm_ProduceResponse_t resp;
+    sm_produce_wait_t *waits;            /* one per response partition, in
+                                          * response order */
+    int             nwaits;
+    char          **keys;
+    int             nkeys;
+} sm_produce_op_t;
+
+static int
+sm_produce_op_try(sm_delayed_op_t *op)
+{
+    sm_produce_op_t *o = (sm_produce_op_t *)op;
+    int n = 0, all = 1;
+    sm_err_t err;
+
+    for (int32_t t = 0; t < o->resp.ResponsesCnt; t++) {
+        sm_ProduceResponseTopic_t *rt = &o->resp.Responses[t];
+
+        for (int32_t i = 0; i < rt->PartitionResponsesCnt; i++, n++) {
+            sm_produce_wait_t *w = &o->waits[n];
+
+            if (w->p == NULL || w->done)
+                continue;
+            if (sm_partition_acks_done(w->p, w->required, w->min_isr,
+                                       &err)) {
+                w->done = 1;
+                rt->PartitionResponses[i].ErrorCode = (int16_t)err;
+            } else {
+                all = 0;
+            }
+        }
+    }
+    return all;
+}
+
+static void
+sm_produce_op_complete(sm_delayed_op_t *op, int expired)
+{
+    sm_produce_op_t *o = (sm_produce_op_t *)op;
+    int n = 0;
+
+    (void)sm_produce_op_try(op);     /* a last look before timing out */
+    for (int32_t t = 0; expired && t < o->resp.ResponsesCnt; t++) {
+        sm_ProduceResponseTopic_t *rt = &o->resp.Responses[t];
+
+        for (int32_t i = 0; i < rt->PartitionResponsesCnt; i++, n++)
+            if (o->waits[n].p != NULL && !o->waits[n].done)
+                rt->PartitionResponses[i].ErrorCode =
+                    SM_ERR_REQUEST_TIMED_OUT;
+    }
+    sm_ProduceResponse_write(sm_reqctx_begin(o->ctx),
+                             o->ctx->hdr.ApiVersion, &o->resp);
+    sm_reqctx_send(o->ctx);
+    o->ctx = NULL;
+}
+
+static void
+sm_produce_waits_free(sm_produce_wait_t *waits, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (waits[i].p)
+            sm_partition_release(waits[i].p);
+    sm_free(waits);
+}
+
+static void
+sm_produce_op_destroy(sm_delayed_op_t *op)
+{
+    sm_produce_op_t *o = (sm_produce_op_t *)op;
+
+    sm_ProduceResponse_free(&o->resp);
+    sm_ProduceRequest_free(&o->req);
+    sm_produce_waits_free(o->waits, o->nwaits);
+    for (int i = 0; i < o->nkeys; i++)
+        sm_free(o->keys[i]);
+    sm_free(o->keys);
+    sm_free(o);
+}
+
+static const sm_delayed_op_ops_t sm_produce_op_ops = {
+    "produce", sm_produce_op_try, sm_produce_op_complete,
+    sm_produce_op_destroy
+};
+
+/* Park an acks=all request; takes over req, resp and waits. */
+static void
+sm_produce_delay(sm_reqctx_t *ctx, sm_ProduceRequest_t *req,
+                 sm_ProduceResponse_t *resp, sm_produce_wait_t *waits,
+                 int nwaits)
+{
+    sm_produce_op_t *o = sm_calloc(1, sizeof(*o));
+
+    o->ctx = ctx;
+    o->req = *req;
+    o->resp = *resp;
+    o->waits = waits;
+    o->nwaits = nwaits;
+    o->keys = sm_calloc((size_t)nwaits + 1, sizeof(*o->keys));
+    for (int i = 0; i < nwaits; i++)
+        if (waits[i].p)
+            o->keys[o->nkeys++] = sm_strdup(waits[i].p->key);
+    sm_delayed_op_init(&o->op, &sm_produce_op_ops,
+                       req->TimeoutMs > 0 ? req->TimeoutMs : 0);
+    (void)sm_purgatory_try_complete_else_watch(
+        ctx->b->produce_purg, &o->op, (const char *const *)o->keys,
+        o->nkeys);
+}
+
+static int
+sm_produce_count_partitions(const sm_ProduceRequest_t *req)
+{
+    int n = 0;
+
+    for (int32_t t = 0; t < req->TopicDataCnt; t++)
+        n += req->TopicData[t].PartitionDataCnt;
+    return n;
+}
+
 void
 sm_handle_Produce(sm_reqctx_t *ctx)
 {
     sm_ProduceRequest_t req = { 0 };
     sm_ProduceResponse_t resp = { 0 };
-    int acks_ok;
+    sm_produce_wait_t *waits;
+    int acks_ok, nwaits, pending = 0;
 
     if (sm_ProduceRequest_read(&ctx->rd, ctx->hdr.ApiVersion, &req) !=
         SM_OK) {
@@ -173,9 +325,20 @@ sm_handle_Produce(sm_reqctx_t *ctx)
     resp.ResponsesCnt = req.TopicDataCnt;
     resp.Responses = sm_calloc((size_t)req.TopicDataCnt + 1,
                                sizeof(*resp.Responses));
-    for (int32_t t = 0; t < req.TopicDataCnt; t++)
+    nwaits = sm_produce_count_partitions(&req);
+    waits = sm_calloc((size_t)nwaits + 1, sizeof(*waits));
+    for (int32_t t = 0, n = 0; t < req.TopicDataCnt; t++) {
         sm_produce_topic(ctx, &req, &req.TopicData[t], &resp.Responses[t],
-                         acks_ok);
+                         acks_ok, &waits[n]);
+        n += req.TopicData[t].PartitionDataCnt;
+    }
+    for (int i = 0; i < nwaits; i++)
+        pending |= waits[i].p != NULL;
+    if (pending) {
+        sm_produce_delay(ctx, &req, &resp, waits, nwaits);
+        return;
+    }
+    sm_produce_waits_free(waits, nwaits);
 
     if (req.Acks == 0) {
         if (sm_produce_any_error(&resp))

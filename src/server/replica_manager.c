@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/sm_log.h"
 #include "common/sm_map.h"
 #include "common/sm_mem.h"
+#include "common/sm_time.h"
 #include "server/replica_manager.h"
 
 struct sm_rm {
@@ -23,6 +25,17 @@ struct sm_rm {
     sm_rm_topic_config_fn topic_config;
     void *opaque;
     sm_purgatory_t *fetch_purg;
+    sm_purgatory_t *produce_purg;
+    sm_rfm_t *rfm;
+
+    sm_rm_isr_write_fn isr_write;
+    void    *isr_opaque;
+    int64_t  lag_max_ms;
+    pthread_t isr_thr;
+    int      isr_running;
+    int      isr_stop;              /* guarded by isr_lock */
+    pthread_mutex_t isr_lock;
+    pthread_cond_t isr_cond;
 
     pthread_mutex_t lock;           /* guards parts and controller_epoch */
     sm_map_t parts;                 /* "topic-index" -> sm_partition_t* */
@@ -41,6 +54,8 @@ sm_rm_new(int32_t local_id, sm_logmgr_t *logmgr,
     rm->opaque = opaque;
     rm->controller_epoch = -1;
     pthread_mutex_init(&rm->lock, NULL);
+    pthread_mutex_init(&rm->isr_lock, NULL);
+    pthread_cond_init(&rm->isr_cond, NULL);
     sm_map_init(&rm->parts);
     return rm;
 }
@@ -53,6 +68,9 @@ sm_rm_destroy(sm_rm_t *rm)
 
     if (rm == NULL)
         return;
+    sm_rm_stop_isr(rm);
+    pthread_mutex_destroy(&rm->isr_lock);
+    pthread_cond_destroy(&rm->isr_cond);
     while (sm_map_next(&rm->parts, &it, NULL, &v))
         sm_partition_release(v);
     sm_map_fini(&rm->parts);
@@ -64,6 +82,180 @@ void
 sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg)
 {
     rm->fetch_purg = purg;
+}
+
+void
+sm_rm_set_produce_purgatory(sm_rm_t *rm, sm_purgatory_t *purg)
+{
+    rm->produce_purg = purg;
+}
+
+/* The high watermark of p moved: wake what waits on it. */
+static void
+sm_rm_hw_moved(sm_rm_t *rm, sm_partition_t *p)
+{
+    if (rm->fetch_purg)
+        sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+    if (rm->produce_purg)
+        sm_purgatory_check_and_complete(rm->produce_purg, p->key);
+}
+
+/* Write and apply one ISR change of p.  p->isr_update_lock held. */
+static void
+sm_rm_isr_commit(sm_rm_t *rm, sm_partition_t *p, sm_isr_change_t *chg)
+{
+    int32_t zkv = -1;
+    int moved = 0;
+    sm_err_t err = rm->isr_write(rm->isr_opaque, p->topic, p->index, chg,
+                                 &zkv);
+
+    if (err == SM_OK)
+        err = sm_partition_isr_apply(p, chg, zkv, &moved);
+    if (err != SM_OK)
+        sm_warn("replica", "%s: ISR change to %d members not made: %s",
+                p->key, (int)chg->nisr, sm_err_name(err));
+    sm_isr_change_fini(chg);
+    if (moved)
+        sm_rm_hw_moved(rm, p);
+}
+
+void
+sm_rm_follower_fetched(sm_rm_t *rm, sm_partition_t *p, int32_t replica_id,
+                       int64_t fetch_offset)
+{
+    sm_isr_change_t chg;
+    int moved = 0;
+
+    if (sm_partition_follower_fetched(p, replica_id, fetch_offset,
+                                      sm_mono_ms(), &moved) != SM_OK)
+        return;
+    if (moved)
+        sm_rm_hw_moved(rm, p);
+    if (rm->isr_write == NULL || sm_partition_in_sync(p, replica_id))
+        return;
+    pthread_mutex_lock(&p->isr_update_lock);
+    if (sm_partition_isr_expand(p, replica_id, &chg))
+        sm_rm_isr_commit(rm, p, &chg);
+    pthread_mutex_unlock(&p->isr_update_lock);
+}
+
+/* All hosted partitions with a reference each (caller releases). */
+static sm_partition_t **
+sm_rm_all(sm_rm_t *rm, int *n)
+{
+    size_t it = 0;
+    void *v;
+    sm_partition_t **all;
+
+    *n = 0;
+    pthread_mutex_lock(&rm->lock);
+    all = sm_calloc(sm_map_count(&rm->parts) + 1, sizeof(*all));
+    while (sm_map_next(&rm->parts, &it, NULL, &v)) {
+        all[*n] = v;
+        sm_partition_keep(all[(*n)++]);
+    }
+    pthread_mutex_unlock(&rm->lock);
+    return all;
+}
+
+void
+sm_rm_shrink_isr(sm_rm_t *rm, int64_t now_ms)
+{
+    sm_isr_change_t chg;
+    sm_partition_t **all;
+    int n;
+
+    if (rm->isr_write == NULL)
+        return;
+    all = sm_rm_all(rm, &n);
+    for (int i = 0; i < n; i++) {
+        pthread_mutex_lock(&all[i]->isr_update_lock);
+        if (sm_partition_isr_shrink(all[i], now_ms, rm->lag_max_ms, &chg))
+            sm_rm_isr_commit(rm, all[i], &chg);
+        pthread_mutex_unlock(&all[i]->isr_update_lock);
+        sm_partition_release(all[i]);
+    }
+    free(all);
+}
+
+static void *
+sm_rm_isr_main(void *arg)
+{
+    sm_rm_t *rm = arg;
+    int64_t period = rm->lag_max_ms / 2 > 50 ? rm->lag_max_ms / 2 : 50;
+    struct timespec ts;
+
+    pthread_mutex_lock(&rm->isr_lock);
+    while (!rm->isr_stop) {
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += (time_t)(period / 1000);
+        ts.tv_nsec += (long)(period % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        (void)pthread_cond_timedwait(&rm->isr_cond, &rm->isr_lock, &ts);
+        if (rm->isr_stop)
+            break;
+        pthread_mutex_unlock(&rm->isr_lock);
+        sm_rm_shrink_isr(rm, sm_mono_ms());
+        pthread_mutex_lock(&rm->isr_lock);
+    }
+    pthread_mutex_unlock(&rm->isr_lock);
+    return NULL;
+}
+
+void
+sm_rm_stop_isr(sm_rm_t *rm)
+{
+    if (!rm->isr_running)
+        return;
+    pthread_mutex_lock(&rm->isr_lock);
+    rm->isr_stop = 1;
+    pthread_cond_broadcast(&rm->isr_cond);
+    pthread_mutex_unlock(&rm->isr_lock);
+    pthread_join(rm->isr_thr, NULL);
+    rm->isr_running = 0;
+    rm->isr_write = NULL;
+}
+
+void
+sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write, void *opaque,
+                int64_t lag_max_ms)
+{
+    int rc;
+
+    rm->isr_write = write;
+    rm->isr_opaque = opaque;
+    rm->lag_max_ms = lag_max_ms > 0 ? lag_max_ms : 10000;
+    rc = pthread_create(&rm->isr_thr, NULL, sm_rm_isr_main, rm);
+    if (rc != 0)
+        sm_error("replica", "pthread_create(ISR checks) failed: %s; "
+                 "lagging followers stay in the ISR", strerror(rc));
+    else
+        rm->isr_running = 1;
+}
+
+void
+sm_rm_set_fetcher(sm_rm_t *rm, sm_rfm_t *rfm)
+{
+    rm->rfm = rfm;
+}
+
+/* After a role change: a follower with a live leader fetches from it from
+ * its log end; anything else fetches nothing. */
+static void
+sm_rm_update_fetcher(sm_rm_t *rm, sm_partition_t *p)
+{
+    int32_t leader, epoch;
+    int64_t leo;
+
+    if (rm->rfm == NULL)
+        return;
+    if (sm_partition_follower_state(p, &leader, &epoch, &leo))
+        sm_rfm_add(rm->rfm, p, leader, epoch, leo);
+    else
+        sm_rfm_remove(rm->rfm, p);
 }
 
 static void
@@ -153,8 +345,12 @@ sm_rm_apply_one(sm_rm_t *rm, const sm_pstate_t *ps)
         err = sm_partition_make_leader(p, ps, log);
     else
         err = sm_partition_make_follower(p, ps, log);
+    if (err == SM_OK)
+        sm_rm_update_fetcher(rm, p);
     if (err == SM_OK && rm->fetch_purg)
         sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+    if (err == SM_OK && rm->produce_purg)
+        sm_purgatory_check_and_complete(rm->produce_purg, p->key);
     sm_partition_release(p);
     return err;
 }
@@ -181,6 +377,20 @@ sm_rm_leader_and_isr(sm_rm_t *rm, int32_t controller_id,
 }
 
 sm_err_t
+sm_rm_fence_controller(sm_rm_t *rm, int32_t controller_epoch)
+{
+    sm_err_t err = SM_OK;
+
+    pthread_mutex_lock(&rm->lock);
+    if (controller_epoch < rm->controller_epoch)
+        err = SM_ERR_STALE_CONTROLLER_EPOCH;
+    else
+        rm->controller_epoch = controller_epoch;
+    pthread_mutex_unlock(&rm->lock);
+    return err;
+}
+
+sm_err_t
 sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
                    int32_t index, int del)
 {
@@ -194,13 +404,18 @@ sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch, const char *topic,
         pthread_mutex_unlock(&rm->lock);
         return SM_ERR_STALE_CONTROLLER_EPOCH;
     }
+    rm->controller_epoch = controller_epoch;
     p = sm_map_del(&rm->parts, key);
     pthread_mutex_unlock(&rm->lock);
 
     if (p) {
+        if (rm->rfm)
+            sm_rfm_remove(rm->rfm, p);
         sm_partition_stop(p);
         if (rm->fetch_purg)
             sm_purgatory_check_and_complete(rm->fetch_purg, p->key);
+        if (rm->produce_purg)
+            sm_purgatory_check_and_complete(rm->produce_purg, p->key);
         sm_partition_release(p);
     }
     if (del && sm_logmgr_get(rm->logmgr, topic, index))
@@ -224,18 +439,10 @@ sm_rm_append(sm_rm_t *rm, sm_partition_t *p, uint8_t *batches, size_t len,
 void
 sm_rm_counts(sm_rm_t *rm, int *hosted, int *leading)
 {
-    size_t it = 0;
-    void *v;
     sm_partition_t **all;
     int n = 0;
 
-    pthread_mutex_lock(&rm->lock);
-    all = sm_calloc(sm_map_count(&rm->parts) + 1, sizeof(*all));
-    while (sm_map_next(&rm->parts, &it, NULL, &v)) {
-        all[n] = v;
-        sm_partition_keep(all[n++]);
-    }
-    pthread_mutex_unlock(&rm->lock);
+    all = sm_rm_all(rm, &n);
     *hosted = n;
     *leading = 0;
     for (int i = 0; i < n; i++) {

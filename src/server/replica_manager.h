@@ -20,6 +20,7 @@
 #include "server/metadata_cache.h"
 #include "server/partition.h"
 #include "server/purgatory.h"
+#include "server/replica_fetcher.h"
 
 typedef struct sm_rm sm_rm_t;
 
@@ -35,6 +36,42 @@ void     sm_rm_destroy(sm_rm_t *rm);
  * append and high-watermark change; may be NULL. */
 void     sm_rm_set_fetch_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
 
+/* Purgatory of acks=all produces (keyed like fetches); may be NULL. */
+void     sm_rm_set_produce_purgatory(sm_rm_t *rm, sm_purgatory_t *purg);
+/* A follower's fetch of p reached the leader (see
+ * sm_partition_follower_fetched); wakes delayed fetches and produces on p
+ * when the high watermark moved.  Not from inside a purgatory callback. */
+void     sm_rm_follower_fetched(sm_rm_t *rm, sm_partition_t *p,
+                                int32_t replica_id, int64_t fetch_offset);
+
+/*
+ * ISR maintenance on the leader (issue 4 §2): writes a new ISR to the
+ * partition state znode, conditional on chg->zk_version, and announces it
+ * under /isr_change_notification; *new_zk_version is the znode's version
+ * afterwards.  SM_ERR__BAD_VERSION when someone else (the controller)
+ * wrote it first: the change is dropped, the controller's next
+ * LeaderAndIsr carries the truth.  Runs with no rm or partition lock.
+ */
+typedef sm_err_t (*sm_rm_isr_write_fn)(void *opaque, const char *topic,
+                                       int32_t partition,
+                                       const sm_isr_change_t *chg,
+                                       int32_t *new_zk_version);
+/* Start the ISR thread: every lag_max_ms / 2 each led partition drops
+ * followers not caught up for lag_max_ms (replica.lag.time.max.ms);
+ * followers join as soon as a fetch reaches the high watermark
+ * (sm_rm_follower_fetched).  Stopped by sm_rm_destroy. */
+void     sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write, void *opaque,
+                         int64_t lag_max_ms);
+/* Stop the ISR thread (before the ZooKeeper session goes); no ISR change
+ * is written afterwards.  Idempotent. */
+void     sm_rm_stop_isr(sm_rm_t *rm);
+/* One shrink pass now (the ISR thread's body; tests). */
+void     sm_rm_shrink_isr(sm_rm_t *rm, int64_t now_ms);
+
+/* Fetcher manager that follower partitions are handed to (and taken
+ * from when they lead or stop); may be NULL (no replication). */
+void     sm_rm_set_fetcher(sm_rm_t *rm, sm_rfm_t *rfm);
+
 /* The hosted partition, with a reference (release it), or NULL. */
 sm_partition_t *sm_rm_get(sm_rm_t *rm, const char *topic, int32_t index);
 
@@ -48,7 +85,15 @@ sm_err_t sm_rm_leader_and_isr(sm_rm_t *rm, int32_t controller_id,
                               int32_t controller_epoch,
                               const sm_pstate_t *states, int n,
                               sm_err_t *errs);
-/* Stop serving a partition; with del, delete its log. */
+/*
+ * The controller-epoch fence every control request passes (Kafka's
+ * ReplicaManager.controllerEpoch under replicaStateChangeLock):
+ * STALE_CONTROLLER_EPOCH if controller_epoch is older than the newest one
+ * seen, else remember it and SM_OK.  LeaderAndIsr and StopReplica apply it
+ * themselves; UpdateMetadata calls it before touching the metadata cache.
+ */
+sm_err_t sm_rm_fence_controller(sm_rm_t *rm, int32_t controller_epoch);
+/* Stop serving a partition; with del, delete its log.  Fenced as above. */
 sm_err_t sm_rm_stop_replica(sm_rm_t *rm, int32_t controller_epoch,
                             const char *topic, int32_t index, int del);
 

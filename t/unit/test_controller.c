@@ -24,6 +24,7 @@ Suite *sm_test_suite_controller(void);
 Suite *sm_test_suite_controller_election(void);
 Suite *sm_test_suite_controller_handlers(void);
 Suite *sm_test_suite_topic_deletion(void);
+Suite *sm_test_suite_channel_manager(void);
 Suite *sm_test_suite_preferred_election(void);
 Suite *sm_test_suite_controlled_shutdown(void);
 Suite *sm_test_suite_reassignment(void);
@@ -62,6 +63,7 @@ main(void)
         sm_test_suite_controller_batch,
         sm_test_suite_partition_sm,
         sm_test_suite_replica_sm,
+        sm_test_suite_channel_manager,      /* loopback only */
         /* ZooKeeper from here on */
         sm_test_suite_controller,
         sm_test_suite_controller_election,
@@ -73,7 +75,7 @@ main(void)
     };
     const char *req = getenv("SAMSA_TEST_REQUIRE_ZK");
     const char *lvl = getenv("SAMSA_TEST_LOGLEVEL");
-    int rc = zkt_start(), n = 11, ret;
+    int rc = zkt_start(), n = 12, ret;
 
     sm_log_level = lvl ? sm_log_level_parse(lvl) : SM_LOG_WARN;
     if (rc != 0) {
@@ -84,7 +86,7 @@ main(void)
         }
         fprintf(stderr, "# ZooKeeper unavailable (zk.sh exit %d): "
                 "controller suites that need it skipped\n", rc);
-        n = 4;
+        n = 5;
     }
     ret = sm_test_main(all, n);
     zkt_stop();

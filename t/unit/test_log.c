@@ -10,6 +10,7 @@ Suite *sm_test_suite_manager(void);
 Suite *sm_test_suite_faults(void);
 Suite *sm_test_suite_offset_map(void);
 Suite *sm_test_suite_cleaner(void);
+Suite *sm_test_suite_epoch_cache(void);
 
 int
 main(void)
@@ -23,6 +24,7 @@ main(void)
         sm_test_suite_faults,
         sm_test_suite_offset_map,
         sm_test_suite_cleaner,
+        sm_test_suite_epoch_cache,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

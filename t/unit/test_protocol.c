@@ -16,6 +16,10 @@ Suite *sm_test_suite_createtopics(void);
 Suite *sm_test_suite_deletetopics(void);
 Suite *sm_test_suite_createpartitions(void);
 Suite *sm_test_suite_describeconfigs(void);
+Suite *sm_test_suite_leaderandisr(void);
+Suite *sm_test_suite_stopreplica(void);
+Suite *sm_test_suite_updatemetadata(void);
+Suite *sm_test_suite_controlledshutdown(void);
 Suite *sm_test_suite_golden(void);
 Suite *sm_test_suite_fuzz_regress(void);
 
@@ -38,6 +42,10 @@ main(void)
         sm_test_suite_deletetopics,
         sm_test_suite_createpartitions,
         sm_test_suite_describeconfigs,
+        sm_test_suite_leaderandisr,
+        sm_test_suite_stopreplica,
+        sm_test_suite_updatemetadata,
+        sm_test_suite_controlledshutdown,
         sm_test_suite_golden,
         sm_test_suite_fuzz_regress,
     };

@@ -2,12 +2,16 @@
 #include "sm_test.h"
 
 Suite *sm_test_suite_purgatory(void);
+Suite *sm_test_suite_replica_fetcher(void);
+Suite *sm_test_suite_partition(void);
 
 int
 main(void)
 {
     static const sm_suite_fn suites[] = {
         sm_test_suite_purgatory,
+        sm_test_suite_replica_fetcher,
+        sm_test_suite_partition,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

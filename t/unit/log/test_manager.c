@@ -143,6 +143,44 @@ START_TEST(manager__create_close_reopen)
 }
 END_TEST
 
+/* replication-offset-checkpoint: written by the tick (its own interval)
+ * and at close with the high watermarks the replica layer set, in
+ * Kafka's format; read back at open. */
+START_TEST(manager__high_watermark_checkpoint)
+{
+    sm_log_t *a, *b;
+    unsigned char *raw;
+    size_t len;
+    tg_ctx_t c;
+    char *p;
+
+    tg_setup(&c, 1);
+    c.cfg.hw_checkpoint_interval_ms = 100;
+    tg_open(&c);
+    ck_assert_int_eq(sm_logmgr_create(c.mgr, "a", 0, NULL, &a), SM_OK);
+    ck_assert_int_eq(sm_logmgr_create(c.mgr, "b", 2, NULL, &b), SM_OK);
+    ck_assert_int_eq(tm_append(a, NULL, 5, 2, 100, 0), SM_OK);
+    ck_assert_int_eq(sm_log_replica_hw(a), -1);
+    sm_log_set_high_watermark(a, 7);
+    ck_assert_int_eq(sm_log_replica_hw(a), 7);
+    sm_logmgr_tick(c.mgr, sm_now_ms() + 200);
+    p = tg_file(&c, 0, "replication-offset-checkpoint");
+    raw = sm_test_slurp(p, &len);
+    ck_assert(len == 10 && memcmp(raw, "0\n1\na 0 7\n", 10) == 0);
+    free(raw);
+    sm_log_set_high_watermark(a, 9);
+    sm_logmgr_close(c.mgr);
+    raw = sm_test_slurp(p, &len);
+    ck_assert(len == 10 && memcmp(raw, "0\n1\na 0 9\n", 10) == 0);
+    free(raw);
+    free(p);
+    tg_open(&c);
+    ck_assert_int_eq(sm_log_replica_hw(sm_logmgr_get(c.mgr, "a", 0)), 9);
+    ck_assert_int_eq(sm_log_replica_hw(sm_logmgr_get(c.mgr, "b", 2)), -1);
+    tg_teardown(&c);
+}
+END_TEST
+
 START_TEST(manager__unclean_stop_recovers)
 {
     sm_log_t *a;
@@ -222,8 +260,9 @@ START_TEST(manager__delete)
     ck_assert_ptr_null(sm_logmgr_get(c.mgr, "a", 0));
     ck_assert_int_eq(sm_logmgr_delete(c.mgr, "a", 0),
                      SM_ERR_UNKNOWN_TOPIC_OR_PARTITION);
-    /* only the lock and the checkpoint files remain */
-    ck_assert_int_eq(tg_count_entries(c.d[0]), 2);
+    /* only the lock and the checkpoint files (recovery point, high
+     * watermarks) remain */
+    ck_assert_int_eq(tg_count_entries(c.d[0]), 3);
     /* and it can be created again, empty */
     ck_assert_int_eq(sm_logmgr_create(c.mgr, "a", 0, NULL, &a), SM_OK);
     ck_assert_int_eq(sm_log_end_offset(a), 0);
@@ -323,6 +362,7 @@ sm_test_suite_manager(void)
 
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, manager__create_close_reopen);
+    tcase_add_test(tc, manager__high_watermark_checkpoint);
     tcase_add_test(tc, manager__unclean_stop_recovers);
     tcase_add_test(tc, manager__lock_excludes_second_user);
     tcase_add_test(tc, manager__delete);
