@@ -223,6 +223,18 @@ int      sm_partition_isr_expand(sm_partition_t *p, int32_t replica_id,
 sm_err_t sm_partition_isr_apply(sm_partition_t *p, const sm_isr_change_t *chg,
                                 int32_t new_zk_version, int *hw_advanced);
 
+/* OffsetForLeaderEpoch on the leader: where `epoch` ended in this log
+ * (sm_log_end_offset_for_epoch); current_epoch >= 0 is fenced as for
+ * reads.  NOT_LEADER_FOR_PARTITION unless leading. */
+sm_err_t sm_partition_epoch_end(sm_partition_t *p, int32_t current_epoch,
+                                int32_t epoch, int32_t *out_epoch,
+                                int64_t *end_offset);
+/* The latest leader epoch in this replica's log (-1: none, or no log). */
+int32_t  sm_partition_log_latest_epoch(sm_partition_t *p);
+/* The end offset of `epoch` in this replica's own log (-1/-1 unknown). */
+void     sm_partition_log_epoch_end(sm_partition_t *p, int32_t epoch,
+                                    int32_t *out_epoch, int64_t *end);
+
 int64_t sm_partition_high_watermark(sm_partition_t *p);
 int     sm_partition_is_leader(sm_partition_t *p);
 
