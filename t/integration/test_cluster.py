@@ -22,8 +22,10 @@ brokers (src/controller/channel_manager.c); brokers serve those requests
     (producer_loop.py): a new leader from the ISR, the producer carries
     on, the failover time is printed, and an independent consumer finds
     every acknowledged record at its offset, in order.  The killed broker
-    restarts, catches up and the leaders add it back to the ISR (state
-    znode, announced through /isr_change_notification);
+    restarts, truncates where its log and the new leader's agree (leader
+    epoch handshake), catches up to the same bytes, and the leaders add
+    it back to the ISR (state znode, announced through
+    /isr_change_notification; the controller forwards it in Metadata);
   * kill -9 of the controller broker: another broker becomes controller
     (epoch bumped), and the survivors' metadata drop the dead broker and
     agree with the state znodes again.  The dead replica leaves every ISR
