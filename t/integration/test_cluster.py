@@ -33,6 +33,9 @@ brokers (src/controller/channel_manager.c); brokers serve those requests
     live ISR member for every partition the dead broker led.  That new
     leader had fetched the dead leader's records, so the next produce
     gets offset 5 on every partition;
+  * with the ISR of the min.insync.replicas=2 topic down to its leader
+    (the other brokers killed), acks=all is refused with
+    NOT_ENOUGH_REPLICAS while acks=1 is still served;
   * a LeaderAndIsr sent by hand with an older controller epoch is refused
     with STALE_CONTROLLER_EPOCH (11), an UpdateMetadata likewise, and a
     LeaderAndIsr v2 naming an older broker epoch with STALE_BROKER_EPOCH
@@ -491,6 +494,30 @@ def t_kill_controller():
                           partition=p, acks=1)
         assert_eq(offs, [want], "offset after the failover, partition %d"
                   % p)
+
+
+@suite.test("min.insync.replicas=2 with one replica left in the ISR: "
+            "acks=all refused with NOT_ENOUGH_REPLICAS, acks=1 still served")
+def t_not_enough_replicas():
+    st = state_of(TOPIC_ALL, 0)
+    leader = st["leader"]
+    live = [b for b in c.brokers if b.alive() and b.id != leader]
+    for b in live:
+        b.kill(wait_unregistered=True)
+    wait_for(lambda: state_of(TOPIC_ALL, 0)["isr"] == [leader], T(60),
+             "the ISR of %s-0 down to its leader %d" % (TOPIC_ALL, leader),
+             0.2)
+    cl = clients.Confluent(c.brokers[leader].bootstrap)
+    try:
+        cl.produce(TOPIC_ALL, [clients.Rec(b"k", b"refused")], partition=0,
+                   acks=-1, extra={"retries": 0,
+                                   "message.timeout.ms": int(T(10) * 1000)})
+        raise AssertionError("acks=all accepted with an ISR of 1")
+    except clients.ProduceError as e:
+        assert_eq(e.kind, "NOT_ENOUGH_REPLICAS", "acks=all error")
+    offs = cl.produce(TOPIC_ALL, [clients.Rec(b"k", b"one")], partition=0,
+                      acks=1)
+    assert offs[0] >= 0, "acks=1 offset %r" % offs
 
 
 if __name__ == "__main__":
