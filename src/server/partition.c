@@ -15,6 +15,13 @@
  * FENCED_LEADER_EPOCH otherwise, as Kafka's Partition.makeLeader does by
  * returning false); an equal epoch is accepted idempotently, so a controller
  * re-sending the same state after a failover does no harm.
+ *
+ * A follower's log grows only through sm_partition_append_follower (the
+ * replica fetcher, leader's offsets, refused under a stale epoch) and
+ * shrinks through sm_partition_truncate_follower (the leader-epoch
+ * handshake or OFFSET_OUT_OF_RANGE); a leader's through
+ * sm_partition_append.  The leader's ISR changes go through the
+ * shrink/expand -> (ZooKeeper write by the caller) -> isr_apply sequence.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -7,9 +7,11 @@
  * appends and reads take it shared (concurrent appends are serialised by
  * the log's own mutex), leadership changes (make_leader / make_follower /
  * stop) take it exclusive.  The high watermark is an atomic so fetchers can
- * read it without the lock.  Lock order: partition -> log.  Never hold
- * p->lock while calling into a purgatory (try_complete of a delayed fetch
- * takes it).
+ * read it without the lock.  Lock order: isr_update_lock -> partition ->
+ * rs_lock -> log.  Never hold p->lock while calling into a purgatory
+ * (try_complete of a delayed fetch takes it) or ZooKeeper (ISR writes
+ * happen between sm_partition_isr_shrink/_expand and _isr_apply, with
+ * only isr_update_lock held).
  *
  * Lifetime: refcounted (sm_partition_keep/_release) because handlers,
  * delayed operations and (later) replica fetchers hold partitions across
