@@ -15,6 +15,13 @@
  * FENCED_LEADER_EPOCH otherwise, as Kafka's Partition.makeLeader does by
  * returning false); an equal epoch is accepted idempotently, so a controller
  * re-sending the same state after a failover does no harm.
+ *
+ * A follower's log grows only through sm_partition_append_follower (the
+ * replica fetcher, leader's offsets, refused under a stale epoch) and
+ * shrinks through sm_partition_truncate_follower (the leader-epoch
+ * handshake or OFFSET_OUT_OF_RANGE); a leader's through
+ * sm_partition_append.  The leader's ISR changes go through the
+ * shrink/expand -> (ZooKeeper write by the caller) -> isr_apply sequence.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -618,6 +625,46 @@ sm_partition_isr_apply(sm_partition_t *p, const sm_isr_change_t *chg,
     }
     pthread_rwlock_unlock(&p->lock);
     return err;
+}
+
+sm_err_t
+sm_partition_epoch_end(sm_partition_t *p, int32_t current_epoch,
+                       int32_t epoch, int32_t *out_epoch, int64_t *end_offset)
+{
+    sm_err_t err;
+
+    *out_epoch = -1;
+    *end_offset = -1;
+    pthread_rwlock_rdlock(&p->lock);
+    err = sm_partition_leader_check(p, current_epoch);
+    if (err == SM_OK)
+        sm_log_end_offset_for_epoch(p->log, epoch, out_epoch, end_offset);
+    pthread_rwlock_unlock(&p->lock);
+    return err;
+}
+
+int32_t
+sm_partition_log_latest_epoch(sm_partition_t *p)
+{
+    int32_t e = -1;
+
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->log != NULL && !p->stopped)
+        e = sm_log_latest_epoch(p->log);
+    pthread_rwlock_unlock(&p->lock);
+    return e;
+}
+
+void
+sm_partition_log_epoch_end(sm_partition_t *p, int32_t epoch,
+                           int32_t *out_epoch, int64_t *end)
+{
+    *out_epoch = -1;
+    *end = -1;
+    pthread_rwlock_rdlock(&p->lock);
+    if (p->log != NULL && !p->stopped)
+        sm_log_end_offset_for_epoch(p->log, epoch, out_epoch, end);
+    pthread_rwlock_unlock(&p->lock);
 }
 
 int64_t

@@ -7,9 +7,11 @@
  * appends and reads take it shared (concurrent appends are serialised by
  * the log's own mutex), leadership changes (make_leader / make_follower /
  * stop) take it exclusive.  The high watermark is an atomic so fetchers can
- * read it without the lock.  Lock order: partition -> log.  Never hold
- * p->lock while calling into a purgatory (try_complete of a delayed fetch
- * takes it).
+ * read it without the lock.  Lock order: isr_update_lock -> partition ->
+ * rs_lock -> log.  Never hold p->lock while calling into a purgatory
+ * (try_complete of a delayed fetch takes it) or ZooKeeper (ISR writes
+ * happen between sm_partition_isr_shrink/_expand and _isr_apply, with
+ * only isr_update_lock held).
  *
  * Lifetime: refcounted (sm_partition_keep/_release) because handlers,
  * delayed operations and (later) replica fetchers hold partitions across
@@ -225,6 +227,18 @@ int      sm_partition_isr_expand(sm_partition_t *p, int32_t replica_id,
  * the leadership moved meanwhile. */
 sm_err_t sm_partition_isr_apply(sm_partition_t *p, const sm_isr_change_t *chg,
                                 int32_t new_zk_version, int *hw_advanced);
+
+/* OffsetForLeaderEpoch on the leader: where `epoch` ended in this log
+ * (sm_log_end_offset_for_epoch); current_epoch >= 0 is fenced as for
+ * reads.  NOT_LEADER_FOR_PARTITION unless leading. */
+sm_err_t sm_partition_epoch_end(sm_partition_t *p, int32_t current_epoch,
+                                int32_t epoch, int32_t *out_epoch,
+                                int64_t *end_offset);
+/* The latest leader epoch in this replica's log (-1: none, or no log). */
+int32_t  sm_partition_log_latest_epoch(sm_partition_t *p);
+/* The end offset of `epoch` in this replica's own log (-1/-1 unknown). */
+void     sm_partition_log_epoch_end(sm_partition_t *p, int32_t epoch,
+                                    int32_t *out_epoch, int64_t *end);
 
 int64_t sm_partition_high_watermark(sm_partition_t *p);
 int     sm_partition_is_leader(sm_partition_t *p);

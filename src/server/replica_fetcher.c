@@ -34,6 +34,7 @@
 #include "common/sm_time.h"
 #include "protocol/fetch.h"
 #include "protocol/listoffsets.h"
+#include "protocol/offsetforleaderepoch.h"
 #include "protocol/records.h"
 #include "server/replica_fetcher.h"
 
@@ -45,6 +46,7 @@ typedef struct sm_rf_part {
     int32_t  epoch;
     int64_t  offset;                    /* next offset to fetch */
     int64_t  delay_until;               /* mono ms; 0: ready */
+    int      truncating;                /* epoch handshake still due */
 } sm_rf_part_t;
 
 typedef struct sm_rf_thread {
@@ -76,6 +78,7 @@ typedef struct sm_rf_ask {
     int32_t  epoch;
     int64_t  offset;
     int      out_of_range;              /* set while processing */
+    int      truncating;
 } sm_rf_ask_t;
 
 /* ------------------------------------------------------------ entries */
@@ -272,6 +275,111 @@ sm_rf_leader_end(sm_rf_thread_t *t, sm_client_conn_t *conn,
     return err;
 }
 
+static void
+sm_rf_wr_ole(sm_buf_t *buf, int16_t v, const void *arg)
+{
+    sm_OffsetForLeaderEpochRequest_write(buf, v, arg);
+}
+
+/*
+ * Where this replica's log must be cut before fetching from a new leader
+ * (Kafka's ReplicaFetcherThread.maybeTruncate, KIP-101/279): ask the
+ * leader where our latest epoch ended in its log; the logs agree below
+ * that.  When the leader answers an older epoch E (it never had ours):
+ * if our log has E too, the cut is the smaller of both ends of E; if our
+ * log has no E, we cut where our largest epoch below E ended and ask
+ * again (*again = 1) with that epoch, as Kafka's getOffsetTruncationState
+ * does.  *target = -1: nothing to cut (no epochs here, leader without the
+ * API or without any epoch <= ours: the OFFSET_OUT_OF_RANGE path covers
+ * what remains).
+ */
+static sm_err_t
+sm_rf_epoch_target(sm_rf_thread_t *t, sm_client_conn_t *conn,
+                   const sm_rf_ask_t *a, int64_t *target, int *again)
+{
+    int32_t latest = sm_partition_log_latest_epoch(a->p), oe;
+    sm_OffsetForLeaderPartition_t rp = { sm_str_cstr(a->p->topic),
+                                         a->p->index, a->epoch, latest };
+    sm_OffsetForLeaderEpochRequest_t req = { 0, 1, &rp };
+    sm_OffsetForLeaderEpochResponse_t lr = { 0 };
+    sm_client_resp_t resp;
+    char errstr[256];
+    int16_t v = sm_client_conn_version(conn, SM_API_OffsetForLeaderEpoch,
+                                       SM_OFFSETFORLEADEREPOCH_MAX_VERSION);
+    const sm_EpochEndOffset_t *pe;
+    int64_t own;
+    sm_err_t err;
+
+    *target = -1;
+    *again = 0;
+    if (latest < 0 || v < 0)
+        return SM_OK;
+    err = sm_client_conn_call(conn, SM_API_OffsetForLeaderEpoch, v,
+                              sm_rf_wr_ole, &req, sm_mono_ms() +
+                              t->rfm->opts.socket_timeout_ms, &resp,
+                              errstr, sizeof(errstr));
+    if (err != SM_OK)
+        return err;
+    err = sm_OffsetForLeaderEpochResponse_read(&resp.rd, resp.version, &lr);
+    if (err == SM_OK && lr.PartitionsCnt != 1)
+        err = SM_ERR__BAD_MSG;
+    if (err == SM_OK) {
+        pe = &lr.Partitions[0];
+        err = pe->ErrorCode;
+        if (err == SM_OK && pe->EndOffset >= 0) {
+            *target = pe->EndOffset;
+            if (v >= 1 && pe->LeaderEpoch != latest) {
+                sm_partition_log_epoch_end(a->p, pe->LeaderEpoch, &oe, &own);
+                if (own >= 0 && oe != pe->LeaderEpoch) {
+                    *target = own;          /* below E: ask again */
+                    *again = 1;
+                } else if (own >= 0 && own < *target) {
+                    *target = own;
+                }
+            }
+            sm_info(SM_RF_LOG, "[ReplicaFetcher leaderId=%d] %s: our latest "
+                    "epoch %d ends at %lld on the leader (its epoch %d)",
+                    (int)t->leader, a->p->key, (int)latest,
+                    (long long)pe->EndOffset, (int)pe->LeaderEpoch);
+        }
+    }
+    sm_OffsetForLeaderEpochResponse_free(&lr);
+    sm_client_resp_fini(&resp);
+    return err;
+}
+
+/* The epoch handshake of a new entry, then its fetch offset is the
+ * (possibly truncated) log end. */
+static void
+sm_rf_truncate(sm_rf_thread_t *t, sm_client_conn_t *conn, sm_rf_ask_t *a)
+{
+    int64_t target = -1, leo = -1;
+    int32_t leader, epoch;
+    int again = 0;
+    sm_err_t err = sm_rf_epoch_target(t, conn, a, &target, &again);
+    sm_rf_part_t *e;
+
+    if (err == SM_OK && target >= 0)
+        err = sm_partition_truncate_follower(a->p, a->epoch, target, &leo);
+    if (err == SM_OK && leo < 0 &&
+        !sm_partition_follower_state(a->p, &leader, &epoch, &leo))
+        err = SM_ERR_NOT_LEADER_FOR_PARTITION;
+    pthread_mutex_lock(&t->lock);
+    if ((e = sm_rf_current_locked(t, a)) != NULL) {
+        if (err == SM_OK) {
+            e->truncating = again;
+            e->offset = leo;
+        } else {
+            sm_warn(SM_RF_LOG, "[ReplicaFetcher leaderId=%d] %s: leader "
+                    "epoch handshake failed: %s; retrying after %d ms",
+                    (int)t->leader, a->p->key, sm_err_name(err),
+                    t->rfm->opts.backoff_ms);
+            e->delay_until = sm_mono_ms() + t->rfm->opts.backoff_ms;
+        }
+    }
+    pthread_mutex_unlock(&t->lock);
+}
+
 /* ------------------------------------------------------------ responses */
 
 /* Length of the leading complete, CRC-valid batches of recs (a partial
@@ -449,7 +557,8 @@ sm_rf_snapshot_locked(sm_rf_thread_t *t, int *n)
         if (e->delay_until > now)
             continue;
         sm_partition_keep(e->p);
-        asks[(*n)++] = (sm_rf_ask_t){ e->p, e->epoch, e->offset, 0 };
+        asks[(*n)++] = (sm_rf_ask_t){ e->p, e->epoch, e->offset, 0,
+                                      e->truncating };
     }
     return asks;
 }
@@ -492,8 +601,22 @@ sm_rf_round(sm_rf_thread_t *t, sm_client_conn_t **connp, sm_rf_ask_t *asks,
     sm_FetchResponse_t fr;
     sm_err_t err = SM_OK;
 
+    int truncated = 0;
+
     if (*connp == NULL)
         err = sm_rf_connect(t, connp, errstr, sizeof(errstr));
+    /* new entries first agree with the leader on where their log ends;
+     * the next round fetches them */
+    for (int i = 0; err == SM_OK && i < n; i++) {
+        if (!asks[i].truncating)
+            continue;
+        sm_rf_truncate(t, *connp, &asks[i]);
+        truncated = 1;
+        if ((*connp)->fd < 0)
+            err = SM_ERR__TRANSPORT;
+    }
+    if (err == SM_OK && truncated)
+        return;
     if (err == SM_OK)
         err = sm_rf_fetch(t, *connp, asks, n, &resp, &fr, errstr,
                           sizeof(errstr));
@@ -672,7 +795,7 @@ sm_rfm_add(sm_rfm_t *rfm, sm_partition_t *p, int32_t leader, int32_t epoch,
     if (t != NULL) {
         e = sm_calloc(1, sizeof(*e));
         sm_partition_keep(p);
-        *e = (sm_rf_part_t){ t->parts, p, epoch, offset, 0 };
+        *e = (sm_rf_part_t){ t->parts, p, epoch, offset, 0, 1 };
         pthread_mutex_lock(&t->lock);
         t->parts = e;
         pthread_cond_signal(&t->cond);

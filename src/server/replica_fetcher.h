@@ -11,6 +11,14 @@
  * fetch "session" (samsa's leader answers sessionless, so every request
  * lists all the thread's partitions).
  *
+ * A partition newly handed to a thread first agrees with the leader on
+ * where its log ends (KIP-101/279): OffsetForLeaderEpoch with the latest
+ * leader epoch in its own log (leader-epoch-checkpoint), then truncation
+ * to where that epoch ended on the leader - never to the high watermark,
+ * which may lag and would drop committed records - repeated with an older
+ * epoch when the leader never had ours.  Leaders without the API, or logs
+ * without epochs, skip it.
+ *
  * A fetcher thread loops: Fetch (ReplicaId = own broker id, the highest
  * version both sides know up to 11, Kafka 2.3's inter-broker version,
  * CurrentLeaderEpoch = the epoch the partition was added under) to the

@@ -22,8 +22,10 @@ brokers (src/controller/channel_manager.c); brokers serve those requests
     (producer_loop.py): a new leader from the ISR, the producer carries
     on, the failover time is printed, and an independent consumer finds
     every acknowledged record at its offset, in order.  The killed broker
-    restarts, catches up and the leaders add it back to the ISR (state
-    znode, announced through /isr_change_notification);
+    restarts, truncates where its log and the new leader's agree (leader
+    epoch handshake), catches up to the same bytes, and the leaders add
+    it back to the ISR (state znode, announced through
+    /isr_change_notification; the controller forwards it in Metadata);
   * kill -9 of the controller broker: another broker becomes controller
     (epoch bumped), and the survivors' metadata drop the dead broker and
     agree with the state znodes again.  The dead replica leaves every ISR
@@ -31,6 +33,13 @@ brokers (src/controller/channel_manager.c); brokers serve those requests
     live ISR member for every partition the dead broker led.  That new
     leader had fetched the dead leader's records, so the next produce
     gets offset 5 on every partition;
+  * with the ISR of the min.insync.replicas=2 topic down to its leader
+    (the other brokers killed), acks=all is refused with
+    NOT_ENOUGH_REPLICAS while acks=1 is still served;
+  * a second cluster: the leader frozen with SIGSTOP past
+    zookeeper.session.timeout.ms loses leadership; after SIGCONT a
+    client that only knows it gets nothing acknowledged that the cluster
+    then lacks, and the old leader rejoins the ISR as a follower;
   * a LeaderAndIsr sent by hand with an older controller epoch is refused
     with STALE_CONTROLLER_EPOCH (11), an UpdateMetadata likewise, and a
     LeaderAndIsr v2 naming an older broker epoch with STALE_BROKER_EPOCH
@@ -489,6 +498,79 @@ def t_kill_controller():
                           partition=p, acks=1)
         assert_eq(offs, [want], "offset after the failover, partition %d"
                   % p)
+
+
+@suite.test("min.insync.replicas=2 with one replica left in the ISR: "
+            "acks=all refused with NOT_ENOUGH_REPLICAS, acks=1 still served")
+def t_not_enough_replicas():
+    st = state_of(TOPIC_ALL, 0)
+    leader = st["leader"]
+    live = [b for b in c.brokers if b.alive() and b.id != leader]
+    for b in live:
+        b.kill(wait_unregistered=True)
+    wait_for(lambda: state_of(TOPIC_ALL, 0)["isr"] == [leader], T(60),
+             "the ISR of %s-0 down to its leader %d" % (TOPIC_ALL, leader),
+             0.2)
+    cl = clients.Confluent(c.brokers[leader].bootstrap)
+    try:
+        cl.produce(TOPIC_ALL, [clients.Rec(b"k", b"refused")], partition=0,
+                   acks=-1, extra={"retries": 0,
+                                   "message.timeout.ms": int(T(10) * 1000)})
+        raise AssertionError("acks=all accepted with an ISR of 1")
+    except clients.ProduceError as e:
+        assert_eq(e.kind, "NOT_ENOUGH_REPLICAS", "acks=all error")
+    offs = cl.produce(TOPIC_ALL, [clients.Rec(b"k", b"one")], partition=0,
+                      acks=1)
+    assert offs[0] >= 0, "acks=1 offset %r" % offs
+
+
+@suite.test("a leader frozen (SIGSTOP) past the ZooKeeper session loses "
+            "leadership; after SIGCONT nothing it acknowledges is lost and "
+            "it rejoins as a follower")
+def t_frozen_leader():
+    import signal
+    global c
+    c = suite.cluster(brokers=3,
+                      props={"zookeeper.session.timeout.ms": "4000"})
+    create_rf3(c, "sb", 1, {"min.insync.replicas": "2"})
+    c.topic_leader_ready("sb", 1)
+    wait_for(lambda: len(state_of("sb", 0)["isr"]) == 3, T(30), "full ISR")
+    cl = clients.Confluent(c.bootstrap)
+    assert_eq(cl.produce("sb", [clients.Rec(b"k", b"before-%d" % i)
+                               for i in range(10)], acks=-1),
+              list(range(10)), "offsets before the freeze")
+    old = state_of("sb", 0)["leader"]
+    frozen = c.brokers[old]
+    os.kill(frozen.proc.pid, signal.SIGSTOP)
+    try:
+        wait_for(lambda: state_of("sb", 0)["leader"] not in (old, -1),
+                 T(60), "a new leader while broker %d is frozen" % old, 0.2)
+    finally:
+        os.kill(frozen.proc.pid, signal.SIGCONT)
+    # a client that only knows the old leader: whatever it gets
+    # acknowledged must be in the cluster's log afterwards
+    acked = {}
+    stale = clients.Confluent(frozen.bootstrap)
+    for i in range(5):
+        try:
+            off = stale.produce("sb", [clients.Rec(b"k", b"after-%d" % i)],
+                                acks=-1, extra={
+                                    "message.timeout.ms": int(T(15) * 1000)})
+            acked[off[0]] = b"after-%d" % i
+        except clients.ProduceError:
+            pass
+    wait_for(lambda: old in state_of("sb", 0)["isr"], T(60),
+             "broker %d back in the ISR as a follower" % old, 0.2)
+    assert state_of("sb", 0)["leader"] != old, "frozen broker leads again"
+    live = clients.Confluent(c.bootstrap)
+    end = live.latest("sb", 0)
+    final = {r.offset: r.value for r in live.consume("sb", 0, 0, end)}
+    for i in range(10):
+        assert_eq(final.get(i), b"before-%d" % i, "offset %d" % i)
+    for off, v in acked.items():
+        assert_eq(final.get(off), v, "acknowledged offset %d" % off)
+    print("# %d of 5 writes through the stale client acknowledged, all "
+          "kept" % len(acked))
 
 
 if __name__ == "__main__":

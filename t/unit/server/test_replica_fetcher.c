@@ -10,7 +10,10 @@
  *   - after sm_rfm_remove, or once the partition leads, nothing more is
  *     appended;
  *   - OFFSET_OUT_OF_RANGE past the leader's end truncates the follower to
- *     the leader's log end offset (ListOffsets as replica).
+ *     the leader's log end offset (ListOffsets as replica);
+ *   - a follower whose log has a divergent suffix from an epoch the leader
+ *     never had truncates where the logs agree (OffsetForLeaderEpoch,
+ *     asked again with an older epoch), then fetches the leader's records.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +26,7 @@
 #include "common/sm_time.h"
 #include "protocol/fetch.h"
 #include "protocol/listoffsets.h"
+#include "protocol/offsetforleaderepoch.h"
 #include "server/replica_fetcher.h"
 #include "sm_test.h"
 
@@ -37,6 +41,7 @@ typedef struct rft {
     int32_t  last_epoch;
     int64_t  last_offset;
     atomic_int fetches;
+    atomic_int ole_asked[8];        /* OffsetForLeaderEpoch by epoch */
 } rft_t;
 
 /* Bytes of the leader's log from the batch with base offset `from`. */
@@ -81,6 +86,35 @@ rft_list_offsets(rft_t *t, const sm_req_hdr_t *hdr, sm_rd_t *body,
     return FB_ANSWER;
 }
 
+/* The leader's epochs in the tests: 1 from offset 0, 2 from offset 3. */
+static int
+rft_ole(rft_t *t, const sm_req_hdr_t *hdr, sm_rd_t *body, sm_buf_t *out)
+{
+    sm_OffsetForLeaderEpochRequest_t req;
+    sm_OffsetForLeaderEpochResponse_t resp;
+    sm_EpochEndOffset_t pe;
+    int32_t e;
+
+    ck_assert_int_eq(sm_OffsetForLeaderEpochRequest_read(
+                         body, hdr->ApiVersion, &req), SM_OK);
+    ck_assert_int_eq(req.PartitionsCnt, 1);
+    e = req.Partitions[0].LeaderEpoch;
+    if (e >= 0 && e < 8)
+        atomic_fetch_add(&t->ole_asked[e], 1);
+    memset(&pe, 0, sizeof(pe));
+    pe.Topic = req.Partitions[0].Topic;
+    pe.LeaderEpoch = e >= 2 ? 2 : e >= 1 ? 1 : -1;
+    pthread_mutex_lock(&t->lock);
+    pe.EndOffset = e >= 2 ? t->leader_end : e >= 1 ? 3 : -1;
+    pthread_mutex_unlock(&t->lock);
+    memset(&resp, 0, sizeof(resp));
+    resp.PartitionsCnt = 1;
+    resp.Partitions = &pe;
+    sm_OffsetForLeaderEpochResponse_write(out, hdr->ApiVersion, &resp);
+    sm_OffsetForLeaderEpochRequest_free(&req);
+    return FB_ANSWER;
+}
+
 static int
 rft_handler(fb_t *fb, const sm_req_hdr_t *hdr, sm_rd_t *body, sm_buf_t *out)
 {
@@ -93,6 +127,8 @@ rft_handler(fb_t *fb, const sm_req_hdr_t *hdr, sm_rd_t *body, sm_buf_t *out)
 
     if (hdr->ApiKey == SM_API_ListOffsets)
         return rft_list_offsets(t, hdr, body, out);
+    if (hdr->ApiKey == SM_API_OffsetForLeaderEpoch)
+        return rft_ole(t, hdr, body, out);
     if (hdr->ApiKey != SM_API_Fetch)
         return fb_default(fb, hdr, body, out);
     ck_assert_int_eq(sm_FetchRequest_read(body, hdr->ApiVersion, &req),
@@ -314,7 +350,7 @@ START_TEST(replica_fetcher__remove_and_leadership_stop_appends)
     sm_rfm_add(x.rfm, x.p, 2, 7, 2);
     rfx_state(&ps, ids, 1, 8);
     ck_assert_int_eq(sm_partition_make_leader(x.p, &ps, x.log), SM_OK);
-    rfx_wait_fetches(&x, 2);
+    usleep(300000);                 /* handshakes and fetches, refused */
     ck_assert_int_eq(sm_log_end_offset(x.log), 2);
     rfx_teardown(&x);
 }
@@ -343,6 +379,59 @@ START_TEST(replica_fetcher__out_of_range_truncates_to_leader_end)
 }
 END_TEST
 
+/* Set the PartitionLeaderEpoch of the batch at b (and its CRC). */
+static void
+rfx_set_epoch(uint8_t *b, int32_t e)
+{
+    b[12] = (uint8_t)(e >> 24);
+    b[13] = (uint8_t)(e >> 16);
+    b[14] = (uint8_t)(e >> 8);
+    b[15] = (uint8_t)e;
+    tb_fix_crc(b, tb_size(b));
+}
+
+START_TEST(replica_fetcher__epoch_handshake_truncates_divergence)
+{
+    sm_buf_t local = SM_BUF_INIT;
+    sm_log_slice_t s;
+    uint8_t *bytes;
+    size_t mid;
+    rfx_t x;
+
+    rfx_setup(&x);
+    /* leader: epoch 1 at 0..2, epoch 2 at 3..6 */
+    rfx_leader_batch(&x, 3);
+    mid = x.t.leader_log.len;
+    rfx_leader_batch(&x, 4);
+    rfx_set_epoch(x.t.leader_log.data, 1);
+    rfx_set_epoch(x.t.leader_log.data + mid, 2);
+    /* follower: the same epoch 1 batch, then epoch 3 at 3..5, which the
+     * leader never had */
+    sm_buf_write(&local, x.t.leader_log.data, mid);
+    tb_batch(&local, 3, 3, 5000, 10, 'x');
+    rfx_set_epoch(local.data + mid, 3);
+    ck_assert_int_eq(sm_log_append_follower(x.log, local.data, local.len),
+                     SM_OK);
+    ck_assert_int_eq(sm_log_latest_epoch(x.log), 3);
+    sm_rfm_add(x.rfm, x.p, 2, 7, sm_log_end_offset(x.log));
+    /* the leader never had epoch 3 (answers 2, which the follower lacks):
+     * cut at 3 where epoch 1 ended, ask again with epoch 1, fetch 3.. */
+    ck_assert_msg(rfx_wait_end(&x, 7), "follower did not converge");
+    ck_assert_int_ge(atomic_load(&x.t.ole_asked[3]), 1);
+    ck_assert_int_ge(atomic_load(&x.t.ole_asked[1]), 1);
+    ck_assert_int_eq(sm_log_latest_epoch(x.log), 2);
+    ck_assert_int_eq(sm_log_read(x.log, 0, 1 << 20, INT64_MAX, 1, &s),
+                     SM_OK);
+    ck_assert_uint_eq(s.len, x.t.leader_log.len);
+    bytes = tm_slice_bytes(&s);
+    ck_assert_int_eq(memcmp(bytes, x.t.leader_log.data, s.len), 0);
+    free(bytes);
+    sm_log_slice_release(&s);
+    sm_buf_fini(&local);
+    rfx_teardown(&x);
+}
+END_TEST
+
 Suite *
 sm_test_suite_replica_fetcher(void)
 {
@@ -354,6 +443,7 @@ sm_test_suite_replica_fetcher(void)
     tcase_add_test(tc, replica_fetcher__corrupt_batch_not_appended);
     tcase_add_test(tc, replica_fetcher__remove_and_leadership_stop_appends);
     tcase_add_test(tc, replica_fetcher__out_of_range_truncates_to_leader_end);
+    tcase_add_test(tc, replica_fetcher__epoch_handshake_truncates_divergence);
     suite_add_tcase(s, tc);
     return s;
 }
