@@ -16,6 +16,15 @@ Suite *sm_test_suite_createtopics(void);
 Suite *sm_test_suite_deletetopics(void);
 Suite *sm_test_suite_createpartitions(void);
 Suite *sm_test_suite_describeconfigs(void);
+Suite *sm_test_suite_findcoordinator(void);
+Suite *sm_test_suite_joingroup(void);
+Suite *sm_test_suite_syncgroup(void);
+Suite *sm_test_suite_heartbeat(void);
+Suite *sm_test_suite_leavegroup(void);
+Suite *sm_test_suite_offsetcommit(void);
+Suite *sm_test_suite_offsetfetch(void);
+Suite *sm_test_suite_listgroups(void);
+Suite *sm_test_suite_describegroups(void);
 Suite *sm_test_suite_golden(void);
 Suite *sm_test_suite_fuzz_regress(void);
 
@@ -38,6 +47,15 @@ main(void)
         sm_test_suite_deletetopics,
         sm_test_suite_createpartitions,
         sm_test_suite_describeconfigs,
+        sm_test_suite_findcoordinator,
+        sm_test_suite_joingroup,
+        sm_test_suite_syncgroup,
+        sm_test_suite_heartbeat,
+        sm_test_suite_leavegroup,
+        sm_test_suite_offsetcommit,
+        sm_test_suite_offsetfetch,
+        sm_test_suite_listgroups,
+        sm_test_suite_describegroups,
         sm_test_suite_golden,
         sm_test_suite_fuzz_regress,
     };
