@@ -1,0 +1,13 @@
+/* test_coordinator.c: unit tests of src/coordinator (one suite per file). */
+#include "sm_test.h"
+
+Suite *sm_test_suite_group(void);
+
+int
+main(void)
+{
+    static const sm_suite_fn suites[] = {
+        sm_test_suite_group,
+    };
+    return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
+}
