@@ -16,6 +16,7 @@
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "controller/controller.h"
+#include "coordinator/coordinator.h"
 #include "server/broker.h"
 #include "server/broker_meta.h"
 #include "server/topic_config_cache.h"
@@ -306,6 +307,24 @@ sm_broker_start_zk(sm_broker_t *b, char *errstr, size_t errstr_size)
 }
 
 static sm_err_t
+sm_broker_start_coordinator(sm_broker_t *b, char *errstr, size_t errstr_size)
+{
+    sm_grp_conf_t gc = {
+        b->cfg->group_initial_rebalance_delay_ms,
+        b->cfg->group_min_session_timeout_ms,
+        b->cfg->group_max_session_timeout_ms,
+        b->cfg->group_max_size,
+    };
+
+    b->coord = sm_coord_new(&gc);
+    if (b->coord == NULL) {
+        snprintf(errstr, errstr_size, "cannot start the group coordinator");
+        return SM_ERR__STATE;
+    }
+    return SM_OK;
+}
+
+static sm_err_t
 sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
 {
     sm_net_config_t nc;
@@ -329,7 +348,7 @@ sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
     b->rm = sm_rm_new(b->id, b->logmgr, sm_broker_rm_topic_config, b);
     sm_rm_set_fetch_purgatory(b->rm, b->fetch_purg);
     sm_broker_resolve_advertised(b);
-    return SM_OK;
+    return sm_broker_start_coordinator(b, errstr, errstr_size);
 }
 
 static sm_err_t
@@ -403,6 +422,8 @@ sm_broker_shutdown(sm_broker_t *b)
     sm_info("broker", "[SamsaServer id=%d] shutting down", (int)b->id);
     if (b->net) {
         sm_net_stop_accepting(b->net);
+        if (b->coord)                   /* parked JoinGroup/SyncGroup */
+            sm_coord_shutdown(b->coord);
         (void)sm_net_drain(b->net, 30000);
     }
     if (b->ctrl) {
@@ -430,6 +451,8 @@ sm_broker_shutdown(sm_broker_t *b)
     sm_purgatory_destroy(b->produce_purg);
     sm_purgatory_destroy(b->admin_purg);
     b->fetch_purg = b->produce_purg = b->admin_purg = NULL;
+    sm_coord_destroy(b->coord);
+    b->coord = NULL;
     sm_rm_destroy(b->rm);
     sm_tcfg_cache_destroy(b->tcfg);
     sm_mdcache_destroy(b->mdcache);

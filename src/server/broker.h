@@ -46,6 +46,7 @@
 #include "zk/zk_client.h"
 
 struct sm_controller;
+struct sm_coord;
 struct sm_tcfg_cache;
 
 typedef struct sm_broker {
@@ -63,6 +64,7 @@ typedef struct sm_broker {
     sm_purgatory_t   *fetch_purg;
     sm_purgatory_t   *produce_purg;
     sm_purgatory_t   *admin_purg;       /* Create/DeleteTopics waiting */
+    struct sm_coord  *coord;            /* group coordinator */
     const sm_listener_cfg_t *listeners; /* borrowed from cfg */
     int               nlisteners;
     sm_listener_cfg_t *advertised;      /* with real ports; owned */

@@ -2,12 +2,14 @@
 #include "sm_test.h"
 
 Suite *sm_test_suite_group(void);
+Suite *sm_test_suite_coordinator(void);
 
 int
 main(void)
 {
     static const sm_suite_fn suites[] = {
         sm_test_suite_group,
+        sm_test_suite_coordinator,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

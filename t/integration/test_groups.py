@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""test_groups.py: the group coordinator with real clients (issue 5).
+
+One broker (conf/server.properties: offsets.topic.replication.factor=1,
+group.initial.rebalance.delay.ms=0):
+
+  * three confluent-kafka consumers in one group on a 6-partition topic:
+    every partition is owned by exactly one member; one member closes and
+    its partitions move to the other two;
+  * committed offsets survive restarting the group: a new consumer of the
+    same group resumes after the last commit;
+  * kafka-python and kcat -G groups consume every record exactly once;
+  * two groups on one topic each get every record;
+  * DescribeGroups / ListGroups through the confluent-kafka admin client.
+Every wait is bounded (harness.T scales it).
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness                      # noqa: E402
+from harness import assert_eq, T    # noqa: E402
+
+suite = harness.Suite("groups")
+S = {}
+NPART = 6
+# As conf/server.properties: one broker holds every offsets replica, and
+# the first rebalance does not wait for more members.
+PROPS = {"offsets.topic.replication.factor": "1",
+         "offsets.topic.num.partitions": "8",
+         "group.initial.rebalance.delay.ms": "0"}
+
+
+def setup():
+    if "c" not in S:
+        S["c"] = suite.cluster(props=PROPS)
+    return S["c"]
+
+
+def create_topic(c, name, parts=NPART):
+    from confluent_kafka.admin import AdminClient, NewTopic
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+    fs = a.create_topics([NewTopic(name, parts, 1)],
+                         operation_timeout=T(20))
+    fs[name].result(T(30))
+    c.topic_leader_ready(name, parts)
+
+
+def produce(c, topic, n, prefix):
+    from confluent_kafka import Producer
+    p = Producer({"bootstrap.servers": c.bootstrap})
+    for i in range(n):
+        p.produce(topic, value=b"%s-%d" % (prefix, i), partition=i % NPART)
+    assert_eq(p.flush(T(30)), 0, "records left unflushed")
+
+
+def ck_consumer(c, group, extra=None):
+    from confluent_kafka import Consumer
+    conf = {"bootstrap.servers": c.bootstrap, "group.id": group,
+            "auto.offset.reset": "earliest", "session.timeout.ms": 6000,
+            "heartbeat.interval.ms": 500, "enable.auto.commit": False}
+    conf.update(extra or {})
+    return Consumer(conf)
+
+
+def poll_all(cons, seconds, stop):
+    """Poll every consumer until stop(records) or the deadline."""
+    got = []
+    deadline = time.monotonic() + T(seconds)
+    while time.monotonic() < deadline:
+        for k in cons:
+            m = k.poll(0.1)
+            if m is not None and m.error() is None:
+                got.append((k, m))
+        if stop(got):
+            return got
+    return got
+
+
+def owned(cons, seconds, want_total):
+    """Poll until the members' assignments cover want_total partitions."""
+    deadline = time.monotonic() + T(seconds)
+    while time.monotonic() < deadline:
+        for k in cons:
+            k.poll(0.1)
+        a = [sorted(tp.partition for tp in k.assignment()) for k in cons]
+        if sum(len(x) for x in a) == want_total and all(a):
+            return a
+    raise harness.WaitTimeout("assignments never covered %d partitions: %r"
+                              % (want_total, a))
+
+
+@suite.test("three confluent-kafka members split 6 partitions; a leaver's "
+            "partitions move")
+def t_split():
+    c = setup()
+    create_topic(c, "split")
+    cons = [ck_consumer(c, "g-split") for _ in range(3)]
+    for k in cons:
+        k.subscribe(["split"])
+    a = owned(cons, 60, NPART)
+    flat = sorted(p for x in a for p in x)
+    assert_eq(flat, list(range(NPART)), "each partition owned once")
+    cons[0].close()
+    a = owned(cons[1:], 60, NPART)
+    flat = sorted(p for x in a for p in x)
+    assert_eq(flat, list(range(NPART)), "after a leave, each owned once")
+    for k in cons[1:]:
+        k.close()
+
+
+@suite.test("commits survive restarting the group")
+def t_commits():
+    c = setup()
+    create_topic(c, "commits")
+    produce(c, "commits", 60, b"a")
+    k = ck_consumer(c, "g-commit")
+    k.subscribe(["commits"])
+    got = poll_all([k], 60, lambda g: len(g) >= 60)
+    assert_eq(len(got), 60, "first run reads everything")
+    k.commit(asynchronous=False)
+    k.close()
+    produce(c, "commits", 12, b"b")
+    k = ck_consumer(c, "g-commit")
+    k.subscribe(["commits"])
+    got = poll_all([k], 60, lambda g: len(g) >= 12)
+    vals = sorted(m.value() for _, m in got)
+    time.sleep(T(1))
+    extra = [m for m in [k.poll(0.2) for _ in range(5)]
+             if m is not None and m.error() is None]
+    assert_eq(len(vals) + len(extra), 12, "second run reads only new ones")
+    assert_eq(all(v.startswith(b"b-") for v in vals), True, "only new")
+    k.close()
+
+
+@suite.test("two groups each get every record")
+def t_two_groups():
+    c = setup()
+    create_topic(c, "two")
+    produce(c, "two", 30, b"x")
+    for g in ("g-two-a", "g-two-b"):
+        k = ck_consumer(c, g)
+        k.subscribe(["two"])
+        got = poll_all([k], 60, lambda r: len(r) >= 30)
+        assert_eq(sorted(m.value() for _, m in got),
+                  sorted(b"x-%d" % i for i in range(30)), g)
+        k.close()
+
+
+@suite.test("kafka-python group consumes everything once")
+def t_kafka_python():
+    from kafka import KafkaConsumer
+    c = setup()
+    create_topic(c, "kp")
+    produce(c, "kp", 40, b"k")
+    k = KafkaConsumer("kp", bootstrap_servers=c.bootstrap, group_id="g-kp",
+                      auto_offset_reset="earliest",
+                      consumer_timeout_ms=int(T(15) * 1000))
+    vals = []
+    deadline = time.monotonic() + T(60)
+    for m in k:
+        vals.append(m.value)
+        if len(vals) >= 40 or time.monotonic() > deadline:
+            break
+    k.commit()
+    k.close()
+    assert_eq(sorted(vals), sorted(b"k-%d" % i for i in range(40)),
+              "kafka-python group")
+
+
+@suite.test("kcat -G consumes everything once")
+def t_kcat():
+    kcat = shutil.which("kcat") or shutil.which("kafkacat")
+    if kcat is None:
+        raise harness.Skip("kcat not installed")
+    c = setup()
+    create_topic(c, "kc")
+    produce(c, "kc", 24, b"c")
+    p = subprocess.Popen([kcat, "-b", c.bootstrap, "-G", "g-kcat", "-o",
+                          "beginning", "-e", "-q", "-f", "%s\\n", "kc"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        out, err = p.communicate(timeout=T(60))
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    vals = sorted(v for v in out.split(b"\n") if v)
+    assert_eq(vals, sorted(b"c-%d" % i for i in range(24)),
+              "kcat -G: %s" % err.decode(errors="replace")[-500:])
+
+
+@suite.test("DescribeGroups and ListGroups through the admin client")
+def t_describe():
+    from confluent_kafka.admin import AdminClient
+    c = setup()
+    create_topic(c, "desc")
+    k = ck_consumer(c, "g-desc")
+    k.subscribe(["desc"])
+    owned([k], 60, NPART)
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+    groups = {g.id: g for g in a.list_groups(timeout=T(10))}
+    assert_eq("g-desc" in groups, True, "listed: %r" % list(groups))
+    g = groups["g-desc"]
+    assert_eq(g.state, "Stable", "state")
+    assert_eq(g.protocol_type, "consumer", "protocol type")
+    assert_eq(len(g.members), 1, "members")
+    k.close()
+
+
+if __name__ == "__main__":
+    suite.main(modules=("kazoo", "confluent_kafka", "kafka"))
