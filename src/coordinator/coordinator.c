@@ -5,9 +5,15 @@
  * The ticker wakes every SM_COORD_TICK_MS and ticks every group, so
  * deadlines are met within one tick; Kafka's purgatory timer has the same
  * resolution order (its wheel ticks every 1 ms, but the join and heartbeat
- * deadlines it serves are seconds long).  A group lives as long as the
- * broker: Empty groups keep their offsets (offsets.retention.minutes is
- * not applied yet).
+ * deadlines it serves are seconds long).  A group lives as long as its
+ * offsets partition is owned: Empty groups keep their offsets
+ * (offsets.retention.minutes is not applied yet).
+ *
+ * Group metadata is stored by comparing, after every call that may move a
+ * group (join, sync, leave, tick), its state and generation with what was
+ * last stored (co_group_persist): Kafka stores at the same two points
+ * (the leader's SyncGroup, and a rebalance that ends with no members),
+ * but before answering the SyncGroup; samsa appends right after it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +27,7 @@
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "coordinator/coordinator.h"
+#include "coordinator/group_record.h"
 
 typedef struct co_offset {
     char    *topic;
@@ -32,8 +39,14 @@ typedef struct co_offset {
 
 typedef struct co_group {
     sm_grp_t *grp;
+    int32_t   part;             /* offsets partition; -1 without a store */
+    int32_t   stored_gen;       /* generation last stored, -1: none */
+    int       stored_state;     /* sm_grp_state_t last stored, -1: none */
     sm_map_t  offsets;          /* "<partition>/<topic>" -> co_offset_t */
 } co_group_t;
+
+/* Ownership of an offsets partition (co->pstate[part]). */
+enum { CO_PART_NONE = 0, CO_PART_LOADING, CO_PART_OWNED };
 
 struct sm_coord {
     pthread_mutex_t lock;
@@ -43,6 +56,10 @@ struct sm_coord {
     pthread_t       ticker;
     sm_grp_conf_t   conf;
     sm_map_t        groups;     /* group id -> co_group_t */
+    sm_coord_append_fn store;   /* NULL: memory only, every group owned */
+    void           *store_arg;
+    int32_t         npart;      /* partitions of __consumer_offsets */
+    uint8_t        *pstate;     /* [npart] CO_PART_* */
 };
 
 static co_group_t *
@@ -53,6 +70,10 @@ co_group(sm_coord_t *co, const char *id, int create)
     if (g == NULL && create && !co->dead) {
         g = sm_calloc(1, sizeof(*g));
         g->grp = sm_grp_new(id, &co->conf);
+        g->part = co->store ? sm_coord_partition_for(
+                      (sm_str_t){ id, (int32_t)strlen(id) }, co->npart) : -1;
+        g->stored_gen = -1;
+        g->stored_state = -1;
         sm_map_init(&g->offsets);
         sm_map_put(&co->groups, id, g);
     }
@@ -78,6 +99,141 @@ co_group_free(co_group_t *g)
     free(g);
 }
 
+/* ------------------------------------------------------------ ownership */
+
+/* Is group's offsets partition owned (lock held)?  Without a store every
+ * group is (memory-only mode). */
+static sm_err_t
+co_owns_group(sm_coord_t *co, const char *group)
+{
+    int32_t part;
+
+    if (co->dead)
+        return SM_ERR_COORDINATOR_NOT_AVAILABLE;
+    if (co->store == NULL)
+        return SM_OK;
+    if (co->npart <= 0)
+        return SM_ERR_NOT_COORDINATOR;
+    part = sm_coord_partition_for((sm_str_t){ group,
+                                              (int32_t)strlen(group) },
+                                  co->npart);
+    switch (co->pstate[part]) {
+    case CO_PART_OWNED:
+        return SM_OK;
+    case CO_PART_LOADING:
+        return SM_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+    default:
+        return SM_ERR_NOT_COORDINATOR;
+    }
+}
+
+sm_err_t
+sm_coord_owns(sm_coord_t *co, int32_t part)
+{
+    sm_err_t err = SM_ERR_NOT_COORDINATOR;
+
+    pthread_mutex_lock(&co->lock);
+    if (co->dead)
+        err = SM_ERR_COORDINATOR_NOT_AVAILABLE;
+    else if (co->store == NULL)
+        err = SM_OK;
+    else if (part >= 0 && part < co->npart)
+        err = co->pstate[part] == CO_PART_OWNED ? SM_OK
+            : co->pstate[part] == CO_PART_LOADING
+                ? SM_ERR_COORDINATOR_LOAD_IN_PROGRESS
+                : SM_ERR_NOT_COORDINATOR;
+    pthread_mutex_unlock(&co->lock);
+    return err;
+}
+
+void
+sm_coord_set_store(sm_coord_t *co, sm_coord_append_fn fn, void *opaque)
+{
+    pthread_mutex_lock(&co->lock);
+    co->store = fn;
+    co->store_arg = opaque;
+    pthread_mutex_unlock(&co->lock);
+}
+
+/* ------------------------------------------------------ group metadata */
+
+static sm_str_t
+co_s(const char *s)
+{
+    return (sm_str_t){ s, (int32_t)strlen(s) };
+}
+
+static sm_str_t
+co_ns(const char *s)
+{
+    return *s ? co_s(s) : SM_STR_NULL;
+}
+
+/* Append the group's metadata (value v1) to its partition. */
+static sm_err_t
+co_group_store(sm_coord_t *co, co_group_t *g)
+{
+    const sm_grp_t *grp = g->grp;
+    sm_grec_group_t gv;
+    sm_buf_t kb = SM_BUF_INIT, vb = SM_BUF_INIT;
+    sm_coord_rec_t rec;
+    sm_err_t err;
+    int n = sm_grp_size(grp);
+
+    gv.protocol_type = co_s(sm_grp_protocol_type(grp));
+    gv.generation = sm_grp_generation(grp);
+    gv.protocol = co_ns(sm_grp_protocol(grp));
+    gv.leader = co_ns(sm_grp_leader(grp));
+    gv.nmembers = n;
+    gv.members = sm_calloc((size_t)n + 1, sizeof(*gv.members));
+    for (int i = 0; i < n; i++) {
+        sm_grp_member_view_t v;
+
+        sm_grp_member(grp, i, &v);
+        gv.members[i] = (sm_grec_member_t){
+            co_s(v.member_id), co_s(v.client_id), co_s(v.client_host),
+            v.rebalance_timeout_ms, v.session_timeout_ms, v.metadata,
+            v.assignment };
+    }
+    sm_grec_group_key_write(&kb, co_s(sm_grp_id(grp)));
+    sm_grec_group_value_write(&vb, &gv);
+    rec.key = (sm_bytes_t){ kb.data, (int32_t)kb.len };
+    rec.value = (sm_bytes_t){ vb.data, (int32_t)vb.len };
+    err = co->store(co->store_arg, g->part, &rec, 1);
+    free(gv.members);
+    sm_buf_fini(&kb);
+    sm_buf_fini(&vb);
+    return err;
+}
+
+/* Store the group if it became Stable in a new generation, or Empty after
+ * having had one (lock held). */
+static void
+co_group_persist(sm_coord_t *co, co_group_t *g)
+{
+    sm_grp_state_t st = sm_grp_state(g->grp);
+    int32_t gen = sm_grp_generation(g->grp);
+    sm_err_t err;
+
+    if (co->store == NULL || co->dead)
+        return;
+    if (!(st == SM_GRP_STABLE || (st == SM_GRP_EMPTY && gen > 0)))
+        return;
+    if (g->stored_gen == gen && g->stored_state == (int)st)
+        return;
+    err = co_group_store(co, g);
+    if (err != SM_OK) {
+        sm_warn("coordinator", "storing metadata of group %s (generation "
+                "%d) in %s-%d failed: %s", sm_grp_id(g->grp), (int)gen,
+                "__consumer_offsets", (int)g->part, sm_err_name(err));
+        return;
+    }
+    g->stored_gen = gen;
+    g->stored_state = (int)st;
+}
+
+/* --------------------------------------------------------------- ticker */
+
 static void *
 co_ticker(void *arg)
 {
@@ -97,8 +253,10 @@ co_ticker(void *arg)
             ts.tv_nsec -= 1000000000L;
         }
         pthread_cond_timedwait(&co->cond, &co->lock, &ts);
-        while (!co->stop && sm_map_next(&co->groups, &it, &k, &v))
+        while (!co->stop && sm_map_next(&co->groups, &it, &k, &v)) {
             sm_grp_tick(((co_group_t *)v)->grp, sm_mono_ms());
+            co_group_persist(co, v);
+        }
     }
     pthread_mutex_unlock(&co->lock);
     return NULL;
@@ -160,21 +318,37 @@ sm_coord_destroy(sm_coord_t *co)
     sm_map_fini(&co->groups);
     pthread_cond_destroy(&co->cond);
     pthread_mutex_destroy(&co->lock);
+    free(co->pstate);
     free(co);
+}
+
+
+/* ---------------------------------------------------- group operations */
+
+/* The group for a call (lock held): *err says why there is none. */
+static co_group_t *
+co_get(sm_coord_t *co, const char *group, int create, sm_err_t *err)
+{
+    co_group_t *g = NULL;
+
+    *err = co_owns_group(co, group);
+    if (*err == SM_OK)
+        g = co_group(co, group, create);
+    return g;
 }
 
 void
 sm_coord_join(sm_coord_t *co, const char *group, const sm_grp_join_req_t *req)
 {
     co_group_t *g;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
     /* Kafka creates the group only for a new member (empty id). */
-    g = co_group(co, group, req->member_id.len <= 0);
+    g = co_get(co, group, req->member_id.len <= 0, &err);
     if (g == NULL) {
-        sm_grp_join_result_t res = { co->dead
-                                         ? SM_ERR_COORDINATOR_NOT_AVAILABLE
-                                         : SM_ERR_UNKNOWN_MEMBER_ID,
+        sm_grp_join_result_t res = { err == SM_OK ? SM_ERR_UNKNOWN_MEMBER_ID
+                                                  : err,
                                      -1, "", "", "", 0, NULL };
         char *mid = sm_str_dup(req->member_id);
 
@@ -183,6 +357,7 @@ sm_coord_join(sm_coord_t *co, const char *group, const sm_grp_join_req_t *req)
         free(mid);
     } else {
         sm_grp_join(g->grp, req, sm_mono_ms());
+        co_group_persist(co, g);
     }
     pthread_mutex_unlock(&co->lock);
 }
@@ -193,15 +368,18 @@ sm_coord_sync(sm_coord_t *co, const char *group, sm_str_t member_id,
               const sm_grp_assignment_t *assign, sm_grp_sync_fn cb, void *arg)
 {
     co_group_t *g;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
-    g = co_group(co, group, 0);
-    if (g == NULL)
-        cb(arg, SM_ERR_UNKNOWN_MEMBER_ID, (sm_bytes_t){
-               (const uint8_t *)"", 0 });
-    else
+    g = co_get(co, group, 0, &err);
+    if (g == NULL) {
+        cb(arg, err == SM_OK ? SM_ERR_UNKNOWN_MEMBER_ID : err,
+           (sm_bytes_t){ (const uint8_t *)"", 0 });
+    } else {
         sm_grp_sync(g->grp, member_id, generation, nassign, assign, cb, arg,
                     sm_mono_ms());
+        co_group_persist(co, g);
+    }
     pthread_mutex_unlock(&co->lock);
 }
 
@@ -210,11 +388,13 @@ sm_coord_heartbeat(sm_coord_t *co, const char *group, sm_str_t member_id,
                    int32_t generation)
 {
     co_group_t *g;
-    sm_err_t err = SM_ERR_UNKNOWN_MEMBER_ID;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
-    if ((g = co_group(co, group, 0)) != NULL)
+    if ((g = co_get(co, group, 0, &err)) != NULL)
         err = sm_grp_heartbeat(g->grp, member_id, generation, sm_mono_ms());
+    else if (err == SM_OK)
+        err = SM_ERR_UNKNOWN_MEMBER_ID;
     pthread_mutex_unlock(&co->lock);
     return err;
 }
@@ -223,29 +403,20 @@ sm_err_t
 sm_coord_leave(sm_coord_t *co, const char *group, sm_str_t member_id)
 {
     co_group_t *g;
-    sm_err_t err = SM_ERR_UNKNOWN_MEMBER_ID;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
-    if ((g = co_group(co, group, 0)) != NULL)
+    if ((g = co_get(co, group, 0, &err)) != NULL) {
         err = sm_grp_leave(g->grp, member_id, sm_mono_ms());
+        co_group_persist(co, g);
+    } else if (err == SM_OK) {
+        err = SM_ERR_UNKNOWN_MEMBER_ID;
+    }
     pthread_mutex_unlock(&co->lock);
     return err;
 }
 
-sm_err_t
-sm_coord_commit_check(sm_coord_t *co, const char *group, sm_str_t member_id,
-                      int32_t generation)
-{
-    co_group_t *g;
-    sm_err_t err = SM_ERR_ILLEGAL_GENERATION;
-
-    pthread_mutex_lock(&co->lock);
-    if ((g = co_group(co, group, generation < 0)) != NULL)
-        err = sm_grp_validate_commit(g->grp, member_id, generation,
-                                     sm_mono_ms());
-    pthread_mutex_unlock(&co->lock);
-    return err;
-}
+/* ------------------------------------------------------------- offsets */
 
 static char *
 co_offset_key(sm_str_t topic, int32_t partition)
@@ -257,22 +428,15 @@ co_offset_key(sm_str_t topic, int32_t partition)
     return k;
 }
 
-void
-sm_coord_commit(sm_coord_t *co, const char *group, sm_str_t topic,
-                int32_t partition, int64_t offset, sm_str_t metadata)
+/* Set one offset in memory (lock held); removal is co_offset_del. */
+static void
+co_offset_set(co_group_t *g, sm_str_t topic, int32_t partition,
+              int64_t offset, sm_str_t metadata, int64_t commit_ts)
 {
     char *key = co_offset_key(topic, partition);
-    co_group_t *g;
-    co_offset_t *o;
+    co_offset_t *o = sm_map_get(&g->offsets, key);
 
-    pthread_mutex_lock(&co->lock);
-    g = co_group(co, group, 1);
-    if (g == NULL) {                    /* shut down meanwhile */
-        pthread_mutex_unlock(&co->lock);
-        free(key);
-        return;
-    }
-    if ((o = sm_map_get(&g->offsets, key)) == NULL) {
+    if (o == NULL) {
         o = sm_calloc(1, sizeof(*o));
         o->topic = sm_str_dup(topic);
         o->partition = partition;
@@ -281,9 +445,96 @@ sm_coord_commit(sm_coord_t *co, const char *group, sm_str_t topic,
     free(o->metadata);
     o->metadata = sm_str_dup(metadata);
     o->offset = offset;
-    o->commit_ts = sm_now_ms();
-    pthread_mutex_unlock(&co->lock);
+    o->commit_ts = commit_ts;
     free(key);
+}
+
+static void
+co_offset_del(co_group_t *g, sm_str_t topic, int32_t partition)
+{
+    char *key = co_offset_key(topic, partition);
+    co_offset_t *o = sm_map_del(&g->offsets, key);
+
+    if (o != NULL) {
+        free(o->topic);
+        free(o->metadata);
+        free(o);
+    }
+    free(key);
+}
+
+/* Encode the commits whose err is SM_OK and append them in one call. */
+static sm_err_t
+co_offsets_store(sm_coord_t *co, co_group_t *g, const sm_coord_commit_t *c,
+                 int n, int64_t now)
+{
+    sm_buf_t buf = SM_BUF_INIT;
+    sm_coord_rec_t *recs = sm_calloc((size_t)n + 1, sizeof(*recs));
+    size_t *pos = sm_calloc((size_t)n * 3 + 1, sizeof(*pos));
+    sm_str_t gid = co_s(sm_grp_id(g->grp));
+    sm_err_t err = SM_OK;
+    int nrec = 0;
+
+    for (int i = 0; i < n; i++) {
+        sm_grec_offset_t ov = { c[i].offset, c[i].leader_epoch,
+                                c[i].metadata,
+                                c[i].commit_ts >= 0 ? c[i].commit_ts : now,
+                                c[i].expire_ts };
+
+        if (c[i].err != SM_OK)
+            continue;
+        pos[3 * nrec] = buf.len;
+        sm_grec_offset_key_write(&buf, gid, c[i].topic, c[i].partition);
+        pos[3 * nrec + 1] = buf.len;
+        sm_grec_offset_value_write(&buf, &ov);
+        pos[3 * nrec + 2] = buf.len;
+        nrec++;
+    }
+    /* slices only now: buf may have moved while growing */
+    for (int i = 0; i < nrec; i++) {
+        recs[i].key = (sm_bytes_t){ buf.data + pos[3 * i],
+                                    (int32_t)(pos[3 * i + 1] - pos[3 * i]) };
+        recs[i].value = (sm_bytes_t){
+            buf.data + pos[3 * i + 1],
+            (int32_t)(pos[3 * i + 2] - pos[3 * i + 1]) };
+    }
+    if (nrec > 0)
+        err = co->store(co->store_arg, g->part, recs, nrec);
+    sm_buf_fini(&buf);
+    free(recs);
+    free(pos);
+    return err;
+}
+
+sm_err_t
+sm_coord_commit_offsets(sm_coord_t *co, const char *group, sm_str_t member_id,
+                        int32_t generation, sm_coord_commit_t *c, int n)
+{
+    int64_t now = sm_now_ms();
+    co_group_t *g;
+    sm_err_t err;
+
+    pthread_mutex_lock(&co->lock);
+    g = co_get(co, group, generation < 0, &err);
+    if (g == NULL && err == SM_OK)
+        err = SM_ERR_ILLEGAL_GENERATION;
+    if (err == SM_OK)
+        err = sm_grp_validate_commit(g->grp, member_id, generation,
+                                     sm_mono_ms());
+    if (err == SM_OK && co->store != NULL)
+        err = co_offsets_store(co, g, c, n, now);
+    for (int i = 0; i < n; i++) {
+        if (c[i].err != SM_OK)
+            continue;
+        if (err == SM_OK)
+            co_offset_set(g, c[i].topic, c[i].partition, c[i].offset,
+                          c[i].metadata,
+                          c[i].commit_ts >= 0 ? c[i].commit_ts : now);
+        else
+            c[i].err = err;
+    }
+    pthread_mutex_unlock(&co->lock);
+    return err;
 }
 
 int64_t
@@ -294,10 +545,11 @@ sm_coord_fetch(sm_coord_t *co, const char *group, sm_str_t topic,
     co_group_t *g;
     co_offset_t *o = NULL;
     int64_t off = -1;
+    sm_err_t err;
 
     *metadata = NULL;
     pthread_mutex_lock(&co->lock);
-    if ((g = co_group(co, group, 0)) != NULL &&
+    if ((g = co_get(co, group, 0, &err)) != NULL &&
         (o = sm_map_get(&g->offsets, key)) != NULL) {
         off = o->offset;
         *metadata = o->metadata ? sm_strdup(o->metadata) : NULL;
@@ -312,9 +564,10 @@ sm_coord_fetch_all(sm_coord_t *co, const char *group, sm_coord_offset_fn fn,
                    void *arg)
 {
     co_group_t *g;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
-    if ((g = co_group(co, group, 0)) != NULL) {
+    if ((g = co_get(co, group, 0, &err)) != NULL) {
         size_t it = 0;
         const char *k;
         void *v;
@@ -347,14 +600,141 @@ sm_coord_describe(sm_coord_t *co, const char *group, sm_coord_group_fn fn,
                   void *arg)
 {
     co_group_t *g;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
-    g = co_group(co, group, 0);
+    g = co_get(co, group, 0, &err);
     fn(arg, g ? g->grp : NULL);
     pthread_mutex_unlock(&co->lock);
 }
 
-/* Next code point of UTF-8 s at *i (advanced); U+FFFD for a bad byte. */
+/* -------------------------------------------------------------- loading */
+
+void
+sm_coord_load_begin(sm_coord_t *co, int32_t part, int32_t npartitions)
+{
+    pthread_mutex_lock(&co->lock);
+    if (npartitions > co->npart) {
+        co->pstate = sm_realloc(co->pstate, (size_t)npartitions);
+        memset(co->pstate + co->npart, CO_PART_NONE,
+               (size_t)(npartitions - co->npart));
+        co->npart = npartitions;
+    }
+    if (part >= 0 && part < co->npart)
+        co->pstate[part] = CO_PART_LOADING;
+    pthread_mutex_unlock(&co->lock);
+}
+
+static void
+co_load_group(sm_coord_t *co, co_group_t *g, sm_bytes_t value)
+{
+    sm_grec_group_t gv;
+    char *pt, *proto;
+
+    if (value.ptr == NULL) {                    /* tombstone */
+        sm_grp_restore(g->grp, 0, NULL, NULL);
+        g->stored_gen = g->stored_state = -1;
+        return;
+    }
+    if (sm_grec_group_value_read(value, &gv) != SM_OK) {
+        sm_warn("coordinator", "group %s: undecodable metadata in "
+                "__consumer_offsets-%d skipped", sm_grp_id(g->grp),
+                (int)g->part);
+        return;
+    }
+    pt = sm_str_dup(gv.protocol_type);
+    proto = gv.protocol.len >= 0 ? sm_str_dup(gv.protocol) : NULL;
+    sm_grp_restore(g->grp, gv.generation, pt, proto);
+    g->stored_gen = gv.generation;
+    g->stored_state = gv.nmembers > 0 ? SM_GRP_STABLE : SM_GRP_EMPTY;
+    free(pt);
+    free(proto);
+    sm_grec_group_free(&gv);
+    (void)co;
+}
+
+void
+sm_coord_load_record(sm_coord_t *co, int32_t part, sm_bytes_t key,
+                     sm_bytes_t value)
+{
+    sm_grec_key_t k;
+    sm_grec_offset_t ov;
+    co_group_t *g;
+    char *gid;
+
+    if (sm_grec_key_read(key, &k) != SM_OK || k.group.len <= 0 ||
+        memchr(k.group.ptr, '\0', (size_t)k.group.len) != NULL) {
+        sm_warn("coordinator", "undecodable key in __consumer_offsets-%d "
+                "skipped", (int)part);
+        return;
+    }
+    gid = sm_str_dup(k.group);
+    pthread_mutex_lock(&co->lock);
+    g = co_group(co, gid, 1);
+    if (g == NULL) {
+        /* shut down meanwhile */
+    } else if (k.version == SM_GREC_KEY_GROUP) {
+        co_load_group(co, g, value);
+    } else if (value.ptr == NULL) {
+        co_offset_del(g, k.topic, k.partition);
+    } else if (sm_grec_offset_value_read(value, &ov) == SM_OK) {
+        co_offset_set(g, k.topic, k.partition, ov.offset, ov.metadata,
+                      ov.commit_ts);
+    } else {
+        sm_warn("coordinator", "group %s: undecodable offset in "
+                "__consumer_offsets-%d skipped", gid, (int)part);
+    }
+    pthread_mutex_unlock(&co->lock);
+    free(gid);
+}
+
+int
+sm_coord_load_done(sm_coord_t *co, int32_t part)
+{
+    int ngroups = 0;
+    size_t it = 0;
+    const char *k;
+    void *v;
+
+    pthread_mutex_lock(&co->lock);
+    if (part >= 0 && part < co->npart &&
+        co->pstate[part] == CO_PART_LOADING)
+        co->pstate[part] = CO_PART_OWNED;
+    while (sm_map_next(&co->groups, &it, &k, &v))
+        ngroups += ((co_group_t *)v)->part == part;
+    pthread_mutex_unlock(&co->lock);
+    return ngroups;
+}
+
+void
+sm_coord_unload(sm_coord_t *co, int32_t part)
+{
+    size_t it = 0, n = 0;
+    const char *k;
+    void *v;
+    char **ids;
+
+    pthread_mutex_lock(&co->lock);
+    if (part < 0 || part >= co->npart ||
+        co->pstate[part] == CO_PART_NONE) {
+        pthread_mutex_unlock(&co->lock);
+        return;
+    }
+    co->pstate[part] = CO_PART_NONE;
+    ids = sm_calloc(sm_map_count(&co->groups) + 1, sizeof(*ids));
+    while (sm_map_next(&co->groups, &it, &k, &v))
+        if (((co_group_t *)v)->part == part)
+            ids[n++] = sm_strdup(k);
+    for (size_t i = 0; i < n; i++) {
+        co_group_free(sm_map_del(&co->groups, ids[i]));
+        free(ids[i]);
+    }
+    free(ids);
+    pthread_mutex_unlock(&co->lock);
+    sm_info("coordinator", "Unloaded %zu groups of __consumer_offsets-%d",
+            n, (int)part);
+}
+
 static uint32_t
 co_utf8_next(const uint8_t *s, int32_t n, int32_t *i)
 {

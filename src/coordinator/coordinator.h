@@ -13,10 +13,23 @@
  * layer's queue, which does not block.  Never call back into the
  * coordinator from a callback.
  *
- * OFFSETS.  Kept in memory per group: (topic, partition) -> offset,
- * metadata, commit timestamp.  Writing them to __consumer_offsets and
- * loading them back is not done yet (see the report of issue 5); until
- * then they live as long as the broker process.
+ * PERSISTENCE.  Committed offsets and group metadata live in memory and
+ * in __consumer_offsets (formats: group_record.h).  The coordinator does
+ * no I/O itself: the server installs an append function
+ * (sm_coord_set_store) that writes records to partition P of the offsets
+ * topic, and it is called with co->lock held, so appends of one broker's
+ * coordinator are serialised.  An OffsetCommit is applied in memory only
+ * after its append succeeded; group metadata is appended when a group
+ * becomes Stable (a new generation and its assignment) or Empty after a
+ * generation (members gone), and a failed append of it is logged only.
+ *
+ * OWNERSHIP.  A group belongs to offsets partition sm_coord_partition_for
+ * (group, npartitions).  The server calls sm_coord_load_begin when this
+ * broker becomes leader of a partition, replays the partition's records
+ * with sm_coord_load_record, then sm_coord_load_done; sm_coord_unload
+ * drops its groups when leadership goes.  sm_coord_owns() answers
+ * NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS / OK for a partition, and
+ * every group call checks it again under the lock.
  *
  * Group ids are NUL-free strings (the caller checks; "" is refused by the
  * handlers with INVALID_GROUP_ID as Kafka does).
@@ -26,6 +39,7 @@
 
 #include <stdint.h>
 
+#include "common/sm_slice.h"
 #include "coordinator/group.h"
 
 #define SM_COORD_TICK_MS 50
@@ -56,15 +70,52 @@ sm_err_t sm_coord_heartbeat(sm_coord_t *co, const char *group,
 sm_err_t sm_coord_leave(sm_coord_t *co, const char *group,
                         sm_str_t member_id);
 
-/* OffsetCommit: may this (member, generation) commit?  A missing group is
- * created (Empty) for generation < 0, as Kafka does for simple consumers
- * and admin clients, else ILLEGAL_GENERATION. */
-sm_err_t sm_coord_commit_check(sm_coord_t *co, const char *group,
-                               sm_str_t member_id, int32_t generation);
-/* Record one offset (after a successful check). */
-void     sm_coord_commit(sm_coord_t *co, const char *group, sm_str_t topic,
-                         int32_t partition, int64_t offset,
-                         sm_str_t metadata);
+/* One record for __consumer_offsets; value.ptr NULL: a tombstone. */
+typedef struct sm_coord_rec {
+    sm_bytes_t key;
+    sm_bytes_t value;
+} sm_coord_rec_t;
+/* Append recs to offsets partition `part`, returning once they are
+ * written as offsets.commit.required.acks asks; runs with co->lock held
+ * on the thread of the call that produced the records. */
+typedef sm_err_t (*sm_coord_append_fn)(void *opaque, int32_t part,
+                                       const sm_coord_rec_t *recs, int n);
+/* Install the append function (before requests arrive).  Without one,
+ * offsets and groups live in memory only (unit tests). */
+void     sm_coord_set_store(sm_coord_t *co, sm_coord_append_fn fn,
+                            void *opaque);
+
+/* Ownership of offsets partitions (see OWNERSHIP above). */
+sm_err_t sm_coord_owns(sm_coord_t *co, int32_t part);
+void     sm_coord_load_begin(sm_coord_t *co, int32_t part,
+                             int32_t npartitions);
+/* One record of the partition, in log order (value.ptr NULL: null). */
+void     sm_coord_load_record(sm_coord_t *co, int32_t part, sm_bytes_t key,
+                              sm_bytes_t value);
+/* Returns how many groups the partition holds. */
+int      sm_coord_load_done(sm_coord_t *co, int32_t part);
+void     sm_coord_unload(sm_coord_t *co, int32_t part);
+
+/* One partition of an OffsetCommit; err is in (SM_OK: commit it) and out
+ * (the partition's answer). */
+typedef struct sm_coord_commit {
+    sm_str_t topic;
+    int32_t  partition;
+    int64_t  offset;
+    int32_t  leader_epoch;      /* -1: none */
+    sm_str_t metadata;
+    int64_t  commit_ts;         /* -1: now (OffsetCommit v1 may set it) */
+    int64_t  expire_ts;         /* -1: none (written as value v3) */
+    sm_err_t err;
+} sm_coord_commit_t;
+/* OffsetCommit: checks that (member, generation) may commit - a missing
+ * group is created (Empty) for generation < 0, as Kafka does for simple
+ * consumers and admin clients, else ILLEGAL_GENERATION -, appends the
+ * offsets of the partitions whose err is SM_OK, then applies them.
+ * Returns the group-level error (also copied into each c[i].err). */
+sm_err_t sm_coord_commit_offsets(sm_coord_t *co, const char *group,
+                                 sm_str_t member_id, int32_t generation,
+                                 sm_coord_commit_t *c, int n);
 
 /* One committed offset, as OffsetFetch reports it. */
 typedef struct sm_coord_offset {

@@ -901,4 +901,19 @@ sm_grp_member(const sm_grp_t *grp, int i, sm_grp_member_view_t *v)
                     : (sm_bytes_t){ (const uint8_t *)"", 0 };
     v->assignment = m->assign ? (sm_bytes_t){ m->assign, m->assign_len }
                               : (sm_bytes_t){ (const uint8_t *)"", 0 };
+    v->session_timeout_ms = m->session_timeout_ms;
+    v->rebalance_timeout_ms = m->rebalance_timeout_ms;
+}
+
+void
+sm_grp_restore(sm_grp_t *grp, int32_t generation, const char *protocol_type,
+               const char *protocol)
+{
+    if (grp->state != SM_GRP_EMPTY || grp->nmembers > 0)
+        return;
+    grp->generation = generation;
+    free(grp->protocol_type);
+    free(grp->protocol);
+    grp->protocol_type = protocol_type ? sm_strdup(protocol_type) : NULL;
+    grp->protocol = protocol ? sm_strdup(protocol) : NULL;
 }

@@ -145,6 +145,12 @@ sm_err_t sm_grp_validate_commit(sm_grp_t *grp, sm_str_t member_id,
 void     sm_grp_tick(sm_grp_t *grp, int64_t now);
 /* Earliest time tick has something to do; INT64_MAX if none. */
 int64_t  sm_grp_next_deadline(const sm_grp_t *grp);
+/* Loading from __consumer_offsets: an Empty group takes the generation
+ * and protocol of its last stored metadata (NULL: none).  Members are not
+ * restored: they rejoin (UNKNOWN_MEMBER_ID tells them to).  No-op unless
+ * the group is Empty. */
+void     sm_grp_restore(sm_grp_t *grp, int32_t generation,
+                        const char *protocol_type, const char *protocol);
 /* To Dead, answering parked callbacks with COORDINATOR_NOT_AVAILABLE. */
 void     sm_grp_kill(sm_grp_t *grp);
 
@@ -155,6 +161,8 @@ typedef struct sm_grp_member_view {
     const char *client_host;
     sm_bytes_t  metadata;       /* for the chosen protocol, else empty */
     sm_bytes_t  assignment;
+    int32_t     session_timeout_ms;
+    int32_t     rebalance_timeout_ms;
 } sm_grp_member_view_t;
 void     sm_grp_member(const sm_grp_t *grp, int i, sm_grp_member_view_t *v);
 

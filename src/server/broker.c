@@ -19,6 +19,7 @@
 #include "coordinator/coordinator.h"
 #include "server/broker.h"
 #include "server/broker_meta.h"
+#include "server/group_store.h"
 #include "server/topic_config_cache.h"
 #include "zk/kafka_zk.h"
 
@@ -127,6 +128,8 @@ sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
     if (err != SM_OK)
         for (int i = 0; i < n; i++)
             errs[i] = err;
+    else
+        sm_gstore_leadership(b, states, n, errs);
 }
 
 void
@@ -147,9 +150,14 @@ sm_err_t
 sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
                        const char *topic, int32_t partition, int del)
 {
+    sm_err_t err;
+
     if (del)
         sm_tcfg_invalidate(b->tcfg, topic);
-    return sm_rm_stop_replica(b->rm, controller_epoch, topic, partition, del);
+    err = sm_rm_stop_replica(b->rm, controller_epoch, topic, partition, del);
+    if (err == SM_OK)
+        sm_gstore_stopped(b, topic, partition);
+    return err;
 }
 
 /* The controller's channel: this broker directly; other brokers get their
@@ -321,6 +329,7 @@ sm_broker_start_coordinator(sm_broker_t *b, char *errstr, size_t errstr_size)
         snprintf(errstr, errstr_size, "cannot start the group coordinator");
         return SM_ERR__STATE;
     }
+    sm_coord_set_store(b->coord, sm_gstore_append, b);
     return SM_OK;
 }
 

@@ -10,9 +10,11 @@
  * coordinator.  FindCoordinator creates __consumer_offsets the first time
  * (offsets.topic.* settings, through sm_admin_auto_create_topic) and
  * answers COORDINATOR_NOT_AVAILABLE until the partition has a live leader.
- * Every other handler answers NOT_COORDINATOR unless this broker leads the
- * group's partition (Kafka's validateGroupStatus; an empty group id is
- * INVALID_GROUP_ID there).
+ * Every other handler asks the coordinator whether it owns the group's
+ * partition: NOT_COORDINATOR, or COORDINATOR_LOAD_IN_PROGRESS while the
+ * partition is being loaded (Kafka's validateGroupStatus; an empty group
+ * id is INVALID_GROUP_ID there).  OffsetCommit answers only after the
+ * offsets were appended to __consumer_offsets (server/group_store.c).
  *
  * PARKED ANSWERS.  JoinGroup and SyncGroup hand the coordinator a callback
  * with the request context; the answer is written and sent from whichever
@@ -20,8 +22,9 @@
  * coordinator's ticker), never by blocking an I/O handler thread.
  *
  * Deviations from Kafka, for now: OffsetCommit v0 / OffsetFetch v0 use the
- * coordinator like v1 (Kafka 2.x keeps v0 offsets in ZooKeeper), offsets
- * live in memory only, GroupInstanceId (static membership) is ignored, and
+ * coordinator like v1 (Kafka 2.x keeps v0 offsets in ZooKeeper),
+ * OFFSET_METADATA_TOO_LARGE is decided before the generation check,
+ * GroupInstanceId (static membership) is ignored, and
  * FindCoordinator for transactions answers COORDINATOR_NOT_AVAILABLE.
  */
 #include <stdio.h>
@@ -30,6 +33,7 @@
 
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
+#include "common/sm_time.h"
 #include "coordinator/coordinator.h"
 #include "protocol/describegroups.h"
 #include "protocol/findcoordinator.h"
@@ -45,14 +49,15 @@
 
 #define SM_OFFSETS_TOPIC "__consumer_offsets"
 
-/* Is this broker the coordinator of group?  *gid: NUL-terminated copy. */
+/* Is this broker the coordinator of group, with its partition loaded?
+ * (Kafka's validateGroupStatus.)  *gid: NUL-terminated copy on SM_OK. */
 static sm_err_t
 sm_gh_check(sm_reqctx_t *ctx, sm_str_t group, char **gid)
 {
     sm_mdsnap_t *snap;
     const sm_md_topic_t *t;
-    const sm_pstate_t *ps;
-    sm_err_t err = SM_ERR_NOT_COORDINATOR;
+    int32_t part = -1;
+    sm_err_t err;
 
     *gid = NULL;
     if (group.len <= 0 || memchr(group.ptr, '\0', (size_t)group.len))
@@ -61,14 +66,11 @@ sm_gh_check(sm_reqctx_t *ctx, sm_str_t group, char **gid)
         return SM_ERR_COORDINATOR_NOT_AVAILABLE;
     snap = sm_mdcache_snapshot(ctx->b->mdcache);
     t = sm_mdsnap_topic(snap, SM_OFFSETS_TOPIC);
-    if (t != NULL) {
-        ps = sm_mdsnap_partition(snap, SM_OFFSETS_TOPIC,
-                                 sm_coord_partition_for(group,
-                                                        t->npartitions));
-        if (ps != NULL && ps->leader == ctx->b->id)
-            err = SM_OK;
-    }
+    if (t != NULL)
+        part = sm_coord_partition_for(group, t->npartitions);
     sm_mdsnap_release(ctx->b->mdcache, snap);
+    err = part >= 0 ? sm_coord_owns(ctx->b->coord, part)
+                    : SM_ERR_NOT_COORDINATOR;
     if (err == SM_OK)
         *gid = sm_str_dup(group);
     return err;
@@ -352,17 +354,49 @@ sm_gh_topic_known(sm_reqctx_t *ctx, sm_str_t topic, int32_t partition)
     return ok;
 }
 
+/* Partition-level checks before anything is appended (Kafka's
+ * handleOffsetCommitRequest: unknown partitions, oversized metadata). */
 static sm_err_t
-sm_gh_commit_one(sm_reqctx_t *ctx, const char *gid,
-                 const sm_OffsetCommitRequestPartition_t *p, sm_str_t topic)
+sm_gh_commit_precheck(sm_reqctx_t *ctx,
+                      const sm_OffsetCommitRequestPartition_t *p,
+                      sm_str_t topic)
 {
     if (!sm_gh_topic_known(ctx, topic, p->PartitionIndex))
         return SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
     if (p->CommittedMetadata.len > ctx->b->cfg->offset_metadata_max_bytes)
         return SM_ERR_OFFSET_METADATA_TOO_LARGE;
-    sm_coord_commit(ctx->b->coord, gid, topic, p->PartitionIndex,
-                    p->CommittedOffset, p->CommittedMetadata);
     return SM_OK;
+}
+
+/* Flatten the request into one commit list (c[k] for partition j of
+ * topic i, in request order). */
+static sm_coord_commit_t *
+sm_gh_commit_list(sm_reqctx_t *ctx, const sm_OffsetCommitRequest_t *req,
+                  int *np)
+{
+    int64_t now = sm_now_ms();
+    int n = 0, k = 0;
+    sm_coord_commit_t *c;
+
+    for (int32_t i = 0; i < req->TopicsCnt; i++)
+        n += req->Topics[i].PartitionsCnt;
+    c = sm_calloc((size_t)n + 1, sizeof(*c));
+    for (int32_t i = 0; i < req->TopicsCnt; i++) {
+        const sm_OffsetCommitRequestTopic_t *t = &req->Topics[i];
+
+        for (int32_t j = 0; j < t->PartitionsCnt; j++, k++) {
+            const sm_OffsetCommitRequestPartition_t *p = &t->Partitions[j];
+
+            c[k] = (sm_coord_commit_t){
+                t->Name, p->PartitionIndex, p->CommittedOffset,
+                p->CommittedLeaderEpoch, p->CommittedMetadata,
+                p->CommitTimestamp,
+                req->RetentionTimeMs >= 0 ? now + req->RetentionTimeMs : -1,
+                sm_gh_commit_precheck(ctx, p, t->Name) };
+        }
+    }
+    *np = n;
+    return c;
 }
 
 void
@@ -370,18 +404,21 @@ sm_handle_OffsetCommit(sm_reqctx_t *ctx)
 {
     sm_OffsetCommitRequest_t req;
     sm_OffsetCommitResponse_t resp = { 0 };
+    sm_coord_commit_t *c;
     char *gid;
     sm_err_t err;
+    int n, k = 0;
 
     if (sm_OffsetCommitRequest_read(&ctx->rd, ctx->hdr.ApiVersion, &req) !=
         SM_OK) {
         sm_reqctx_close(ctx, "malformed OffsetCommit request");
         return;
     }
+    c = sm_gh_commit_list(ctx, &req, &n);
     err = sm_gh_check(ctx, req.GroupId, &gid);
     if (err == SM_OK)
-        err = sm_coord_commit_check(ctx->b->coord, gid, req.MemberId,
-                                    req.GenerationId);
+        (void)sm_coord_commit_offsets(ctx->b->coord, gid, req.MemberId,
+                                      req.GenerationId, c, n);
     resp.TopicsCnt = req.TopicsCnt;
     resp.Topics = sm_calloc((size_t)req.TopicsCnt + 1, sizeof(*resp.Topics));
     for (int32_t i = 0; i < req.TopicsCnt; i++) {
@@ -392,17 +429,14 @@ sm_handle_OffsetCommit(sm_reqctx_t *ctx)
         rt->PartitionsCnt = t->PartitionsCnt;
         rt->Partitions = sm_calloc((size_t)t->PartitionsCnt + 1,
                                    sizeof(*rt->Partitions));
-        for (int32_t j = 0; j < t->PartitionsCnt; j++) {
-            sm_err_t perr = err;
-
-            if (perr == SM_OK)
-                perr = sm_gh_commit_one(ctx, gid, &t->Partitions[j],
-                                        t->Name);
+        for (int32_t j = 0; j < t->PartitionsCnt; j++, k++) {
             rt->Partitions[j].PartitionIndex = t->Partitions[j].PartitionIndex;
-            rt->Partitions[j].ErrorCode = (int16_t)sm_err_to_wire(perr);
+            rt->Partitions[j].ErrorCode = (int16_t)sm_err_to_wire(
+                err != SM_OK ? err : c[k].err);
         }
     }
     free(gid);
+    free(c);
     sm_OffsetCommitResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,
                                   &resp);
     sm_reqctx_send(ctx);

@@ -138,6 +138,47 @@ def t_commits():
     k.close()
 
 
+@suite.test("commits survive a broker restart (stored in "
+            "__consumer_offsets, loaded on leadership)")
+def t_commits_restart():
+    from confluent_kafka import TopicPartition
+    c = setup()
+    create_topic(c, "durable")
+    produce(c, "durable", 30, b"d")
+    k = ck_consumer(c, "g-durable")
+    k.subscribe(["durable"])
+    got = poll_all([k], 60, lambda g: len(g) >= 30)
+    assert_eq(len(got), 30, "first run reads everything")
+    k.commit(asynchronous=False)
+    k.close()
+    b = c.brokers[0]
+    mark = b.log_mark()
+    assert_eq(b.stop(), 0, "clean shutdown")
+    b.start()
+    b.wait_log(r"Finished loading offsets and group metadata from "
+               r"__consumer_offsets-\d+ in \d+ milliseconds \([1-9]", 30, mark)
+    c.topic_leader_ready("durable", NPART)
+    k = ck_consumer(c, "g-durable")
+    parts = [TopicPartition("durable", p) for p in range(NPART)]
+    deadline = time.monotonic() + T(30)
+    while True:
+        try:
+            offs = k.committed(parts, timeout=T(10))
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    assert_eq(sum(tp.offset for tp in offs), 30, "committed offsets kept")
+    produce(c, "durable", 6, b"e")
+    k.subscribe(["durable"])
+    got = poll_all([k], 60, lambda g: len(g) >= 6)
+    vals = sorted(m.value() for _, m in got)
+    assert_eq(vals, sorted(b"e-%d" % i for i in range(6)),
+              "resumes after the last commit")
+    k.close()
+
+
 @suite.test("two groups each get every record")
 def t_two_groups():
     c = setup()

@@ -3,6 +3,8 @@
 
 Suite *sm_test_suite_group(void);
 Suite *sm_test_suite_coordinator(void);
+Suite *sm_test_suite_group_record(void);
+Suite *sm_test_suite_coordinator_store(void);
 
 int
 main(void)
@@ -10,6 +12,8 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_group,
         sm_test_suite_coordinator,
+        sm_test_suite_group_record,
+        sm_test_suite_coordinator_store,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
