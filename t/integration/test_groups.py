@@ -16,7 +16,9 @@ Every wait is bounded (harness.T scales it).
 """
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -233,6 +235,110 @@ def t_kcat():
     vals = sorted(v for v in out.split(b"\n") if v)
     assert_eq(vals, sorted(b"c-%d" % i for i in range(24)),
               "kcat -G: %s" % err.decode(errors="replace")[-500:])
+
+
+def kcat_bin():
+    kcat = shutil.which("kcat") or shutil.which("kafkacat")
+    if kcat is None:
+        raise harness.Skip("kcat not installed")
+    return kcat
+
+
+ASSIGN_RE = re.compile(r"rebalanced \(memberid [^)]*\): (assigned|revoked): "
+                       r"(.*)")
+
+
+def kcat_assignment(log_path):
+    """The partitions a kcat -G member owns, from its last rebalance line
+    (None before its first assignment)."""
+    try:
+        with open(log_path, "rb") as f:
+            text = f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return None
+    last = None
+    for m in ASSIGN_RE.finditer(text):
+        last = m
+    if last is None:
+        return None
+    if last.group(1) == "revoked":
+        return []
+    return sorted(int(p) for p in re.findall(r"\[(\d+)\]", last.group(2)))
+
+
+def kcat_split(logs, want):
+    """Until the members' assignments partition range(want) exactly."""
+    a = [kcat_assignment(lp) for lp in logs]
+    if any(x is None or not x for x in a):
+        return None
+    flat = sorted(p for x in a for p in x)
+    return a if flat == list(range(want)) else None
+
+
+@suite.test("three kcat -G members split 6 partitions; a member killed "
+            "with SIGKILL loses its partitions within the session timeout")
+def t_kcat_kill():
+    kcat = kcat_bin()
+    c = setup()
+    create_topic(c, "kck")
+    procs, logs = [], []
+    for i in range(3):
+        lp = os.path.join(suite.tmp, "kcat-kill-%d.log" % i)
+        procs.append(harness.spawn([kcat, "-b", c.bootstrap, "-G", "g-kck",
+                                    "-X", "session.timeout.ms=6000",
+                                    "-f", "%p %o\\n", "kck"], lp))
+        logs.append(lp)
+    a = harness.wait_for(lambda: kcat_split(logs, NPART), 60,
+                         "three kcat members to split %d partitions" % NPART)
+    assert_eq(len(a), 3, "three members")
+    t0 = time.monotonic()
+    harness.reap(procs[0], signal.SIGKILL)
+    a = harness.wait_for(lambda: kcat_split(logs[1:], NPART), 6 + 3 + 10,
+                         "the two survivors to take over")
+    took = time.monotonic() - t0
+    assert_eq(took < T(6 + 3 + 10), True, "reassigned in %.1fs" % took)
+    for p in procs[1:]:
+        harness.reap(p)
+
+
+@suite.test("three kafka-python members split 6 partitions")
+def t_kafka_python_split():
+    # kafka-python joins inside poll() and blocks there until the
+    # rebalance completes, so each member needs its own thread.
+    import threading
+    from kafka import KafkaConsumer
+    c = setup()
+    create_topic(c, "kps")
+    stop = threading.Event()
+    cons = [KafkaConsumer("kps", bootstrap_servers=c.bootstrap,
+                          group_id="g-kps", session_timeout_ms=6000,
+                          heartbeat_interval_ms=500,
+                          max_poll_interval_ms=15000,
+                          auto_offset_reset="earliest")
+            for _ in range(3)]
+
+    def run(k):
+        while not stop.is_set():
+            k.poll(timeout_ms=100)
+    threads = [threading.Thread(target=run, args=(k,), daemon=True)
+               for k in cons]
+    for t in threads:
+        t.start()
+
+    def split():
+        a = [sorted(tp.partition for tp in k.assignment()) for k in cons]
+        flat = sorted(p for x in a for p in x)
+        return a if all(a) and flat == list(range(NPART)) else None
+    try:
+        a = harness.wait_for(split, 60, "kafka-python members to split "
+                             "%d partitions" % NPART, 0.2)
+        assert_eq(len(a), 3, "three members")
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(T(10))
+    for k in cons:
+        k.close()
 
 
 @suite.test("DescribeGroups and ListGroups through the admin client")
