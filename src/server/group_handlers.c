@@ -21,8 +21,12 @@
  * thread completes it (this handler, another member's request, or the
  * coordinator's ticker), never by blocking an I/O handler thread.
  *
- * Deviations from Kafka, for now: OffsetCommit v0 / OffsetFetch v0 use the
- * coordinator like v1 (Kafka 2.x keeps v0 offsets in ZooKeeper),
+ * OffsetCommit v0 / OffsetFetch v0 read and write ZooKeeper's
+ * /consumers/<group>/offsets/<topic>/<partition> on any broker, as Kafka
+ * 0.8.2 - 2.x do (offsets.storage is not consulted yet).
+ *
+ * Deviations from Kafka, for now: an empty group id in a v0 commit is
+ * INVALID_GROUP_ID (Kafka fails on the ZooKeeper path),
  * OFFSET_METADATA_TOO_LARGE is decided before the generation check,
  * GroupInstanceId (static membership) is ignored, and
  * FindCoordinator for transactions answers COORDINATOR_NOT_AVAILABLE.
@@ -46,6 +50,7 @@
 #include "protocol/syncgroup.h"
 #include "server/admin.h"
 #include "server/broker.h"
+#include "zk/kafka_zk.h"
 
 #define SM_OFFSETS_TOPIC "__consumer_offsets"
 
@@ -399,6 +404,39 @@ sm_gh_commit_list(sm_reqctx_t *ctx, const sm_OffsetCommitRequest_t *req,
     return c;
 }
 
+/* OffsetCommit v0 (Kafka 0.8.2 and 2.x alike): every partition that
+ * passed the checks goes to /consumers/<group>/offsets/<topic>/<p> as
+ * decimal text, on any broker (no coordinator involved); metadata is
+ * dropped. */
+static sm_err_t
+sm_gh_commit_zk(sm_reqctx_t *ctx, sm_str_t group, sm_coord_commit_t *c,
+                int n)
+{
+    char *gid;
+
+    if (group.len <= 0 || memchr(group.ptr, '\0', (size_t)group.len))
+        return SM_ERR_INVALID_GROUP_ID;
+    gid = sm_str_dup(group);
+    for (int k = 0; k < n; k++) {
+        char *topic;
+
+        if (c[k].err != SM_OK)
+            continue;
+        topic = sm_str_dup(c[k].topic);
+        c[k].err = sm_zk_set_consumer_offset(ctx->b->zk, gid, topic,
+                                             c[k].partition, c[k].offset);
+        if (c[k].err != SM_OK) {
+            sm_warn("coordinator", "OffsetCommit v0: writing the offset of "
+                    "group %s for %s-%d to ZooKeeper failed: %s", gid, topic,
+                    (int)c[k].partition, sm_err_name(c[k].err));
+            c[k].err = SM_ERR_UNKNOWN_SERVER_ERROR;
+        }
+        free(topic);
+    }
+    free(gid);
+    return SM_OK;
+}
+
 void
 sm_handle_OffsetCommit(sm_reqctx_t *ctx)
 {
@@ -415,8 +453,12 @@ sm_handle_OffsetCommit(sm_reqctx_t *ctx)
         return;
     }
     c = sm_gh_commit_list(ctx, &req, &n);
-    err = sm_gh_check(ctx, req.GroupId, &gid);
-    if (err == SM_OK)
+    gid = NULL;
+    if (ctx->hdr.ApiVersion == 0)
+        err = sm_gh_commit_zk(ctx, req.GroupId, c, n);
+    else
+        err = sm_gh_check(ctx, req.GroupId, &gid);
+    if (err == SM_OK && gid != NULL)
         (void)sm_coord_commit_offsets(ctx->b->coord, gid, req.MemberId,
                                       req.GenerationId, c, n);
     resp.TopicsCnt = req.TopicsCnt;
@@ -446,6 +488,16 @@ sm_handle_OffsetCommit(sm_reqctx_t *ctx)
 
 /* ---------------------------------------------------------- OffsetFetch */
 
+/* Response metadata: a heap copy the handler frees (len > 0), or the
+ * static "" for none (Kafka's NO_METADATA). */
+static sm_str_t
+sm_gh_md(const char *md)
+{
+    if (md == NULL || *md == '\0')
+        return SM_STR_EMPTY;
+    return (sm_str_t){ sm_strdup(md), (int32_t)strlen(md) };
+}
+
 /* Committed offsets of the whole group, grouped by topic (v2+ null). */
 typedef struct sm_gh_all {
     int32_t n, cap;
@@ -466,11 +518,7 @@ sm_gh_all_add(void *arg, const sm_coord_offset_t *o)
     }
     a->topics[a->n] = sm_strdup(o->topic);
     a->parts[a->n] = (sm_OffsetFetchResponsePartition_t){
-        o->partition, o->offset, -1,
-        o->metadata ? (sm_str_t){ sm_strdup(o->metadata),
-                                  (int32_t)strlen(o->metadata) }
-                    : SM_STR_NULL,
-        0 };
+        o->partition, o->offset, -1, sm_gh_md(o->metadata), 0 };
     a->n++;
 }
 
@@ -517,11 +565,57 @@ sm_gh_fetch_listed(sm_reqctx_t *ctx, const char *gid, sm_err_t err,
                 ? sm_coord_fetch(ctx->b->coord, gid, t->Name,
                                  p->PartitionIndex, &md) : -1;
             p->CommittedLeaderEpoch = -1;
-            p->Metadata = md ? (sm_str_t){ md, (int32_t)strlen(md) }
-                             : SM_STR_EMPTY;
+            p->Metadata = sm_gh_md(md);
+            free(md);
             p->ErrorCode = (int16_t)sm_err_to_wire(err);
         }
     }
+}
+
+/* OffsetFetch v0: from /consumers/<group>/offsets/<topic>/<p>, on any
+ * broker; an unknown partition or a missing znode is offset -1 with
+ * UNKNOWN_TOPIC_OR_PARTITION (Kafka's UNKNOWN_PARTITION), a ZooKeeper
+ * failure -1 with UNKNOWN_SERVER_ERROR. */
+static void
+sm_gh_fetch_zk(sm_reqctx_t *ctx, const sm_OffsetFetchRequest_t *req,
+               sm_OffsetFetchResponse_t *resp)
+{
+    char *gid = sm_str_dup(req->GroupId);
+
+    resp->TopicsCnt = req->TopicsCnt > 0 ? req->TopicsCnt : 0;
+    resp->Topics = sm_calloc((size_t)resp->TopicsCnt + 1,
+                             sizeof(*resp->Topics));
+    for (int32_t i = 0; i < resp->TopicsCnt; i++) {
+        const sm_OffsetFetchRequestTopic_t *t = &req->Topics[i];
+        sm_OffsetFetchResponseTopic_t *rt = &resp->Topics[i];
+        char *topic = sm_str_dup(t->Name);
+
+        rt->Name = t->Name;
+        rt->PartitionsCnt = t->PartitionIndexesCnt;
+        rt->Partitions = sm_calloc((size_t)t->PartitionIndexesCnt + 1,
+                                   sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < t->PartitionIndexesCnt; j++) {
+            sm_OffsetFetchResponsePartition_t *p = &rt->Partitions[j];
+            sm_err_t err = SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            int64_t off = -1;
+
+            p->PartitionIndex = t->PartitionIndexes[j];
+            if (gid != NULL && topic != NULL && *gid != '\0' &&
+                sm_gh_topic_known(ctx, t->Name, p->PartitionIndex))
+                err = sm_zk_get_consumer_offset(ctx->b->zk, gid, topic,
+                                                p->PartitionIndex, &off);
+            if (err == SM_ERR__NOENT)
+                err = SM_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+            else if (err != SM_OK && err != SM_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+                err = SM_ERR_UNKNOWN_SERVER_ERROR;
+            p->CommittedOffset = err == SM_OK ? off : -1;
+            p->CommittedLeaderEpoch = -1;
+            p->Metadata = SM_STR_EMPTY;
+            p->ErrorCode = (int16_t)sm_err_to_wire(err);
+        }
+        free(topic);
+    }
+    free(gid);
 }
 
 void
@@ -538,11 +632,17 @@ sm_handle_OffsetFetch(sm_reqctx_t *ctx)
         sm_reqctx_close(ctx, "malformed OffsetFetch request");
         return;
     }
-    err = sm_gh_check(ctx, req.GroupId, &gid);
-    if (err == SM_OK && req.TopicsCnt < 0)
-        sm_gh_fetch_all(ctx, gid, &all, &resp);
-    else if (err == SM_OK || ctx->hdr.ApiVersion < 2)
-        sm_gh_fetch_listed(ctx, gid, err, &req, &resp);
+    gid = NULL;
+    err = SM_OK;
+    if (ctx->hdr.ApiVersion == 0) {
+        sm_gh_fetch_zk(ctx, &req, &resp);
+    } else {
+        err = sm_gh_check(ctx, req.GroupId, &gid);
+        if (err == SM_OK && req.TopicsCnt < 0)
+            sm_gh_fetch_all(ctx, gid, &all, &resp);
+        else if (err == SM_OK || ctx->hdr.ApiVersion < 2)
+            sm_gh_fetch_listed(ctx, gid, err, &req, &resp);
+    }
     resp.ErrorCode = (int16_t)sm_err_to_wire(err);
     sm_OffsetFetchResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,
                                  &resp);

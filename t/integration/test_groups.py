@@ -9,8 +9,15 @@ group.initial.rebalance.delay.ms=0):
     its partitions move to the other two;
   * committed offsets survive restarting the group: a new consumer of the
     same group resumes after the last commit;
+  * committed offsets survive a broker restart (__consumer_offsets is
+    loaded again when the broker becomes its leader);
   * kafka-python and kcat -G groups consume every record exactly once;
+  * three kcat -G members split the topic, and a member killed with
+    SIGKILL loses its partitions to the others within the session timeout;
+    three kafka-python members split it too;
   * two groups on one topic each get every record;
+  * OffsetCommit/OffsetFetch v0 (kafka-python's 0.8.1 profile) use
+    ZooKeeper's /consumers/<group>/offsets/<topic>/<partition>;
   * DescribeGroups / ListGroups through the confluent-kafka admin client.
 Every wait is bounded (harness.T scales it).
 """
@@ -339,6 +346,31 @@ def t_kafka_python_split():
             t.join(T(10))
     for k in cons:
         k.close()
+
+
+@suite.test("OffsetCommit/OffsetFetch v0 use ZooKeeper "
+            "/consumers/<group>/offsets/<topic>/<partition>, v1+ do not")
+def t_zk_offsets_v0():
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.structs import OffsetAndMetadata
+    c = setup()
+    create_topic(c, "zk0", 2)
+    # kafka-python with a 0.8.1 profile commits and fetches with v0
+    k = KafkaConsumer(bootstrap_servers=c.bootstrap, group_id="g-zk0",
+                      api_version=(0, 8, 1), enable_auto_commit=False)
+    tp0, tp1 = TopicPartition("zk0", 0), TopicPartition("zk0", 1)
+    k.assign([tp0, tp1])
+    k.commit({tp0: OffsetAndMetadata(17, "")})
+    zk = c.kazoo()
+    data, _ = zk.get("/consumers/g-zk0/offsets/zk0/0")
+    assert_eq(data, b"17", "v0 commit in ZooKeeper as decimal text")
+    zk.create("/consumers/g-zk0/offsets/zk0/1", b"42", makepath=True)
+    assert_eq(k.committed(tp0), 17, "v0 fetch of our commit")
+    assert_eq(k.committed(tp1), 42, "v0 fetch of an 0.8 consumer's commit")
+    k.close()
+    # the confluent-kafka group above committed with v2+: not in ZooKeeper
+    assert_eq(zk.exists("/consumers/g-commit"), None,
+              "v1+ commits stay out of ZooKeeper")
 
 
 @suite.test("DescribeGroups and ListGroups through the admin client")
