@@ -608,6 +608,69 @@ sm_coord_describe(sm_coord_t *co, const char *group, sm_coord_group_fn fn,
     pthread_mutex_unlock(&co->lock);
 }
 
+/* Tombstones for every offset of g and, after a generation, its metadata
+ * (Kafka's cleanupGroupMetadata); a failed append is logged only, as
+ * Kafka does. */
+static void
+co_group_tombstones(sm_coord_t *co, co_group_t *g)
+{
+    size_t n = sm_map_count(&g->offsets) + 1, i = 0, it = 0;
+    sm_coord_rec_t *recs = sm_calloc(n, sizeof(*recs));
+    sm_buf_t *keys = sm_calloc(n, sizeof(*keys));
+    sm_str_t gid = co_s(sm_grp_id(g->grp));
+    const char *k;
+    void *v;
+    sm_err_t err;
+
+    while (sm_map_next(&g->offsets, &it, &k, &v)) {
+        co_offset_t *o = v;
+
+        sm_grec_offset_key_write(&keys[i], gid, co_s(o->topic), o->partition);
+        i++;
+    }
+    if (sm_grp_generation(g->grp) > 0)
+        sm_grec_group_key_write(&keys[i++], gid);
+    for (size_t j = 0; j < i; j++) {
+        recs[j].key = (sm_bytes_t){ keys[j].data, (int32_t)keys[j].len };
+        recs[j].value = SM_BYTES_NULL;
+    }
+    if (i > 0 && co->store != NULL &&
+        (err = co->store(co->store_arg, g->part, recs, (int)i)) != SM_OK)
+        sm_warn("coordinator", "tombstones of group %s not written: %s",
+                sm_grp_id(g->grp), sm_err_name(err));
+    for (size_t j = 0; j < n; j++)
+        sm_buf_fini(&keys[j]);
+    free(keys);
+    free(recs);
+}
+
+sm_err_t
+sm_coord_delete_group(sm_coord_t *co, const char *group)
+{
+    co_group_t *g;
+    sm_err_t err;
+
+    pthread_mutex_lock(&co->lock);
+    g = co_get(co, group, 0, &err);
+    if (g == NULL && err == SM_OK) {
+        err = SM_ERR_GROUP_ID_NOT_FOUND;
+    } else if (g != NULL) {
+        sm_grp_state_t st = sm_grp_state(g->grp);
+
+        if (st == SM_GRP_DEAD)
+            err = SM_ERR_GROUP_ID_NOT_FOUND;
+        else if (st != SM_GRP_EMPTY)
+            err = SM_ERR_NON_EMPTY_GROUP;
+        if (err == SM_OK) {
+            co_group_tombstones(co, g);
+            co_group_free(sm_map_del(&co->groups, group));
+            sm_info("coordinator", "group %s deleted", group);
+        }
+    }
+    pthread_mutex_unlock(&co->lock);
+    return err;
+}
+
 /* -------------------------------------------------------------- loading */
 
 void
@@ -634,6 +697,10 @@ co_load_group(sm_coord_t *co, co_group_t *g, sm_bytes_t value)
     if (value.ptr == NULL) {                    /* tombstone */
         sm_grp_restore(g->grp, 0, NULL, NULL);
         g->stored_gen = g->stored_state = -1;
+        /* offsets that outlive their group's metadata keep an Empty group
+         * (Kafka loads them the same way); else the group is gone */
+        if (sm_map_count(&g->offsets) == 0)
+            co_group_free(sm_map_del(&co->groups, sm_grp_id(g->grp)));
         return;
     }
     if (sm_grec_group_value_read(value, &gv) != SM_OK) {
@@ -650,7 +717,6 @@ co_load_group(sm_coord_t *co, co_group_t *g, sm_bytes_t value)
     free(pt);
     free(proto);
     sm_grec_group_free(&gv);
-    (void)co;
 }
 
 void
@@ -670,9 +736,9 @@ sm_coord_load_record(sm_coord_t *co, int32_t part, sm_bytes_t key,
     }
     gid = sm_str_dup(k.group);
     pthread_mutex_lock(&co->lock);
-    g = co_group(co, gid, 1);
+    g = co_group(co, gid, value.ptr != NULL);   /* tombstones create none */
     if (g == NULL) {
-        /* shut down meanwhile */
+        /* a tombstone for an unknown group, or shut down meanwhile */
     } else if (k.version == SM_GREC_KEY_GROUP) {
         co_load_group(co, g, value);
     } else if (value.ptr == NULL) {

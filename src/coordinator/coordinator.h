@@ -117,6 +117,11 @@ sm_err_t sm_coord_commit_offsets(sm_coord_t *co, const char *group,
                                  sm_str_t member_id, int32_t generation,
                                  sm_coord_commit_t *c, int n);
 
+/* DeleteGroups: an Empty group is removed, with tombstones for its
+ * offsets and (generation > 0) its metadata; GROUP_ID_NOT_FOUND,
+ * NON_EMPTY_GROUP, or the ownership errors otherwise. */
+sm_err_t sm_coord_delete_group(sm_coord_t *co, const char *group);
+
 /* One committed offset, as OffsetFetch reports it. */
 typedef struct sm_coord_offset {
     const char *topic;

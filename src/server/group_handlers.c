@@ -3,7 +3,8 @@
  * handleFindCoordinatorRequest, handleJoinGroupRequest, handleSyncGroup-
  * Request, handleHeartbeatRequest, handleLeaveGroupRequest, handleOffset-
  * CommitRequest, handleOffsetFetchRequest, handleListGroupsRequest,
- * handleDescribeGroupsRequest) on top of coordinator/coordinator.c.
+ * handleDescribeGroupsRequest, handleDeleteGroupsRequest) on top of
+ * coordinator/coordinator.c.
  *
  * COORDINATOR CHOICE.  A group belongs to partition
  * sm_coord_partition_for(group) of __consumer_offsets; its leader is the
@@ -39,6 +40,7 @@
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "coordinator/coordinator.h"
+#include "protocol/deletegroups.h"
 #include "protocol/describegroups.h"
 #include "protocol/findcoordinator.h"
 #include "protocol/heartbeat.h"
@@ -658,6 +660,39 @@ sm_handle_OffsetFetch(sm_reqctx_t *ctx)
     free(gid);
     sm_OffsetFetchResponse_free(&resp);
     sm_OffsetFetchRequest_free(&req);
+}
+
+/* --------------------------------------------------------- DeleteGroups */
+
+void
+sm_handle_DeleteGroups(sm_reqctx_t *ctx)
+{
+    sm_DeleteGroupsRequest_t req;
+    sm_DeleteGroupsResponse_t resp = { 0 };
+
+    if (sm_DeleteGroupsRequest_read(&ctx->rd, ctx->hdr.ApiVersion, &req) !=
+        SM_OK) {
+        sm_reqctx_close(ctx, "malformed DeleteGroups request");
+        return;
+    }
+    resp.ResultsCnt = req.GroupsNamesCnt > 0 ? req.GroupsNamesCnt : 0;
+    resp.Results = sm_calloc((size_t)resp.ResultsCnt + 1,
+                             sizeof(*resp.Results));
+    for (int32_t i = 0; i < resp.ResultsCnt; i++) {
+        char *gid = NULL;
+        sm_err_t err = sm_gh_check(ctx, req.GroupsNames[i], &gid);
+
+        if (err == SM_OK)
+            err = sm_coord_delete_group(ctx->b->coord, gid);
+        resp.Results[i].GroupId = req.GroupsNames[i];
+        resp.Results[i].ErrorCode = (int16_t)sm_err_to_wire(err);
+        free(gid);
+    }
+    sm_DeleteGroupsResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,
+                                  &resp);
+    sm_reqctx_send(ctx);
+    free(resp.Results);
+    sm_DeleteGroupsRequest_free(&req);
 }
 
 /* ------------------------------------------- ListGroups, DescribeGroups */

@@ -18,6 +18,7 @@ group.initial.rebalance.delay.ms=0):
   * two groups on one topic each get every record;
   * OffsetCommit/OffsetFetch v0 (kafka-python's 0.8.1 profile) use
     ZooKeeper's /consumers/<group>/offsets/<topic>/<partition>;
+  * DeleteGroups through kafka-python's admin client;
   * DescribeGroups / ListGroups through the confluent-kafka admin client.
 Every wait is bounded (harness.T scales it).
 """
@@ -371,6 +372,40 @@ def t_zk_offsets_v0():
     # the confluent-kafka group above committed with v2+: not in ZooKeeper
     assert_eq(zk.exists("/consumers/g-commit"), None,
               "v1+ commits stay out of ZooKeeper")
+
+
+@suite.test("DeleteGroups (kafka-python admin): an empty group and its "
+            "offsets go, an active one is refused")
+def t_delete_groups():
+    from kafka import KafkaAdminClient
+    from kafka.errors import GroupIdNotFoundError, NonEmptyGroupError
+    c = setup()
+    create_topic(c, "del")
+    produce(c, "del", 12, b"z")
+    k = ck_consumer(c, "g-del")
+    k.subscribe(["del"])
+    got = poll_all([k], 60, lambda g: len(g) >= 12)
+    assert_eq(len(got), 12, "read everything")
+    k.commit(asynchronous=False)
+    a = KafkaAdminClient(bootstrap_servers=c.bootstrap)
+    try:
+        res = dict(a.delete_consumer_groups(["g-del", "g-never"]))
+        # kafka-python answers error classes
+        assert_eq(res["g-del"], NonEmptyGroupError, "active")
+        assert_eq(res["g-never"], GroupIdNotFoundError, "unknown")
+        k.close()
+        res = dict(a.delete_consumer_groups(["g-del"]))
+        assert_eq(res["g-del"].__name__, "NoError", "deleted")
+        offs = a.list_consumer_group_offsets("g-del")
+        assert_eq(offs, {}, "offsets gone")
+    finally:
+        a.close()
+    # a new member of the deleted group starts from the beginning again
+    k = ck_consumer(c, "g-del")
+    k.subscribe(["del"])
+    got = poll_all([k], 60, lambda g: len(g) >= 12)
+    assert_eq(len(got), 12, "re-read after the delete")
+    k.close()
 
 
 @suite.test("DescribeGroups and ListGroups through the admin client")

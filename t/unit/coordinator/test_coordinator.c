@@ -385,6 +385,60 @@ START_TEST(coordinator__replay_restores_and_unload_drops)
 }
 END_TEST
 
+/* DeleteGroups: only Empty groups go, with a tombstone per offset and one
+ * for the metadata; a replay of the tombstones forgets the group. */
+START_TEST(coordinator__delete_group_writes_tombstones)
+{
+    sm_coord_t *co = sm_coord_new(&conf0), *co2;
+    fstore_t fs = { 0 }, fs2 = { 0 };
+    sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
+    sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
+                              10000, S("consumer"), 1, &p, 0, on_join,
+                              NULL };
+    jr_t j = { 0 };
+    int groups = 0, first;
+
+    sm_coord_set_store(co, fstore_append, &fs);
+    sm_coord_load_begin(co, 2, 8);
+    sm_coord_load_done(co, 2);
+    ck_assert_int_eq(sm_coord_delete_group(co, "my-group"),
+                     SM_ERR_GROUP_ID_NOT_FOUND);
+    req.arg = &j;
+    sm_coord_join(co, "my-group", &req);
+    for (int i = 0; i < 100 && j.n == 0; i++)
+        usleep(10000);
+    ck_assert_int_eq(j.err, SM_OK);
+    ck_assert_int_eq(sm_coord_delete_group(co, "my-group"),
+                     SM_ERR_NON_EMPTY_GROUP);
+    ck_assert_int_eq(sm_coord_leave(co, "my-group", cs(j.id)), SM_OK);
+    ck_assert_int_eq(commit1(co, "my-group", S(""), -1, 0, 5, S("")), SM_OK);
+    ck_assert_int_eq(commit1(co, "my-group", S(""), -1, 1, 6, S("")), SM_OK);
+    first = fs.n;
+    ck_assert_int_eq(sm_coord_delete_group(co, "my-group"), SM_OK);
+    ck_assert_int_eq(fs.n, first + 3);          /* two offsets, metadata */
+    for (int i = first; i < fs.n; i++)
+        ck_assert_int_eq(fs.null[i], 1);
+    ck_assert_int_eq(fs.key[fs.n - 1].data[1], SM_GREC_KEY_GROUP);
+    sm_coord_list(co, count_group, &groups);
+    ck_assert_int_eq(groups, 0);
+    ck_assert_int_eq(sm_coord_delete_group(co, "my-group"),
+                     SM_ERR_GROUP_ID_NOT_FOUND);
+
+    co2 = sm_coord_new(&conf0);
+    sm_coord_set_store(co2, fstore_append, &fs2);
+    sm_coord_load_begin(co2, 2, 8);
+    for (int i = 0; i < fs.n; i++)
+        sm_coord_load_record(co2, 2, fbytes(&fs.key[i]),
+                             fs.null[i] ? SM_BYTES_NULL
+                                        : fbytes(&fs.val[i]));
+    ck_assert_int_eq(sm_coord_load_done(co2, 2), 0);
+    sm_coord_destroy(co2);
+    sm_coord_destroy(co);
+    fstore_fini(&fs);
+    fstore_fini(&fs2);
+}
+END_TEST
+
 Suite *
 sm_test_suite_coordinator_store(void)
 {
@@ -395,6 +449,7 @@ sm_test_suite_coordinator_store(void)
     tcase_add_test(tc, coordinator__ownership_and_load_state);
     tcase_add_test(tc, coordinator__commit_appends_before_applying);
     tcase_add_test(tc, coordinator__replay_restores_and_unload_drops);
+    tcase_add_test(tc, coordinator__delete_group_writes_tombstones);
     suite_add_tcase(s, tc);
     return s;
 }
