@@ -14,7 +14,7 @@ group.initial.rebalance.delay.ms=0):
   * kafka-python and kcat -G groups consume every record exactly once;
   * three kcat -G members split the topic, and a member killed with
     SIGKILL loses its partitions to the others within the session timeout;
-    three kafka-python members split it too;
+    three kafka-python members and three kafkajs members split it too;
   * two groups on one topic each get every record;
   * OffsetCommit/OffsetFetch v0 (kafka-python's 0.8.1 profile) use
     ZooKeeper's /consumers/<group>/offsets/<topic>/<partition>;
@@ -347,6 +347,34 @@ def t_kafka_python_split():
             t.join(T(10))
     for k in cons:
         k.close()
+
+
+@suite.test("three kafkajs members split 6 partitions and read every "
+            "record once")
+def t_kafkajs_split():
+    import json
+    node_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "node")
+    if not os.path.isdir(os.path.join(node_dir, "node_modules", "kafkajs")):
+        raise harness.Skip("kafkajs not installed")
+    c = setup()
+    create_topic(c, "kjs")
+    produce(c, "kjs", 36, b"j")
+    req = {"brokers": [c.bootstrap], "topic": "kjs", "groupId": "g-kjs",
+           "members": 3, "expect": 36, "partitions": NPART,
+           "seconds": T(60)}
+    cp = harness.run(["node", os.path.join(node_dir, "kjs_group.js"),
+                      json.dumps(req)], 90, check=False)
+    out = cp.stdout.decode(errors="replace").strip().splitlines()
+    res = json.loads(out[-1]) if out else {"ok": False,
+                                           "error": cp.stderr[-500:]}
+    assert_eq(res.get("ok"), True, "kafkajs: %r" % res.get("error"))
+    a = res["assignments"]
+    assert_eq(all(a), True, "every member owns some: %r" % a)
+    assert_eq(sorted(p for x in a for p in x), list(range(NPART)),
+              "each partition owned once: %r" % a)
+    assert_eq(sorted(res["values"]), sorted("j-%d" % i for i in range(36)),
+              "every record once")
 
 
 @suite.test("OffsetCommit/OffsetFetch v0 use ZooKeeper "
