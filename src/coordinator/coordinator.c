@@ -671,6 +671,84 @@ sm_coord_delete_group(sm_coord_t *co, const char *group)
     return err;
 }
 
+/* Does any member of a live consumer group subscribe to topic?  Kafka's
+ * isSubscribedToTopic: undecodable subscriptions count as subscribed. */
+static int
+co_subscribed(const sm_grp_t *grp, sm_str_t topic)
+{
+    for (int i = 0; i < sm_grp_size(grp); i++) {
+        sm_grp_member_view_t v;
+
+        sm_grp_member(grp, i, &v);
+        if (sm_grec_subscription_has(v.metadata, topic) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Which of d[] may go (lock held): the group-level answer. */
+static sm_err_t
+co_odel_eligible(const sm_grp_t *grp, sm_coord_odel_t *d, int n)
+{
+    sm_grp_state_t st = sm_grp_state(grp);
+
+    if (st == SM_GRP_DEAD)
+        return SM_ERR_GROUP_ID_NOT_FOUND;
+    if (st == SM_GRP_EMPTY)
+        return SM_OK;
+    if (strcmp(sm_grp_protocol_type(grp), "consumer") != 0)
+        return SM_ERR_NON_EMPTY_GROUP;
+    for (int i = 0; i < n; i++)
+        if (d[i].err == SM_OK && co_subscribed(grp, d[i].topic))
+            d[i].err = SM_ERR_GROUP_SUBSCRIBED_TO_TOPIC;
+    return SM_OK;
+}
+
+sm_err_t
+sm_coord_delete_offsets(sm_coord_t *co, const char *group,
+                        sm_coord_odel_t *d, int n)
+{
+    sm_coord_rec_t *recs = sm_calloc((size_t)n + 1, sizeof(*recs));
+    sm_buf_t *keys = sm_calloc((size_t)n + 1, sizeof(*keys));
+    co_group_t *g;
+    sm_err_t err;
+    int nrec = 0;
+
+    pthread_mutex_lock(&co->lock);
+    g = co_get(co, group, 0, &err);
+    if (g == NULL && err == SM_OK)
+        err = SM_ERR_GROUP_ID_NOT_FOUND;
+    if (err == SM_OK)
+        err = co_odel_eligible(g->grp, d, n);
+    for (int i = 0; err == SM_OK && i < n; i++) {
+        char *key;
+
+        if (d[i].err != SM_OK)
+            continue;
+        key = co_offset_key(d[i].topic, d[i].partition);
+        if (sm_map_get(&g->offsets, key) != NULL) {
+            co_offset_del(g, d[i].topic, d[i].partition);
+            sm_grec_offset_key_write(&keys[nrec], co_s(sm_grp_id(g->grp)),
+                                     d[i].topic, d[i].partition);
+            recs[nrec].key = (sm_bytes_t){ keys[nrec].data,
+                                           (int32_t)keys[nrec].len };
+            recs[nrec].value = SM_BYTES_NULL;
+            nrec++;
+        }
+        free(key);
+    }
+    if (nrec > 0 && co->store != NULL &&
+        co->store(co->store_arg, g->part, recs, nrec) != SM_OK)
+        sm_warn("coordinator", "tombstones of %d offsets of group %s not "
+                "written", nrec, group);
+    pthread_mutex_unlock(&co->lock);
+    for (int i = 0; i < n + 1; i++)
+        sm_buf_fini(&keys[i]);
+    free(keys);
+    free(recs);
+    return err;
+}
+
 /* -------------------------------------------------------------- loading */
 
 void

@@ -122,6 +122,20 @@ sm_err_t sm_coord_commit_offsets(sm_coord_t *co, const char *group,
  * NON_EMPTY_GROUP, or the ownership errors otherwise. */
 sm_err_t sm_coord_delete_group(sm_coord_t *co, const char *group);
 
+/* OffsetDelete: one partition; err in (SM_OK: delete it) and out. */
+typedef struct sm_coord_odel {
+    sm_str_t topic;
+    int32_t  partition;
+    sm_err_t err;
+} sm_coord_odel_t;
+/* Kafka's handleDeleteOffsets: an Empty group loses the offsets asked
+ * for; a live "consumer" group only those of topics no member subscribes
+ * to (the rest GROUP_SUBSCRIBED_TO_TOPIC); any other live group
+ * NON_EMPTY_GROUP.  Removed offsets get tombstones.  Returns the group
+ * error (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP, ownership errors). */
+sm_err_t sm_coord_delete_offsets(sm_coord_t *co, const char *group,
+                                 sm_coord_odel_t *d, int n);
+
 /* One committed offset, as OffsetFetch reports it. */
 typedef struct sm_coord_offset {
     const char *topic;

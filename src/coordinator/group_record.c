@@ -8,6 +8,7 @@
  * bytes left before anything is allocated.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/sm_mem.h"
 #include "coordinator/group_record.h"
@@ -169,6 +170,29 @@ sm_grec_group_value_read(sm_bytes_t value, sm_grec_group_t *g)
         return SM_ERR__BAD_MSG;
     }
     return SM_OK;
+}
+
+int
+sm_grec_subscription_has(sm_bytes_t sub, sm_str_t topic)
+{
+    sm_rd_t rd;
+    int32_t n;
+    int found = 0;
+
+    if (sub.len < 0)
+        return -1;
+    sm_rd_init(&rd, sub.ptr, (size_t)sub.len);
+    if (sm_rd_i16(&rd) < 0)
+        return -1;
+    n = sm_rd_array(&rd, 0, 2);
+    for (int32_t i = 0; i < n && sm_rd_ok(&rd); i++) {
+        sm_str_t t = sm_rd_str(&rd, 0);
+
+        if (sm_rd_ok(&rd) && t.len == topic.len &&
+            memcmp(t.ptr, topic.ptr, (size_t)t.len) == 0)
+            found = 1;
+    }
+    return sm_rd_ok(&rd) && n >= 0 ? found : -1;
 }
 
 void

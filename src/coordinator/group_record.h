@@ -104,4 +104,9 @@ sm_err_t sm_grec_offset_value_read(sm_bytes_t value, sm_grec_offset_t *o);
 sm_err_t sm_grec_group_value_read(sm_bytes_t value, sm_grec_group_t *g);
 void     sm_grec_group_free(sm_grec_group_t *g);
 
+/* A "consumer" member's subscription (ConsumerProtocolSubscription: int16
+ * version, topics [STRING], then fields not read here): 1 if topic is in
+ * it, 0 if not, -1 if the bytes do not decode. */
+int      sm_grec_subscription_has(sm_bytes_t sub, sm_str_t topic);
+
 #endif

@@ -3,8 +3,8 @@
  * handleFindCoordinatorRequest, handleJoinGroupRequest, handleSyncGroup-
  * Request, handleHeartbeatRequest, handleLeaveGroupRequest, handleOffset-
  * CommitRequest, handleOffsetFetchRequest, handleListGroupsRequest,
- * handleDescribeGroupsRequest, handleDeleteGroupsRequest) on top of
- * coordinator/coordinator.c.
+ * handleDescribeGroupsRequest, handleDeleteGroupsRequest,
+ * handleOffsetDeleteRequest) on top of coordinator/coordinator.c.
  *
  * COORDINATOR CHOICE.  A group belongs to partition
  * sm_coord_partition_for(group) of __consumer_offsets; its leader is the
@@ -48,6 +48,7 @@
 #include "protocol/leavegroup.h"
 #include "protocol/listgroups.h"
 #include "protocol/offsetcommit.h"
+#include "protocol/offsetdelete.h"
 #include "protocol/offsetfetch.h"
 #include "protocol/syncgroup.h"
 #include "server/admin.h"
@@ -693,6 +694,79 @@ sm_handle_DeleteGroups(sm_reqctx_t *ctx)
     sm_reqctx_send(ctx);
     free(resp.Results);
     sm_DeleteGroupsRequest_free(&req);
+}
+
+/* --------------------------------------------------------- OffsetDelete */
+
+/* The answer, in request order; with a group-level error only the
+ * partitions refused before reaching the group are listed (Kafka). */
+static void
+sm_gh_odel_answer(const sm_OffsetDeleteRequest_t *req,
+                  const sm_coord_odel_t *d, sm_err_t gerr,
+                  sm_OffsetDeleteResponse_t *resp)
+{
+    int k = 0;
+
+    resp->ErrorCode = (int16_t)sm_err_to_wire(gerr);
+    resp->Topics = sm_calloc((size_t)req->TopicsCnt + 1,
+                             sizeof(*resp->Topics));
+    for (int32_t i = 0; i < req->TopicsCnt; i++) {
+        const sm_OffsetDeleteRequestTopic_t *t = &req->Topics[i];
+        sm_OffsetDeleteResponseTopic_t *rt = &resp->Topics[resp->TopicsCnt];
+
+        rt->Name = t->Name;
+        rt->Partitions = sm_calloc((size_t)t->PartitionsCnt + 1,
+                                   sizeof(*rt->Partitions));
+        for (int32_t j = 0; j < t->PartitionsCnt; j++, k++)
+            if (gerr == SM_OK ||
+                d[k].err == SM_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+                rt->Partitions[rt->PartitionsCnt++] =
+                    (sm_OffsetDeleteResponsePartition_t){
+                        t->Partitions[j],
+                        (int16_t)sm_err_to_wire(d[k].err) };
+        if (rt->PartitionsCnt > 0)
+            resp->TopicsCnt++;
+        else
+            free(rt->Partitions);
+    }
+}
+
+void
+sm_handle_OffsetDelete(sm_reqctx_t *ctx)
+{
+    sm_OffsetDeleteRequest_t req;
+    sm_OffsetDeleteResponse_t resp = { 0 };
+    sm_coord_odel_t *d;
+    char *gid = NULL;
+    sm_err_t err;
+    int n = 0, k = 0;
+
+    if (sm_OffsetDeleteRequest_read(&ctx->rd, ctx->hdr.ApiVersion, &req) !=
+        SM_OK) {
+        sm_reqctx_close(ctx, "malformed OffsetDelete request");
+        return;
+    }
+    for (int32_t i = 0; i < req.TopicsCnt; i++)
+        n += req.Topics[i].PartitionsCnt;
+    d = sm_calloc((size_t)n + 1, sizeof(*d));
+    for (int32_t i = 0; i < req.TopicsCnt; i++)
+        for (int32_t j = 0; j < req.Topics[i].PartitionsCnt; j++, k++)
+            d[k] = (sm_coord_odel_t){
+                req.Topics[i].Name, req.Topics[i].Partitions[j],
+                sm_gh_topic_known(ctx, req.Topics[i].Name,
+                                  req.Topics[i].Partitions[j])
+                    ? SM_OK : SM_ERR_UNKNOWN_TOPIC_OR_PARTITION };
+    err = sm_gh_check(ctx, req.GroupId, &gid);
+    if (err == SM_OK)
+        err = sm_coord_delete_offsets(ctx->b->coord, gid, d, n);
+    sm_gh_odel_answer(&req, d, err, &resp);
+    sm_OffsetDeleteResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,
+                                  &resp);
+    sm_reqctx_send(ctx);
+    sm_OffsetDeleteResponse_free(&resp);
+    sm_OffsetDeleteRequest_free(&req);
+    free(gid);
+    free(d);
 }
 
 /* ------------------------------------------- ListGroups, DescribeGroups */

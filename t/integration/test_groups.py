@@ -18,7 +18,8 @@ group.initial.rebalance.delay.ms=0):
   * two groups on one topic each get every record;
   * OffsetCommit/OffsetFetch v0 (kafka-python's 0.8.1 profile) use
     ZooKeeper's /consumers/<group>/offsets/<topic>/<partition>;
-  * DeleteGroups through kafka-python's admin client;
+  * DeleteGroups through kafka-python's admin client, OffsetDelete with a
+    raw request;
   * DescribeGroups / ListGroups through the confluent-kafka admin client.
 Every wait is bounded (harness.T scales it).
 """
@@ -433,6 +434,73 @@ def t_delete_groups():
     k.subscribe(["del"])
     got = poll_all([k], 60, lambda g: len(g) >= 12)
     assert_eq(len(got), 12, "re-read after the delete")
+    k.close()
+
+
+def offset_delete(bootstrap, group, topics):
+    """One raw OffsetDelete v0 request (no installed client sends it):
+    topics is [(name, [partition])]; returns (ErrorCode, {(topic,
+    partition): ErrorCode})."""
+    import socket
+    import struct
+
+    def s16(b):
+        return struct.pack(">h", len(b)) + b
+    body = s16(group.encode()) + struct.pack(">i", len(topics))
+    for name, parts in topics:
+        body += s16(name.encode()) + struct.pack(">i", len(parts))
+        body += b"".join(struct.pack(">i", p) for p in parts)
+    req = struct.pack(">hhi", 47, 0, 7) + s16(b"test-groups") + body
+    host, port = bootstrap.split(",")[0].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), T(10)) as sock:
+        sock.sendall(struct.pack(">i", len(req)) + req)
+        buf = b""
+        while len(buf) < 4 or len(buf) < 4 + struct.unpack(">i",
+                                                           buf[:4])[0]:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise AssertionError("connection closed: %r" % buf)
+            buf += chunk
+    pos = 8                                 # size, correlation id
+    err, _throttle, nt = struct.unpack(">hii", buf[pos:pos + 10])
+    pos += 10
+    out = {}
+    for _ in range(nt):
+        ln = struct.unpack(">h", buf[pos:pos + 2])[0]
+        name = buf[pos + 2:pos + 2 + ln].decode()
+        pos += 2 + ln
+        np_ = struct.unpack(">i", buf[pos:pos + 4])[0]
+        pos += 4
+        for _ in range(np_):
+            p, e = struct.unpack(">ih", buf[pos:pos + 6])
+            pos += 6
+            out[(name, p)] = e
+    return err, out
+
+
+@suite.test("OffsetDelete v0 removes an empty group's offset")
+def t_offset_delete():
+    from confluent_kafka import TopicPartition
+    c = setup()
+    create_topic(c, "odel", 2)
+    produce(c, "odel", 4, b"o")
+    k = ck_consumer(c, "g-odel")
+    k.assign([TopicPartition("odel", 0, 0), TopicPartition("odel", 1, 0)])
+    got = poll_all([k], 60, lambda g: len(g) >= 2)
+    assert_eq(len(got) >= 2, True, "read some")
+    k.commit(offsets=[TopicPartition("odel", 0, 1),
+                      TopicPartition("odel", 1, 1)], asynchronous=False)
+    k.close()
+    err, parts = offset_delete(c.bootstrap, "g-odel",
+                               [("odel", [0]), ("nosuch", [0])])
+    assert_eq(err, 0, "group-level error")
+    assert_eq(parts, {("odel", 0): 0, ("nosuch", 0): 3}, "partitions")
+    err, parts = offset_delete(c.bootstrap, "g-none", [("odel", [0])])
+    assert_eq(err, 69, "GROUP_ID_NOT_FOUND")
+    k = ck_consumer(c, "g-odel")
+    offs = k.committed([TopicPartition("odel", 0), TopicPartition("odel", 1)],
+                       timeout=T(10))
+    assert_eq([tp.offset for tp in offs], [-1001, 1], "odel-0 deleted only")
     k.close()
 
 

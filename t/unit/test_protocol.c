@@ -25,6 +25,7 @@ Suite *sm_test_suite_offsetcommit(void);
 Suite *sm_test_suite_offsetfetch(void);
 Suite *sm_test_suite_listgroups(void);
 Suite *sm_test_suite_deletegroups(void);
+Suite *sm_test_suite_offsetdelete(void);
 Suite *sm_test_suite_describegroups(void);
 Suite *sm_test_suite_golden(void);
 Suite *sm_test_suite_fuzz_regress(void);
@@ -57,6 +58,7 @@ main(void)
         sm_test_suite_offsetfetch,
         sm_test_suite_listgroups,
         sm_test_suite_deletegroups,
+        sm_test_suite_offsetdelete,
         sm_test_suite_describegroups,
         sm_test_suite_golden,
         sm_test_suite_fuzz_regress,

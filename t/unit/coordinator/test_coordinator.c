@@ -439,6 +439,59 @@ START_TEST(coordinator__delete_group_writes_tombstones)
 }
 END_TEST
 
+/* OffsetDelete: a live consumer group keeps the offsets of topics its
+ * members subscribe to; an Empty group loses any; tombstones only for
+ * offsets that existed. */
+START_TEST(coordinator__delete_offsets)
+{
+    static const uint8_t sub[] = { 0, 0,  0, 0, 0, 1,  0, 1, 't',
+                                   0xff, 0xff, 0xff, 0xff };
+    sm_coord_t *co = sm_coord_new(&conf0);
+    fstore_t fs = { 0 };
+    sm_grp_proto_t p = { S("range"), { sub, sizeof(sub) } };
+    sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
+                              10000, S("consumer"), 1, &p, 0, on_join,
+                              NULL };
+    sm_coord_odel_t d[3] = { { S("t"), 0, SM_OK }, { S("u"), 0, SM_OK },
+                             { S("u"), 9, SM_OK } };
+    sm_coord_commit_t cu = { S("u"), 0, 3, -1, S(""), -1, -1, SM_OK };
+    jr_t j = { 0 };
+    char *md = NULL;
+    int first;
+
+    sm_coord_set_store(co, fstore_append, &fs);
+    sm_coord_load_begin(co, 2, 8);
+    sm_coord_load_done(co, 2);
+    ck_assert_int_eq(sm_coord_delete_offsets(co, "my-group", d, 3),
+                     SM_ERR_GROUP_ID_NOT_FOUND);
+    ck_assert_int_eq(commit1(co, "my-group", S(""), -1, 0, 5, S("")), SM_OK);
+    ck_assert_int_eq(sm_coord_commit_offsets(co, "my-group", S(""), -1,
+                                             &cu, 1), SM_OK);
+    req.arg = &j;
+    sm_coord_join(co, "my-group", &req);
+    for (int i = 0; i < 100 && j.n == 0; i++)
+        usleep(10000);
+    ck_assert_int_eq(j.err, SM_OK);
+    first = fs.n;
+    ck_assert_int_eq(sm_coord_delete_offsets(co, "my-group", d, 3), SM_OK);
+    ck_assert_int_eq(d[0].err, SM_ERR_GROUP_SUBSCRIBED_TO_TOPIC);
+    ck_assert_int_eq(d[1].err, SM_OK);
+    ck_assert_int_eq(d[2].err, SM_OK);          /* nothing there: fine */
+    ck_assert_int_eq(fs.n, first + 1);          /* one tombstone: u-0 */
+    ck_assert_int_eq(fs.null[first], 1);
+    ck_assert_int_eq(sm_coord_fetch(co, "my-group", S("u"), 0, &md), -1);
+    ck_assert_int_eq(sm_coord_fetch(co, "my-group", S("t"), 0, &md), 5);
+    free(md);
+    ck_assert_int_eq(sm_coord_leave(co, "my-group", cs(j.id)), SM_OK);
+    d[0].err = SM_OK;
+    ck_assert_int_eq(sm_coord_delete_offsets(co, "my-group", d, 1), SM_OK);
+    ck_assert_int_eq(d[0].err, SM_OK);
+    ck_assert_int_eq(sm_coord_fetch(co, "my-group", S("t"), 0, &md), -1);
+    sm_coord_destroy(co);
+    fstore_fini(&fs);
+}
+END_TEST
+
 Suite *
 sm_test_suite_coordinator_store(void)
 {
@@ -450,6 +503,7 @@ sm_test_suite_coordinator_store(void)
     tcase_add_test(tc, coordinator__commit_appends_before_applying);
     tcase_add_test(tc, coordinator__replay_restores_and_unload_drops);
     tcase_add_test(tc, coordinator__delete_group_writes_tombstones);
+    tcase_add_test(tc, coordinator__delete_offsets);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -184,6 +184,23 @@ START_TEST(group_record__group_value_v0_v3_read)
 }
 END_TEST
 
+START_TEST(group_record__subscription_topics)
+{
+    static const uint8_t sub[] = { 0, 1,  0, 0, 0, 2,  0, 2, 't', '1',
+                                   0, 1, 'x',  0xff, 0xff, 0xff, 0xff };
+    static const uint8_t bad[] = { 0, 0,  0x7f, 0, 0, 0,  0, 1, 'x' };
+    sm_bytes_t s = { sub, sizeof(sub) };
+
+    ck_assert_int_eq(sm_grec_subscription_has(s, S("t1")), 1);
+    ck_assert_int_eq(sm_grec_subscription_has(s, S("x")), 1);
+    ck_assert_int_eq(sm_grec_subscription_has(s, S("t")), 0);
+    ck_assert_int_eq(sm_grec_subscription_has(
+                         (sm_bytes_t){ bad, sizeof(bad) }, S("x")), -1);
+    ck_assert_int_eq(sm_grec_subscription_has(
+                         (sm_bytes_t){ sub, 7 }, S("t1")), -1);
+}
+END_TEST
+
 Suite *
 sm_test_suite_group_record(void)
 {
@@ -197,6 +214,7 @@ sm_test_suite_group_record(void)
     tcase_add_test(tc, group_record__offset_value_v0_v2_read);
     tcase_add_test(tc, group_record__group_value_v1_round_trip);
     tcase_add_test(tc, group_record__group_value_v0_v3_read);
+    tcase_add_test(tc, group_record__subscription_topics);
     suite_add_tcase(s, tc);
     return s;
 }
