@@ -4,7 +4,6 @@
 Suite *sm_test_suite_group(void);
 Suite *sm_test_suite_coordinator(void);
 Suite *sm_test_suite_group_record(void);
-Suite *sm_test_suite_coordinator_store(void);
 
 int
 main(void)
@@ -13,7 +12,6 @@ main(void)
         sm_test_suite_group,
         sm_test_suite_coordinator,
         sm_test_suite_group_record,
-        sm_test_suite_coordinator_store,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

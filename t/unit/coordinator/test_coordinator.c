@@ -2,7 +2,9 @@
  * test_coordinator.c: coordinator/coordinator.c - Kafka's partitionFor
  * (Java String.hashCode over UTF-16, Kafka's abs), offsets kept per group,
  * OffsetCommit's rule for unknown groups, and shutdown answering every
- * later call with COORDINATOR_NOT_AVAILABLE.
+ * later call with COORDINATOR_NOT_AVAILABLE; with a fake store (tcase
+ * "store"): partition ownership and loading, append-before-apply, replay
+ * of what was stored, DeleteGroups and OffsetDelete tombstones.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -186,21 +188,6 @@ START_TEST(coordinator__join_list_and_shutdown)
     sm_coord_destroy(co);
 }
 END_TEST
-
-Suite *
-sm_test_suite_coordinator(void)
-{
-    Suite *s = suite_create("coordinator");
-    TCase *tc = tcase_create("coordinator");
-
-    tcase_set_timeout(tc, SM_TEST_TIMEOUT_DEFAULT);
-    tcase_add_test(tc, coordinator__partition_for_matches_java);
-    tcase_add_test(tc, coordinator__commit_and_fetch);
-    tcase_add_test(tc, coordinator__unknown_group_with_generation);
-    tcase_add_test(tc, coordinator__join_list_and_shutdown);
-    suite_add_tcase(s, tc);
-    return s;
-}
 
 /* ---------------------------------------------- persistence, fake store */
 
@@ -492,11 +479,10 @@ START_TEST(coordinator__delete_offsets)
 }
 END_TEST
 
-Suite *
-sm_test_suite_coordinator_store(void)
+static TCase *
+coordinator_store_tcase(void)
 {
-    Suite *s = suite_create("coordinator_store");
-    TCase *tc = tcase_create("coordinator_store");
+    TCase *tc = tcase_create("store");
 
     tcase_set_timeout(tc, SM_TEST_TIMEOUT_DEFAULT);
     tcase_add_test(tc, coordinator__ownership_and_load_state);
@@ -504,6 +490,21 @@ sm_test_suite_coordinator_store(void)
     tcase_add_test(tc, coordinator__replay_restores_and_unload_drops);
     tcase_add_test(tc, coordinator__delete_group_writes_tombstones);
     tcase_add_test(tc, coordinator__delete_offsets);
+    return tc;
+}
+
+Suite *
+sm_test_suite_coordinator(void)
+{
+    Suite *s = suite_create("coordinator");
+    TCase *tc = tcase_create("coordinator");
+
+    tcase_set_timeout(tc, SM_TEST_TIMEOUT_DEFAULT);
+    tcase_add_test(tc, coordinator__partition_for_matches_java);
+    tcase_add_test(tc, coordinator__commit_and_fetch);
+    tcase_add_test(tc, coordinator__unknown_group_with_generation);
+    tcase_add_test(tc, coordinator__join_list_and_shutdown);
     suite_add_tcase(s, tc);
+    suite_add_tcase(s, coordinator_store_tcase());
     return s;
 }
