@@ -506,6 +506,36 @@ co_offsets_store(sm_coord_t *co, co_group_t *g, const sm_coord_commit_t *c,
     return err;
 }
 
+/* May (member, generation) commit to group (lock held)?  *gp: the group
+ * (created Empty for generation < 0). */
+static sm_err_t
+co_commit_check(sm_coord_t *co, const char *group, sm_str_t member_id,
+                int32_t generation, co_group_t **gp)
+{
+    sm_err_t err;
+
+    *gp = co_get(co, group, generation < 0, &err);
+    if (*gp == NULL && err == SM_OK)
+        err = SM_ERR_ILLEGAL_GENERATION;
+    if (err == SM_OK)
+        err = sm_grp_validate_commit((*gp)->grp, member_id, generation,
+                                     sm_mono_ms());
+    return err;
+}
+
+sm_err_t
+sm_coord_commit_check(sm_coord_t *co, const char *group, sm_str_t member_id,
+                      int32_t generation)
+{
+    co_group_t *g;
+    sm_err_t err;
+
+    pthread_mutex_lock(&co->lock);
+    err = co_commit_check(co, group, member_id, generation, &g);
+    pthread_mutex_unlock(&co->lock);
+    return err;
+}
+
 sm_err_t
 sm_coord_commit_offsets(sm_coord_t *co, const char *group, sm_str_t member_id,
                         int32_t generation, sm_coord_commit_t *c, int n)
@@ -515,12 +545,7 @@ sm_coord_commit_offsets(sm_coord_t *co, const char *group, sm_str_t member_id,
     sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
-    g = co_get(co, group, generation < 0, &err);
-    if (g == NULL && err == SM_OK)
-        err = SM_ERR_ILLEGAL_GENERATION;
-    if (err == SM_OK)
-        err = sm_grp_validate_commit(g->grp, member_id, generation,
-                                     sm_mono_ms());
+    err = co_commit_check(co, group, member_id, generation, &g);
     if (err == SM_OK && co->store != NULL)
         err = co_offsets_store(co, g, c, n, now);
     for (int i = 0; i < n; i++) {

@@ -116,6 +116,10 @@ typedef struct sm_coord_commit {
 sm_err_t sm_coord_commit_offsets(sm_coord_t *co, const char *group,
                                  sm_str_t member_id, int32_t generation,
                                  sm_coord_commit_t *c, int n);
+/* The same member/generation check alone, for offsets stored elsewhere
+ * (offsets.storage=zookeeper); refreshes the member's session. */
+sm_err_t sm_coord_commit_check(sm_coord_t *co, const char *group,
+                               sm_str_t member_id, int32_t generation);
 
 /* DeleteGroups: an Empty group is removed, with tombstones for its
  * offsets and (generation > 0) its metadata; GROUP_ID_NOT_FOUND,

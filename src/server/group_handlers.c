@@ -24,7 +24,9 @@
  *
  * OffsetCommit v0 / OffsetFetch v0 read and write ZooKeeper's
  * /consumers/<group>/offsets/<topic>/<partition> on any broker, as Kafka
- * 0.8.2 - 2.x do (offsets.storage is not consulted yet).
+ * 0.8.2 - 2.x do.  v1+ go where offsets.storage says (offsets_storage.h);
+ * an OffsetFetch of all a group's offsets (null topics, v2+) reads the
+ * coordinator only.
  *
  * Deviations from Kafka, for now: an empty group id in a v0 commit is
  * INVALID_GROUP_ID (Kafka fails on the ZooKeeper path),
@@ -53,6 +55,7 @@
 #include "protocol/syncgroup.h"
 #include "server/admin.h"
 #include "server/broker.h"
+#include "server/offsets_storage.h"
 #include "zk/kafka_zk.h"
 
 #define SM_OFFSETS_TOPIC "__consumer_offsets"
@@ -420,24 +423,31 @@ sm_gh_commit_zk(sm_reqctx_t *ctx, sm_str_t group, sm_coord_commit_t *c,
     if (group.len <= 0 || memchr(group.ptr, '\0', (size_t)group.len))
         return SM_ERR_INVALID_GROUP_ID;
     gid = sm_str_dup(group);
-    for (int k = 0; k < n; k++) {
-        char *topic;
-
-        if (c[k].err != SM_OK)
-            continue;
-        topic = sm_str_dup(c[k].topic);
-        c[k].err = sm_zk_set_consumer_offset(ctx->b->zk, gid, topic,
-                                             c[k].partition, c[k].offset);
-        if (c[k].err != SM_OK) {
-            sm_warn("coordinator", "OffsetCommit v0: writing the offset of "
-                    "group %s for %s-%d to ZooKeeper failed: %s", gid, topic,
-                    (int)c[k].partition, sm_err_name(c[k].err));
-            c[k].err = SM_ERR_UNKNOWN_SERVER_ERROR;
-        }
-        free(topic);
-    }
+    sm_ostore_zk_commit(ctx, gid, c, n);
     free(gid);
     return SM_OK;
+}
+
+/* OffsetCommit v1+ per offsets.storage (offsets_storage.h). */
+static void
+sm_gh_commit_v1(sm_reqctx_t *ctx, const sm_OffsetCommitRequest_t *req,
+                const char *gid, sm_coord_commit_t *c, int n)
+{
+    sm_ostore_mode_t mode = sm_ostore_mode(ctx->b);
+    sm_err_t err;
+
+    if (mode == SM_OSTORE_ZOOKEEPER) {
+        err = sm_coord_commit_check(ctx->b->coord, gid, req->MemberId,
+                                    req->GenerationId);
+        for (int k = 0; k < n && err != SM_OK; k++)
+            if (c[k].err == SM_OK)
+                c[k].err = err;
+    } else {
+        err = sm_coord_commit_offsets(ctx->b->coord, gid, req->MemberId,
+                                      req->GenerationId, c, n);
+    }
+    if (err == SM_OK && mode != SM_OSTORE_KAFKA)
+        sm_ostore_zk_commit(ctx, gid, c, n);
 }
 
 void
@@ -462,8 +472,7 @@ sm_handle_OffsetCommit(sm_reqctx_t *ctx)
     else
         err = sm_gh_check(ctx, req.GroupId, &gid);
     if (err == SM_OK && gid != NULL)
-        (void)sm_coord_commit_offsets(ctx->b->coord, gid, req.MemberId,
-                                      req.GenerationId, c, n);
+        sm_gh_commit_v1(ctx, &req, gid, c, n);
     resp.TopicsCnt = req.TopicsCnt;
     resp.Topics = sm_calloc((size_t)req.TopicsCnt + 1, sizeof(*resp.Topics));
     for (int32_t i = 0; i < req.TopicsCnt; i++) {
@@ -548,6 +557,8 @@ sm_gh_fetch_listed(sm_reqctx_t *ctx, const char *gid, sm_err_t err,
                    const sm_OffsetFetchRequest_t *req,
                    sm_OffsetFetchResponse_t *resp)
 {
+    sm_ostore_mode_t mode = sm_ostore_mode(ctx->b);
+
     resp->TopicsCnt = req->TopicsCnt > 0 ? req->TopicsCnt : 0;
     resp->Topics = sm_calloc((size_t)resp->TopicsCnt + 1,
                              sizeof(*resp->Topics));
@@ -565,8 +576,8 @@ sm_gh_fetch_listed(sm_reqctx_t *ctx, const char *gid, sm_err_t err,
 
             p->PartitionIndex = t->PartitionIndexes[j];
             p->CommittedOffset = err == SM_OK
-                ? sm_coord_fetch(ctx->b->coord, gid, t->Name,
-                                 p->PartitionIndex, &md) : -1;
+                ? sm_ostore_fetch(ctx, mode, gid, t->Name,
+                                  p->PartitionIndex, &md) : -1;
             p->CommittedLeaderEpoch = -1;
             p->Metadata = sm_gh_md(md);
             free(md);

@@ -18,6 +18,9 @@ group.initial.rebalance.delay.ms=0):
   * two groups on one topic each get every record;
   * OffsetCommit/OffsetFetch v0 (kafka-python's 0.8.1 profile) use
     ZooKeeper's /consumers/<group>/offsets/<topic>/<partition>;
+  * offsets.storage kafka -> zookeeper -> dual -> kafka (broker restarts
+    in between): commits land in the selected store, fetches fall back
+    or take the larger, nobody rewinds;
   * DeleteGroups through kafka-python's admin client, OffsetDelete with a
     raw request;
   * DescribeGroups / ListGroups through the confluent-kafka admin client.
@@ -502,6 +505,68 @@ def t_offset_delete():
                        timeout=T(10))
     assert_eq([tp.offset for tp in offs], [-1001, 1], "odel-0 deleted only")
     k.close()
+
+
+def restart_with(c, props):
+    """Restart the cluster's only broker with props changed; returns once
+    its offsets partitions are loaded again."""
+    b = c.brokers[0]
+    b.props.update(props)
+    mark = b.log_mark()
+    assert_eq(b.stop(), 0, "clean shutdown")
+    b.start()
+    b.wait_log(r"Finished loading offsets and group metadata", 30, mark)
+
+
+def st_commit(c, group, offsets):
+    from confluent_kafka import TopicPartition
+    k = ck_consumer(c, group)
+    k.commit(offsets=[TopicPartition("st", p, o)
+                      for p, o in enumerate(offsets)], asynchronous=False)
+    k.close()
+
+
+def st_committed(c, group):
+    from confluent_kafka import TopicPartition
+    k = ck_consumer(c, group)
+    try:
+        return [tp.offset for tp in k.committed(
+            [TopicPartition("st", 0), TopicPartition("st", 1)],
+            timeout=T(20))]
+    finally:
+        k.close()
+
+
+def st_zk(c, group):
+    zk = c.kazoo()
+    out = []
+    for p in range(2):
+        path = "/consumers/%s/offsets/st/%d" % (group, p)
+        out.append(int(zk.get(path)[0]) if zk.exists(path) else None)
+    return out
+
+
+@suite.test("offsets.storage kafka -> zookeeper -> dual -> kafka: v1+ "
+            "commits land in the selected store, fetches never rewind")
+def t_offsets_storage():
+    c = suite.cluster(name="storage", props=PROPS)
+    create_topic(c, "st", 2)
+    st_commit(c, "g-st", [2, 2])
+    assert_eq(st_zk(c, "g-st"), [None, None], "kafka: not in ZooKeeper")
+    restart_with(c, {"offsets.storage": "zookeeper"})
+    c.topic_leader_ready("st", 2)
+    assert_eq(st_committed(c, "g-st"), [2, 2], "zookeeper: falls back")
+    st_commit(c, "g-st", [4, 4])
+    assert_eq(st_zk(c, "g-st"), [4, 4], "zookeeper: written there")
+    assert_eq(st_committed(c, "g-st"), [4, 4], "zookeeper: read there")
+    restart_with(c, {"offsets.storage": "dual"})
+    c.topic_leader_ready("st", 2)
+    assert_eq(st_committed(c, "g-st"), [4, 4], "dual: the larger")
+    st_commit(c, "g-st", [5, 6])
+    assert_eq(st_zk(c, "g-st"), [5, 6], "dual: ZooKeeper too")
+    restart_with(c, {"offsets.storage": "kafka"})
+    c.topic_leader_ready("st", 2)
+    assert_eq(st_committed(c, "g-st"), [5, 6], "kafka again: no rewind")
 
 
 @suite.test("DescribeGroups and ListGroups through the admin client")

@@ -107,6 +107,11 @@ START_TEST(coordinator__unknown_group_with_generation)
     ck_assert_int_eq(commit1(co, "nope", S("m"), 3, 0, 1, S("")),
                      SM_ERR_ILLEGAL_GENERATION);
     ck_assert_int_eq(count_all(co, "nope"), 0);
+    /* the check alone (offsets.storage=zookeeper) follows the same rule */
+    ck_assert_int_eq(sm_coord_commit_check(co, "nope", S("m"), 3),
+                     SM_ERR_ILLEGAL_GENERATION);
+    ck_assert_int_eq(sm_coord_commit_check(co, "fresh", S(""), -1), SM_OK);
+    ck_assert_int_eq(count_all(co, "fresh"), 0);
     ck_assert_int_eq(sm_coord_heartbeat(co, "nope", S("m"), 1),
                      SM_ERR_UNKNOWN_MEMBER_ID);
     ck_assert_int_eq(sm_coord_leave(co, "nope", S("m")),
