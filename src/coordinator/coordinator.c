@@ -6,8 +6,8 @@
  * deadlines are met within one tick; Kafka's purgatory timer has the same
  * resolution order (its wheel ticks every 1 ms, but the join and heartbeat
  * deadlines it serves are seconds long).  A group lives as long as its
- * offsets partition is owned: Empty groups keep their offsets
- * (offsets.retention.minutes is not applied yet).
+ * offsets partition is owned, or until the retention pass finds it Empty
+ * without offsets (sm_coord_expire_offsets: offsets.retention.minutes).
  *
  * Group metadata is stored by comparing, after every call that may move a
  * group (join, sync, leave, tick), its state and generation with what was
@@ -35,6 +35,7 @@ typedef struct co_offset {
     int64_t  offset;
     char    *metadata;          /* NULL: null */
     int64_t  commit_ts;
+    int64_t  expire_ts;         /* -1: none (retention applies) */
 } co_offset_t;
 
 typedef struct co_group {
@@ -42,6 +43,8 @@ typedef struct co_group {
     int32_t   part;             /* offsets partition; -1 without a store */
     int32_t   stored_gen;       /* generation last stored, -1: none */
     int       stored_state;     /* sm_grp_state_t last stored, -1: none */
+    int       seen_state;       /* state after the last call, -1: none */
+    int64_t   empty_since;      /* wall ms it became Empty, -1: unknown */
     sm_map_t  offsets;          /* "<partition>/<topic>" -> co_offset_t */
 } co_group_t;
 
@@ -59,6 +62,9 @@ struct sm_coord {
     sm_coord_append_fn store;   /* NULL: memory only, every group owned */
     void           *store_arg;
     int32_t         npart;      /* partitions of __consumer_offsets */
+    int64_t         retention_ms;   /* offsets.retention.minutes; 0: off */
+    int64_t         check_ms;       /* offsets.retention.check.interval */
+    int64_t         next_check;     /* monotonic ms */
     uint8_t        *pstate;     /* [npart] CO_PART_* */
 };
 
@@ -74,6 +80,8 @@ co_group(sm_coord_t *co, const char *id, int create)
                       (sm_str_t){ id, (int32_t)strlen(id) }, co->npart) : -1;
         g->stored_gen = -1;
         g->stored_state = -1;
+        g->seen_state = -1;
+        g->empty_since = -1;
         sm_map_init(&g->offsets);
         sm_map_put(&co->groups, id, g);
     }
@@ -215,6 +223,11 @@ co_group_persist(sm_coord_t *co, co_group_t *g)
     int32_t gen = sm_grp_generation(g->grp);
     sm_err_t err;
 
+    if (st == SM_GRP_EMPTY && g->seen_state >= 0 &&
+        g->seen_state != SM_GRP_EMPTY)
+        g->empty_since = sm_now_ms();       /* Kafka's currentStateTimestamp */
+    g->seen_state = (int)st;
+
     if (co->store == NULL || co->dead)
         return;
     if (!(st == SM_GRP_STABLE || (st == SM_GRP_EMPTY && gen > 0)))
@@ -256,6 +269,12 @@ co_ticker(void *arg)
         while (!co->stop && sm_map_next(&co->groups, &it, &k, &v)) {
             sm_grp_tick(((co_group_t *)v)->grp, sm_mono_ms());
             co_group_persist(co, v);
+        }
+        if (!co->stop && co->check_ms > 0 && sm_mono_ms() >= co->next_check) {
+            co->next_check = sm_mono_ms() + co->check_ms;
+            pthread_mutex_unlock(&co->lock);
+            (void)sm_coord_expire_offsets(co, sm_now_ms());
+            pthread_mutex_lock(&co->lock);
         }
     }
     pthread_mutex_unlock(&co->lock);
@@ -431,7 +450,8 @@ co_offset_key(sm_str_t topic, int32_t partition)
 /* Set one offset in memory (lock held); removal is co_offset_del. */
 static void
 co_offset_set(co_group_t *g, sm_str_t topic, int32_t partition,
-              int64_t offset, sm_str_t metadata, int64_t commit_ts)
+              int64_t offset, sm_str_t metadata, int64_t commit_ts,
+              int64_t expire_ts)
 {
     char *key = co_offset_key(topic, partition);
     co_offset_t *o = sm_map_get(&g->offsets, key);
@@ -446,6 +466,7 @@ co_offset_set(co_group_t *g, sm_str_t topic, int32_t partition,
     o->metadata = sm_str_dup(metadata);
     o->offset = offset;
     o->commit_ts = commit_ts;
+    o->expire_ts = expire_ts;
     free(key);
 }
 
@@ -554,7 +575,8 @@ sm_coord_commit_offsets(sm_coord_t *co, const char *group, sm_str_t member_id,
         if (err == SM_OK)
             co_offset_set(g, c[i].topic, c[i].partition, c[i].offset,
                           c[i].metadata,
-                          c[i].commit_ts >= 0 ? c[i].commit_ts : now);
+                          c[i].commit_ts >= 0 ? c[i].commit_ts : now,
+                          c[i].expire_ts);
         else
             c[i].err = err;
     }
@@ -774,6 +796,129 @@ sm_coord_delete_offsets(sm_coord_t *co, const char *group,
     return err;
 }
 
+/* ------------------------------------------------------------ retention */
+
+/* Is offset o of group g expired at now (Kafka's removeExpiredOffsets)?
+ * base: when the retention period started for offsets without an
+ * explicit expiry. */
+static int
+co_offset_expired(const co_offset_t *o, int64_t base, int64_t now,
+                  int64_t retention_ms)
+{
+    if (o->expire_ts >= 0)                  /* value v1: old semantics */
+        return now >= o->expire_ts;
+    return now - base >= retention_ms;
+}
+
+/* Expire g's offsets (lock held); returns how many went.  Empty groups
+ * count from the time they became Empty (else from each commit); live
+ * consumer groups lose only offsets of topics nobody subscribes to;
+ * groups of other protocols keep theirs. */
+static int
+co_group_expire(sm_coord_t *co, co_group_t *g, int64_t now)
+{
+    sm_grp_state_t st = sm_grp_state(g->grp);
+    const char *pt = sm_grp_protocol_type(g->grp);
+    int live = st != SM_GRP_EMPTY && st != SM_GRP_DEAD;
+    size_t cap = sm_map_count(&g->offsets), n = 0, it = 0;
+    co_offset_t **gone;
+    const char *k;
+    void *v;
+
+    if (cap == 0 || st == SM_GRP_DEAD ||
+        (live && strcmp(pt, "consumer") != 0))
+        return 0;
+    gone = sm_calloc(cap, sizeof(*gone));
+    while (sm_map_next(&g->offsets, &it, &k, &v)) {
+        co_offset_t *o = v;
+        int64_t base = !live && g->empty_since >= 0 ? g->empty_since
+                                                    : o->commit_ts;
+
+        if (live && co_subscribed(g->grp, co_s(o->topic)))
+            continue;
+        if (co_offset_expired(o, base, now, co->retention_ms))
+            gone[n++] = o;
+    }
+    if (n > 0) {
+        sm_coord_rec_t *recs = sm_calloc(n, sizeof(*recs));
+        sm_buf_t *keys = sm_calloc(n, sizeof(*keys));
+        sm_str_t gid = co_s(sm_grp_id(g->grp));
+
+        for (size_t i = 0; i < n; i++) {
+            sm_grec_offset_key_write(&keys[i], gid, co_s(gone[i]->topic),
+                                     gone[i]->partition);
+            recs[i].key = (sm_bytes_t){ keys[i].data, (int32_t)keys[i].len };
+            recs[i].value = SM_BYTES_NULL;
+        }
+        if (co->store != NULL &&
+            co->store(co->store_arg, g->part, recs, (int)n) != SM_OK)
+            sm_warn("coordinator", "tombstones of %zu expired offsets of "
+                    "group %s not written", n, gid.ptr);
+        for (size_t i = 0; i < n; i++) {
+            co_offset_del(g, co_s(gone[i]->topic), gone[i]->partition);
+            sm_buf_fini(&keys[i]);
+        }
+        free(keys);
+        free(recs);
+    }
+    free(gone);
+    return (int)n;
+}
+
+int
+sm_coord_expire_offsets(sm_coord_t *co, int64_t now)
+{
+    size_t it = 0, ndead = 0;
+    const char *k;
+    void *v;
+    char **dead;
+    int n = 0;
+
+    pthread_mutex_lock(&co->lock);
+    if (co->retention_ms <= 0 || co->dead) {
+        pthread_mutex_unlock(&co->lock);
+        return 0;
+    }
+    dead = sm_calloc(sm_map_count(&co->groups) + 1, sizeof(*dead));
+    while (sm_map_next(&co->groups, &it, &k, &v)) {
+        co_group_t *g = v;
+
+        if (co->store != NULL &&
+            (g->part < 0 || g->part >= co->npart ||
+             co->pstate[g->part] != CO_PART_OWNED))
+            continue;                   /* still loading */
+        n += co_group_expire(co, g, now);
+        if (sm_grp_state(g->grp) == SM_GRP_EMPTY &&
+            sm_map_count(&g->offsets) == 0)
+            dead[ndead++] = sm_strdup(k);
+    }
+    /* Empty groups left without offsets die (Kafka: cleanupGroupMetadata);
+     * co_group_tombstones writes the metadata tombstone if needed. */
+    for (size_t i = 0; i < ndead; i++) {
+        co_group_t *g = sm_map_del(&co->groups, dead[i]);
+
+        co_group_tombstones(co, g);
+        co_group_free(g);
+        free(dead[i]);
+    }
+    free(dead);
+    pthread_mutex_unlock(&co->lock);
+    if (n > 0 || ndead > 0)
+        sm_info("coordinator", "Removed %d expired offsets and %zu empty "
+                "groups", n, ndead);
+    return n;
+}
+
+void
+sm_coord_set_retention(sm_coord_t *co, int64_t retention_ms, int64_t check_ms)
+{
+    pthread_mutex_lock(&co->lock);
+    co->retention_ms = retention_ms;
+    co->check_ms = check_ms;
+    co->next_check = sm_mono_ms() + check_ms;
+    pthread_mutex_unlock(&co->lock);
+}
+
 /* -------------------------------------------------------------- loading */
 
 void
@@ -848,7 +993,7 @@ sm_coord_load_record(sm_coord_t *co, int32_t part, sm_bytes_t key,
         co_offset_del(g, k.topic, k.partition);
     } else if (sm_grec_offset_value_read(value, &ov) == SM_OK) {
         co_offset_set(g, k.topic, k.partition, ov.offset, ov.metadata,
-                      ov.commit_ts);
+                      ov.commit_ts, ov.expire_ts);
     } else {
         sm_warn("coordinator", "group %s: undecodable offset in "
                 "__consumer_offsets-%d skipped", gid, (int)part);

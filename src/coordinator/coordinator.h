@@ -140,6 +140,16 @@ typedef struct sm_coord_odel {
 sm_err_t sm_coord_delete_offsets(sm_coord_t *co, const char *group,
                                  sm_coord_odel_t *d, int n);
 
+/* offsets.retention.minutes (as ms; 0: never) and
+ * offsets.retention.check.interval.ms: the ticker expires offsets every
+ * check_ms (Kafka 2.1+ rules, see coordinator.c), writing tombstones, and
+ * drops Empty groups left without offsets. */
+void     sm_coord_set_retention(sm_coord_t *co, int64_t retention_ms,
+                                int64_t check_ms);
+/* One expiry pass at wall-clock time now (the ticker's, or a test's);
+ * returns how many offsets expired. */
+int      sm_coord_expire_offsets(sm_coord_t *co, int64_t now);
+
 /* One committed offset, as OffsetFetch reports it. */
 typedef struct sm_coord_offset {
     const char *topic;

@@ -330,6 +330,9 @@ sm_broker_start_coordinator(sm_broker_t *b, char *errstr, size_t errstr_size)
         return SM_ERR__STATE;
     }
     sm_coord_set_store(b->coord, sm_gstore_append, b);
+    sm_coord_set_retention(b->coord,
+                           (int64_t)b->cfg->offsets_retention_minutes * 60000,
+                           b->cfg->offsets_retention_check_interval_ms);
     return SM_OK;
 }
 

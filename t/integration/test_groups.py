@@ -50,9 +50,23 @@ PROPS = {"offsets.topic.replication.factor": "1",
          "group.initial.rebalance.delay.ms": "0"}
 
 
+def controller_known(c):
+    """Until the broker's metadata names a controller: a CreateTopics sent
+    before that was once seen to stay unanswered for 30 s (librdkafka's
+    admin client waits for the controller)."""
+    from confluent_kafka.admin import AdminClient
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+
+    def known():
+        md = a.list_topics(timeout=T(5))
+        return md.controller_id >= 0
+    harness.wait_for(known, 30, "a controller in the metadata", 0.2)
+
+
 def setup():
     if "c" not in S:
         S["c"] = suite.cluster(props=PROPS)
+        controller_known(S["c"])
     return S["c"]
 
 
@@ -550,6 +564,7 @@ def st_zk(c, group):
             "commits land in the selected store, fetches never rewind")
 def t_offsets_storage():
     c = suite.cluster(name="storage", props=PROPS)
+    controller_known(c)
     create_topic(c, "st", 2)
     st_commit(c, "g-st", [2, 2])
     assert_eq(st_zk(c, "g-st"), [None, None], "kafka: not in ZooKeeper")

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/sm_time.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/group_record.h"
 #include "sm_test.h"
@@ -484,6 +485,94 @@ START_TEST(coordinator__delete_offsets)
 }
 END_TEST
 
+/* offsets.retention: simple-consumer offsets expire retention after their
+ * commit (explicit expiry timestamps win), get tombstones, and the group
+ * left Empty without offsets goes; nothing expires before its time. */
+START_TEST(coordinator__retention_expires_offsets)
+{
+    sm_coord_t *co = sm_coord_new(&conf0);
+    fstore_t fs = { 0 };
+    sm_coord_commit_t c[2] = {
+        { S("t"), 0, 10, -1, S(""), 1000, -1, SM_OK },
+        { S("t"), 1, 11, -1, S(""), 1000, 500000, SM_OK },
+    };
+    int groups = 0, first;
+    char *md = NULL;
+
+    sm_coord_set_store(co, fstore_append, &fs);
+    sm_coord_set_retention(co, 60000, 0);
+    sm_coord_load_begin(co, 2, 8);
+    sm_coord_load_done(co, 2);
+    ck_assert_int_eq(sm_coord_commit_offsets(co, "my-group", S(""), -1, c, 2),
+                     SM_OK);
+    first = fs.n;
+    ck_assert_int_eq(sm_coord_expire_offsets(co, 1000 + 59999), 0);
+    ck_assert_int_eq(sm_coord_expire_offsets(co, 1000 + 60000), 1);
+    ck_assert_int_eq(fs.n, first + 1);
+    ck_assert_int_eq(fs.null[first], 1);
+    ck_assert_int_eq(sm_coord_fetch(co, "my-group", S("t"), 0, &md), -1);
+    ck_assert_int_eq(sm_coord_fetch(co, "my-group", S("t"), 1, &md), 11);
+    free(md);
+    ck_assert_int_eq(sm_coord_expire_offsets(co, 500000), 1);
+    sm_coord_list(co, count_group, &groups);
+    ck_assert_int_eq(groups, 0);                /* Empty, no offsets: gone */
+    ck_assert_int_eq(fs.n, first + 2);          /* generation 0: no group
+                                                   tombstone */
+    sm_coord_destroy(co);
+    fstore_fini(&fs);
+}
+END_TEST
+
+/* A live consumer group keeps offsets of subscribed topics however old;
+ * once Empty, the period counts from when it became Empty. */
+START_TEST(coordinator__retention_live_and_empty_groups)
+{
+    static const uint8_t sub[] = { 0, 0,  0, 0, 0, 1,  0, 1, 't',
+                                   0xff, 0xff, 0xff, 0xff };
+    sm_coord_t *co = sm_coord_new(&conf0);
+    fstore_t fs = { 0 };
+    sm_grp_proto_t p = { S("range"), { sub, sizeof(sub) } };
+    sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
+                              10000, S("consumer"), 1, &p, 0, on_join,
+                              NULL };
+    sm_coord_commit_t c[2] = {
+        { S("t"), 0, 10, -1, S(""), 1000, -1, SM_OK },
+        { S("u"), 0, 11, -1, S(""), 1000, -1, SM_OK },
+    };
+    sm_err_t serr = SM_ERR__STATE;
+    jr_t j = { 0 };
+    int64_t left;
+
+    sm_coord_set_store(co, fstore_append, &fs);
+    sm_coord_set_retention(co, 60000, 0);
+    sm_coord_load_begin(co, 2, 8);
+    sm_coord_load_done(co, 2);
+    req.arg = &j;
+    sm_coord_join(co, "my-group", &req);
+    for (int i = 0; i < 100 && j.n == 0; i++)
+        usleep(10000);
+    ck_assert_int_eq(j.err, SM_OK);
+    {
+        sm_grp_assignment_t as = { cs(j.id), { (const uint8_t *)"a", 1 } };
+
+        sm_coord_sync(co, "my-group", cs(j.id), 1, 1, &as, on_sync, &serr);
+    }
+    ck_assert_int_eq(serr, SM_OK);
+    ck_assert_int_eq(sm_coord_commit_offsets(co, "my-group", cs(j.id), 1, c,
+                                             2), SM_OK);
+    /* commits are from t=1000: only the unsubscribed topic u expires */
+    ck_assert_int_eq(sm_coord_expire_offsets(co, 1000000), 1);
+    ck_assert_int_eq(count_all(co, "my-group"), 1);
+    left = sm_now_ms();
+    ck_assert_int_eq(sm_coord_leave(co, "my-group", cs(j.id)), SM_OK);
+    ck_assert_int_eq(sm_coord_expire_offsets(co, left + 30000), 0);
+    ck_assert_int_eq(sm_coord_expire_offsets(co, left + 120000), 1);
+    ck_assert_int_eq(count_all(co, "my-group"), 0);
+    sm_coord_destroy(co);
+    fstore_fini(&fs);
+}
+END_TEST
+
 static TCase *
 coordinator_store_tcase(void)
 {
@@ -495,6 +584,8 @@ coordinator_store_tcase(void)
     tcase_add_test(tc, coordinator__replay_restores_and_unload_drops);
     tcase_add_test(tc, coordinator__delete_group_writes_tombstones);
     tcase_add_test(tc, coordinator__delete_offsets);
+    tcase_add_test(tc, coordinator__retention_expires_offsets);
+    tcase_add_test(tc, coordinator__retention_live_and_empty_groups);
     return tc;
 }
 
