@@ -629,17 +629,26 @@ sm_coord_fetch_all(sm_coord_t *co, const char *group, sm_coord_offset_fn fn,
     pthread_mutex_unlock(&co->lock);
 }
 
-void
+sm_err_t
 sm_coord_list(sm_coord_t *co, sm_coord_group_fn fn, void *arg)
 {
     size_t it = 0;
     const char *k;
     void *v;
+    sm_err_t err;
 
     pthread_mutex_lock(&co->lock);
+    for (int32_t p = 0; p < co->npart; p++) {
+        if (co->pstate[p] == CO_PART_LOADING) {
+            pthread_mutex_unlock(&co->lock);
+            return SM_ERR_COORDINATOR_LOAD_IN_PROGRESS;
+        }
+    }
     while (sm_map_next(&co->groups, &it, &k, &v))
         fn(arg, ((co_group_t *)v)->grp);
+    err = co->dead ? SM_ERR_COORDINATOR_NOT_AVAILABLE : SM_OK;
     pthread_mutex_unlock(&co->lock);
+    return err;
 }
 
 void
@@ -1040,7 +1049,10 @@ sm_coord_unload(sm_coord_t *co, int32_t part)
         if (((co_group_t *)v)->part == part)
             ids[n++] = sm_strdup(k);
     for (size_t i = 0; i < n; i++) {
-        co_group_free(sm_map_del(&co->groups, ids[i]));
+        co_group_t *g = sm_map_del(&co->groups, ids[i]);
+
+        sm_grp_kill_with(g->grp, SM_ERR_NOT_COORDINATOR);
+        co_group_free(g);
         free(ids[i]);
     }
     free(ids);

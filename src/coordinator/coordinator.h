@@ -168,9 +168,10 @@ void     sm_coord_fetch_all(sm_coord_t *co, const char *group,
                             sm_coord_offset_fn fn, void *arg);
 
 /* ListGroups / DescribeGroups: fn runs under the lock; grp is NULL for a
- * group the coordinator does not know. */
+ * group the coordinator does not know.  ListGroups lists nothing and
+ * answers COORDINATOR_LOAD_IN_PROGRESS while a partition loads (Kafka). */
 typedef void (*sm_coord_group_fn)(void *arg, const sm_grp_t *grp);
-void     sm_coord_list(sm_coord_t *co, sm_coord_group_fn fn, void *arg);
+sm_err_t sm_coord_list(sm_coord_t *co, sm_coord_group_fn fn, void *arg);
 void     sm_coord_describe(sm_coord_t *co, const char *group,
                            sm_coord_group_fn fn, void *arg);
 

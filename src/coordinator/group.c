@@ -527,9 +527,15 @@ sm_grp_new(const char *group_id, const sm_grp_conf_t *conf)
 void
 sm_grp_kill(sm_grp_t *grp)
 {
+    sm_grp_kill_with(grp, SM_ERR_COORDINATOR_NOT_AVAILABLE);
+}
+
+void
+sm_grp_kill_with(sm_grp_t *grp, sm_err_t err)
+{
     for (int i = 0; i < grp->nmembers; i++) {
-        grp_answer_join_err(grp->members[i], SM_ERR_COORDINATOR_NOT_AVAILABLE);
-        grp_answer_sync(grp->members[i], SM_ERR_COORDINATOR_NOT_AVAILABLE);
+        grp_answer_join_err(grp->members[i], err);
+        grp_answer_sync(grp->members[i], err);
     }
     if (grp->state != SM_GRP_DEAD)
         sm_grp_set_state(grp, SM_GRP_DEAD);

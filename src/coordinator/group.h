@@ -153,6 +153,9 @@ void     sm_grp_restore(sm_grp_t *grp, int32_t generation,
                         const char *protocol_type, const char *protocol);
 /* To Dead, answering parked callbacks with COORDINATOR_NOT_AVAILABLE. */
 void     sm_grp_kill(sm_grp_t *grp);
+/* The same, answering with err (NOT_COORDINATOR when the group's offsets
+ * partition is unloaded, as Kafka's onGroupUnloaded does). */
+void     sm_grp_kill_with(sm_grp_t *grp, sm_err_t err);
 
 /* Member i (0 <= i < size), for DescribeGroups. */
 typedef struct sm_grp_member_view {

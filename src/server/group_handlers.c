@@ -815,7 +815,8 @@ sm_handle_ListGroups(sm_reqctx_t *ctx)
         return;
     }
     if (ctx->b->coord != NULL)
-        sm_coord_list(ctx->b->coord, sm_gh_list_add, &l);
+        resp.ErrorCode = (int16_t)sm_err_to_wire(
+            sm_coord_list(ctx->b->coord, sm_gh_list_add, &l));
     resp.GroupsCnt = l.n;
     resp.Groups = l.g;
     sm_ListGroupsResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,

@@ -245,8 +245,15 @@ fbytes(const sm_buf_t *b)
 /* "my-group" lives in partition 2 of 8. */
 START_TEST(coordinator__ownership_and_load_state)
 {
-    sm_coord_t *co = sm_coord_new(&conf0);
+    static const sm_grp_conf_t delayed = { 60000, 6000, 1800000, 1000 };
+    sm_coord_t *co = sm_coord_new(&delayed);
     fstore_t fs = { 0 };
+    sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
+    sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
+                              10000, S("consumer"), 1, &p, 0, on_join,
+                              NULL };
+    jr_t j = { 0 };
+    int groups = 0;
 
     sm_coord_set_store(co, fstore_append, &fs);
     ck_assert_int_eq(sm_coord_owns(co, 2), SM_ERR_NOT_COORDINATOR);
@@ -255,6 +262,8 @@ START_TEST(coordinator__ownership_and_load_state)
     sm_coord_load_begin(co, 2, 8);
     ck_assert_int_eq(sm_coord_owns(co, 2),
                      SM_ERR_COORDINATOR_LOAD_IN_PROGRESS);
+    ck_assert_int_eq(sm_coord_list(co, count_group, &groups),
+                     SM_ERR_COORDINATOR_LOAD_IN_PROGRESS);
     ck_assert_int_eq(commit1(co, "my-group", S(""), -1, 0, 1, S("")),
                      SM_ERR_COORDINATOR_LOAD_IN_PROGRESS);
     ck_assert_int_eq(sm_coord_heartbeat(co, "my-group", S("m"), 1),
@@ -262,6 +271,15 @@ START_TEST(coordinator__ownership_and_load_state)
     sm_coord_load_done(co, 2);
     ck_assert_int_eq(sm_coord_owns(co, 2), SM_OK);
     ck_assert_int_eq(sm_coord_owns(co, 3), SM_ERR_NOT_COORDINATOR);
+    ck_assert_int_eq(sm_coord_list(co, count_group, &groups), SM_OK);
+    /* a JoinGroup parked by the initial delay is answered
+     * NOT_COORDINATOR when the partition is unloaded */
+    req.arg = &j;
+    sm_coord_join(co, "my-group", &req);
+    ck_assert_int_eq(j.n, 0);
+    sm_coord_unload(co, 2);
+    ck_assert_int_eq(j.n, 1);
+    ck_assert_int_eq(j.err, SM_ERR_NOT_COORDINATOR);
     ck_assert_int_eq(fs.calls, 0);
     sm_coord_destroy(co);
     fstore_fini(&fs);
