@@ -9,11 +9,12 @@
  * offsets partition is owned, or until the retention pass finds it Empty
  * without offsets (sm_coord_expire_offsets: offsets.retention.minutes).
  *
- * Group metadata is stored by comparing, after every call that may move a
- * group (join, sync, leave, tick), its state and generation with what was
- * last stored (co_group_persist): Kafka stores at the same two points
- * (the leader's SyncGroup, and a rebalance that ends with no members),
- * but before answering the SyncGroup; samsa appends right after it.
+ * Group metadata is stored at Kafka's two points: the leader's SyncGroup
+ * (through the group's store hook, co_grp_store, before any member gets
+ * its assignment; a failed append fails the SyncGroups and rebalances
+ * again), and a rebalance that ends with no members (co_group_persist,
+ * which compares, after every call that may move a group, its state and
+ * generation with what was last stored).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -39,6 +40,7 @@ typedef struct co_offset {
 } co_offset_t;
 
 typedef struct co_group {
+    struct sm_coord *co;        /* owner, for the group's store hook */
     sm_grp_t *grp;
     int32_t   part;             /* offsets partition; -1 without a store */
     int32_t   stored_gen;       /* generation last stored, -1: none */
@@ -68,6 +70,8 @@ struct sm_coord {
     uint8_t        *pstate;     /* [npart] CO_PART_* */
 };
 
+static sm_err_t co_grp_store(void *arg, const sm_grp_t *grp);
+
 static co_group_t *
 co_group(sm_coord_t *co, const char *id, int create)
 {
@@ -75,7 +79,9 @@ co_group(sm_coord_t *co, const char *id, int create)
 
     if (g == NULL && create && !co->dead) {
         g = sm_calloc(1, sizeof(*g));
+        g->co = co;
         g->grp = sm_grp_new(id, &co->conf);
+        sm_grp_set_store(g->grp, co_grp_store, g);
         g->part = co->store ? sm_coord_partition_for(
                       (sm_str_t){ id, (int32_t)strlen(id) }, co->npart) : -1;
         g->stored_gen = -1;
@@ -211,6 +217,24 @@ co_group_store(sm_coord_t *co, co_group_t *g)
     free(gv.members);
     sm_buf_fini(&kb);
     sm_buf_fini(&vb);
+    return err;
+}
+
+/* The group's store hook: the leader's SyncGroup is answered only after
+ * this append (lock held). */
+static sm_err_t
+co_grp_store(void *arg, const sm_grp_t *grp)
+{
+    co_group_t *g = arg;
+    sm_err_t err;
+
+    if (g->co->store == NULL || g->co->dead)
+        return SM_OK;
+    err = co_group_store(g->co, g);
+    if (err == SM_OK) {
+        g->stored_gen = sm_grp_generation(grp);
+        g->stored_state = SM_GRP_STABLE;
+    }
     return err;
 }
 

@@ -82,6 +82,8 @@ struct sm_grp {
     int             initial_delay;      /* the join deadline is a delay */
     int             new_member_added;
     int64_t         initial_remaining;
+    sm_grp_store_fn store;              /* NULL: nothing to persist */
+    void           *store_arg;
 };
 
 static const char *const grp_state_names[] = {
@@ -723,10 +725,15 @@ grp_validate_member(sm_grp_t *grp, sm_str_t member_id, int32_t generation,
     return SM_OK;
 }
 
-/* The leader's assignment: set everyone's and answer the parked syncs. */
+/* The leader's assignment: set everyone's, persist the group, and answer
+ * the parked syncs - or, when persisting fails, answer them with the
+ * error and rebalance again (Kafka's doSyncGroup). */
 static void
-grp_set_assignments(sm_grp_t *grp, int n, const sm_grp_assignment_t *a)
+grp_set_assignments(sm_grp_t *grp, int n, const sm_grp_assignment_t *a,
+                    int64_t now)
 {
+    sm_err_t err;
+
     for (int i = 0; i < grp->nmembers; i++) {
         grp_member_t *m = grp->members[i];
         const sm_bytes_t *b = NULL;
@@ -739,6 +746,15 @@ grp_set_assignments(sm_grp_t *grp, int n, const sm_grp_assignment_t *a)
         m->assign = sm_malloc((size_t)m->assign_len + 1);
         if (m->assign_len > 0)
             memcpy(m->assign, b->ptr, (size_t)m->assign_len);
+    }
+    err = grp->store ? grp->store(grp->store_arg, grp) : SM_OK;
+    if (err != SM_OK) {
+        sm_warn("coordinator", "group %s: storing generation %d failed "
+                "(%s): rebalancing again", grp->id, (int)grp->generation,
+                sm_err_name(err));
+        grp_reset_assignments(grp, err);
+        grp_prepare_rebalance(grp, now);
+        return;
     }
     sm_grp_set_state(grp, SM_GRP_STABLE);
     for (int i = 0; i < grp->nmembers; i++)
@@ -772,7 +788,7 @@ sm_grp_sync(sm_grp_t *grp, sm_str_t member_id, int32_t generation,
     m->sync_cb = cb;
     m->sync_arg = arg;
     if (grp->leader == m->id)
-        grp_set_assignments(grp, nassign, assign);
+        grp_set_assignments(grp, nassign, assign, now);
 }
 
 sm_err_t
@@ -909,6 +925,13 @@ sm_grp_member(const sm_grp_t *grp, int i, sm_grp_member_view_t *v)
                               : (sm_bytes_t){ (const uint8_t *)"", 0 };
     v->session_timeout_ms = m->session_timeout_ms;
     v->rebalance_timeout_ms = m->rebalance_timeout_ms;
+}
+
+void
+sm_grp_set_store(sm_grp_t *grp, sm_grp_store_fn fn, void *arg)
+{
+    grp->store = fn;
+    grp->store_arg = arg;
 }
 
 void

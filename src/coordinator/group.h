@@ -145,6 +145,14 @@ sm_err_t sm_grp_validate_commit(sm_grp_t *grp, sm_str_t member_id,
 void     sm_grp_tick(sm_grp_t *grp, int64_t now);
 /* Earliest time tick has something to do; INT64_MAX if none. */
 int64_t  sm_grp_next_deadline(const sm_grp_t *grp);
+/* Persist the group when the leader's SyncGroup brings a new generation
+ * and its assignment (called in CompletingRebalance, members' assignments
+ * set); an error is answered to every parked SyncGroup and the group
+ * rebalances again.  Runs under the caller's lock; must not call back
+ * into the group. */
+typedef sm_err_t (*sm_grp_store_fn)(void *arg, const sm_grp_t *grp);
+void     sm_grp_set_store(sm_grp_t *grp, sm_grp_store_fn fn, void *arg);
+
 /* Loading from __consumer_offsets: an Empty group takes the generation
  * and protocol of its last stored metadata (NULL: none).  Members are not
  * restored: they rejoin (UNKNOWN_MEMBER_ID tells them to).  No-op unless

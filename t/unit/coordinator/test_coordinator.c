@@ -591,6 +591,49 @@ START_TEST(coordinator__retention_live_and_empty_groups)
 }
 END_TEST
 
+static void
+group_state(void *arg, const sm_grp_t *grp)
+{
+    *(sm_grp_state_t *)arg = grp ? sm_grp_state(grp) : SM_GRP_DEAD;
+}
+
+/* The leader's SyncGroup is answered after its generation is stored; a
+ * failed append fails the SyncGroup and the group rebalances again. */
+START_TEST(coordinator__sync_waits_for_group_store)
+{
+    sm_coord_t *co = sm_coord_new(&conf0);
+    fstore_t fs = { 0 };
+    sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
+    sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
+                              10000, S("consumer"), 1, &p, 0, on_join,
+                              NULL };
+    sm_err_t serr = SM_ERR__STATE;
+    sm_grp_state_t st = SM_GRP_EMPTY;
+    jr_t j = { 0 };
+
+    sm_coord_set_store(co, fstore_append, &fs);
+    sm_coord_load_begin(co, 2, 8);
+    sm_coord_load_done(co, 2);
+    req.arg = &j;
+    sm_coord_join(co, "my-group", &req);
+    for (int i = 0; i < 100 && j.n == 0; i++)
+        usleep(10000);
+    ck_assert_int_eq(j.err, SM_OK);
+    fs.fail = SM_ERR_COORDINATOR_NOT_AVAILABLE;
+    {
+        sm_grp_assignment_t as = { cs(j.id), { (const uint8_t *)"a", 1 } };
+
+        sm_coord_sync(co, "my-group", cs(j.id), 1, 1, &as, on_sync, &serr);
+    }
+    ck_assert_int_eq(serr, SM_ERR_COORDINATOR_NOT_AVAILABLE);
+    ck_assert_int_eq(fs.calls, 1);
+    sm_coord_describe(co, "my-group", group_state, &st);
+    ck_assert_int_eq(st, SM_GRP_PREPARING_REBALANCE);
+    sm_coord_destroy(co);
+    fstore_fini(&fs);
+}
+END_TEST
+
 static TCase *
 coordinator_store_tcase(void)
 {
@@ -604,6 +647,7 @@ coordinator_store_tcase(void)
     tcase_add_test(tc, coordinator__delete_offsets);
     tcase_add_test(tc, coordinator__retention_expires_offsets);
     tcase_add_test(tc, coordinator__retention_live_and_empty_groups);
+    tcase_add_test(tc, coordinator__sync_waits_for_group_store);
     return tc;
 }
 
