@@ -7,6 +7,8 @@ group.initial.rebalance.delay.ms=0):
   * three confluent-kafka consumers in one group on a 6-partition topic:
     every partition is owned by exactly one member; one member closes and
     its partitions move to the other two;
+  * a third member joining triggers a rebalance, and the group shares the
+    records like a queue (each read once, by all members);
   * committed offsets survive restarting the group: a new consumer of the
     same group resumes after the last commit;
   * committed offsets survive a broker restart (__consumer_offsets is
@@ -139,6 +141,32 @@ def t_split():
     flat = sorted(p for x in a for p in x)
     assert_eq(flat, list(range(NPART)), "after a leave, each owned once")
     for k in cons[1:]:
+        k.close()
+
+
+@suite.test("a third member joining triggers a rebalance; the group "
+            "shares the records like a queue, each read once")
+def t_join_and_queue():
+    c = setup()
+    create_topic(c, "queue")
+    cons = [ck_consumer(c, "g-queue") for _ in range(2)]
+    for k in cons:
+        k.subscribe(["queue"])
+    a = owned(cons, 60, NPART)
+    assert_eq(sorted(p for x in a for p in x), list(range(NPART)),
+              "two members split the topic")
+    cons.append(ck_consumer(c, "g-queue"))
+    cons[2].subscribe(["queue"])
+    a = owned(cons, 60, NPART)
+    assert_eq(sorted(p for x in a for p in x), list(range(NPART)),
+              "three members after the join")
+    produce(c, "queue", 60, b"q")
+    got = poll_all(cons, 60, lambda g: len(g) >= 60)
+    vals = sorted(m.value() for _, m in got)
+    assert_eq(vals, sorted(b"q-%d" % i for i in range(60)),
+              "every record read once by the group")
+    assert_eq(len({id(k) for k, _ in got}), 3, "all three members read")
+    for k in cons:
         k.close()
 
 
