@@ -25,6 +25,8 @@ group.initial.rebalance.delay.ms=0):
     or take the larger, nobody rewinds;
   * DeleteGroups through kafka-python's admin client, OffsetDelete with a
     raw request;
+  * Burrow 1.2.1 (Debian, skipped if absent) reads offsets and group
+    metadata from __consumer_offsets and v0 offsets from ZooKeeper;
   * DescribeGroups / ListGroups through the confluent-kafka admin client.
 Every wait is bounded (harness.T scales it).
 """
@@ -81,11 +83,11 @@ def create_topic(c, name, parts=NPART):
     c.topic_leader_ready(name, parts)
 
 
-def produce(c, topic, n, prefix):
+def produce(c, topic, n, prefix, parts=NPART):
     from confluent_kafka import Producer
     p = Producer({"bootstrap.servers": c.bootstrap})
     for i in range(n):
-        p.produce(topic, value=b"%s-%d" % (prefix, i), partition=i % NPART)
+        p.produce(topic, value=b"%s-%d" % (prefix, i), partition=i % parts)
     assert_eq(p.flush(T(30)), 0, "records left unflushed")
 
 
@@ -528,7 +530,7 @@ def t_offset_delete():
     from confluent_kafka import TopicPartition
     c = setup()
     create_topic(c, "odel", 2)
-    produce(c, "odel", 4, b"o")
+    produce(c, "odel", 4, b"o", 2)
     k = ck_consumer(c, "g-odel")
     k.assign([TopicPartition("odel", 0, 0), TopicPartition("odel", 1, 0)])
     got = poll_all([k], 60, lambda g: len(g) >= 2)
@@ -610,6 +612,118 @@ def t_offsets_storage():
     restart_with(c, {"offsets.storage": "kafka"})
     c.topic_leader_ready("st", 2)
     assert_eq(st_committed(c, "g-st"), [5, 6], "kafka again: no rewind")
+
+
+BURROW_TOML = """
+[general]
+pidfile="%(dir)s/burrow.pid"
+[logging]
+filename="%(dir)s/burrow.log"
+level="debug"
+[zookeeper]
+servers=[ "%(zk)s" ]
+timeout=6
+root-path="/burrow"
+[client-profile.samsa]
+client-id="burrow-samsa"
+kafka-version="0.10.2"
+[cluster.local]
+class-name="kafka"
+servers=[ "%(bootstrap)s" ]
+client-profile="samsa"
+topic-refresh=5
+offset-refresh=5
+[consumer.local]
+class-name="kafka"
+cluster="local"
+servers=[ "%(bootstrap)s" ]
+client-profile="samsa"
+group-whitelist=""
+[consumer.zk]
+class-name="kafka_zk"
+cluster="local"
+servers=[ "%(zk)s" ]
+zookeeper-path="%(chroot)s"
+zookeeper-timeout=6
+group-refresh=2
+[httpserver.default]
+address="127.0.0.1:%(port)d"
+[storage.default]
+class-name="inmemory"
+workers=4
+intervals=10
+expire-group=604800
+min-distance=1
+"""
+
+
+def burrow_offsets(port, group):
+    """{partition: last offset} Burrow reports for group on topic "bt"."""
+    import json
+    import urllib.request
+    url = "http://127.0.0.1:%d/v3/kafka/local/consumer/%s" % (port, group)
+    try:
+        res = json.loads(urllib.request.urlopen(url, timeout=2).read())
+    except Exception:               # noqa: BLE001 -- not up yet / 404
+        return None
+    parts = res.get("topics", {}).get("bt") or []
+    out = {}
+    for i, p in enumerate(parts):
+        offs = [o for o in (p.get("offsets") or []) if o]
+        if offs:
+            out[i] = offs[-1]["offset"]
+    return out
+
+
+@suite.test("Burrow (Debian 1.2.1) reads offsets and group metadata from "
+            "__consumer_offsets and v0 offsets from ZooKeeper")
+def t_burrow():
+    import socket
+    from kafka import KafkaConsumer, TopicPartition as KTP
+    from kafka.structs import OffsetAndMetadata
+    burrow = shutil.which("Burrow") or shutil.which("burrow")
+    if burrow is None:
+        raise harness.Skip("Burrow not installed (Debian package burrow)")
+    c = setup()
+    create_topic(c, "bt", 2)
+    produce(c, "bt", 10, b"b", 2)   # 5 records in each partition
+    k = ck_consumer(c, "g-burrow")
+    k.subscribe(["bt"])
+    got = poll_all([k], 60, lambda g: len(g) >= 10)
+    assert_eq(len(got), 10, "read everything")
+    k.commit(asynchronous=False)
+    kz = KafkaConsumer(bootstrap_servers=c.bootstrap, group_id="g-burrow-zk",
+                       api_version=(0, 8, 1), enable_auto_commit=False)
+    kz.assign([KTP("bt", 0)])
+    kz.commit({KTP("bt", 0): OffsetAndMetadata(3, "")})
+    kz.close()
+    d = os.path.join(suite.tmp, "burrow")
+    os.makedirs(d, exist_ok=True)
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    with open(os.path.join(d, "burrow.toml"), "w") as f:
+        f.write(BURROW_TOML % {"dir": d, "zk": c.zk.connect(""),
+                               "chroot": c.chroot, "port": port,
+                               "bootstrap": c.bootstrap})
+    bp = harness.spawn([burrow, "--config-dir", d],
+                       os.path.join(d, "out.log"))
+    try:
+        harness.wait_for(lambda: burrow_offsets(port, "g-burrow") ==
+                         {0: 5, 1: 5}, 60, "Burrow to report g-burrow", 0.5)
+        harness.wait_for(lambda: burrow_offsets(port, "g-burrow-zk") ==
+                         {0: 3}, 60, "Burrow to report g-burrow-zk", 0.5)
+        with open(os.path.join(d, "burrow.log")) as f:
+            log = f.read()
+        assert_eq('"message_type":"metadata"' in log, True,
+                  "group metadata decoded")
+        bad = [ln for ln in log.splitlines()
+               if '"level":"warn"' in ln and "decode" in ln]
+        assert_eq(bad, [], "no decode warnings")
+    finally:
+        harness.reap(bp)
+        k.close()
 
 
 @suite.test("DescribeGroups and ListGroups through the admin client")
