@@ -23,6 +23,9 @@ group.initial.rebalance.delay.ms=0):
   * offsets.storage kafka -> zookeeper -> dual -> kafka (broker restarts
     in between): commits land in the selected store, fetches fall back
     or take the larger, nobody rewinds;
+  * FindCoordinator with fewer live brokers than
+    offsets.topic.replication.factor: COORDINATOR_NOT_AVAILABLE and
+    Kafka's log line, no __consumer_offsets;
   * DeleteGroups through kafka-python's admin client, OffsetDelete with a
     raw request;
   * Burrow 1.2.1 (Debian, skipped if absent) reads offsets and group
@@ -484,20 +487,12 @@ def t_delete_groups():
     k.close()
 
 
-def offset_delete(bootstrap, group, topics):
-    """One raw OffsetDelete v0 request (no installed client sends it):
-    topics is [(name, [partition])]; returns (ErrorCode, {(topic,
-    partition): ErrorCode})."""
+def raw_request(bootstrap, api_key, version, body):
+    """Send one request (header v1) and return the response body."""
     import socket
     import struct
-
-    def s16(b):
-        return struct.pack(">h", len(b)) + b
-    body = s16(group.encode()) + struct.pack(">i", len(topics))
-    for name, parts in topics:
-        body += s16(name.encode()) + struct.pack(">i", len(parts))
-        body += b"".join(struct.pack(">i", p) for p in parts)
-    req = struct.pack(">hhi", 47, 0, 7) + s16(b"test-groups") + body
+    req = struct.pack(">hhih", api_key, version, 7, 11) + b"test-groups"
+    req += body
     host, port = bootstrap.split(",")[0].rsplit(":", 1)
     with socket.create_connection((host, int(port)), T(10)) as sock:
         sock.sendall(struct.pack(">i", len(req)) + req)
@@ -508,9 +503,49 @@ def offset_delete(bootstrap, group, topics):
             if not chunk:
                 raise AssertionError("connection closed: %r" % buf)
             buf += chunk
-    pos = 8                                 # size, correlation id
-    err, _throttle, nt = struct.unpack(">hii", buf[pos:pos + 10])
-    pos += 10
+    return buf[8:]                          # size, correlation id
+
+
+@suite.test("FindCoordinator with too few brokers for "
+            "offsets.topic.replication.factor: COORDINATOR_NOT_AVAILABLE "
+            "and Kafka's log line")
+def t_find_coordinator_rf():
+    import struct
+    c = suite.cluster(name="rf3", props={
+        "offsets.topic.replication.factor": "3"})
+    b = c.brokers[0]
+    body = struct.pack(">h", 4) + b"g-rf"
+    err = None
+    deadline = time.monotonic() + T(30)
+    while time.monotonic() < deadline:
+        err = struct.unpack(">h", raw_request(c.bootstrap, 10, 0,
+                                              body)[:2])[0]
+        if re.search(r"Number of alive brokers '1' does not meet the "
+                     r"required replication factor '3' for the "
+                     r"__consumer_offsets topic", b.log()):
+            break
+        time.sleep(0.2)
+    assert_eq(err, 15, "COORDINATOR_NOT_AVAILABLE")
+    b.wait_log(r"configured via 'offsets.topic.replication.factor'", 5)
+    assert_eq(c.kazoo().exists("/brokers/topics/__consumer_offsets"), None,
+              "__consumer_offsets not created")
+
+
+def offset_delete(bootstrap, group, topics):
+    """One raw OffsetDelete v0 request (no installed client sends it):
+    topics is [(name, [partition])]; returns (ErrorCode, {(topic,
+    partition): ErrorCode})."""
+    import struct
+
+    def s16(b):
+        return struct.pack(">h", len(b)) + b
+    body = s16(group.encode()) + struct.pack(">i", len(topics))
+    for name, parts in topics:
+        body += s16(name.encode()) + struct.pack(">i", len(parts))
+        body += b"".join(struct.pack(">i", p) for p in parts)
+    buf = raw_request(bootstrap, 47, 0, body)
+    err, _throttle, nt = struct.unpack(">hii", buf[:10])
+    pos = 10
     out = {}
     for _ in range(nt):
         ln = struct.unpack(">h", buf[pos:pos + 2])[0]
