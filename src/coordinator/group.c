@@ -46,6 +46,7 @@ typedef struct grp_proto {
 
 typedef struct grp_member {
     char          *id;
+    char          *instance_id;     /* static membership; NULL: dynamic */
     char          *client_id;
     char          *client_host;
     int32_t        session_timeout_ms;
@@ -230,6 +231,19 @@ grp_find(const sm_grp_t *grp, sm_str_t id)
     return NULL;
 }
 
+/* The static member registered under instance id, or NULL. */
+static grp_member_t *
+grp_find_instance(const sm_grp_t *grp, sm_str_t instance)
+{
+    if (instance.len <= 0)
+        return NULL;
+    for (int i = 0; i < grp->nmembers; i++)
+        if (grp->members[i]->instance_id != NULL &&
+            grp_str_is(instance, grp->members[i]->instance_id))
+            return grp->members[i];
+    return NULL;
+}
+
 static int
 grp_find_pending(const sm_grp_t *grp, sm_str_t id)
 {
@@ -250,6 +264,7 @@ static void
 grp_member_free(grp_member_t *m)
 {
     grp_protos_free(m);
+    free(m->instance_id);
     free(m->id);
     free(m->client_id);
     free(m->client_host);
@@ -438,6 +453,7 @@ grp_answer_join(sm_grp_t *grp, grp_member_t *m)
                                                     grp->protocol);
 
             info[i].member_id = grp->members[i]->id;
+            info[i].instance_id = grp->members[i]->instance_id;
             info[i].metadata = (sm_bytes_t){ p->md, p->md_len };
         }
         res.nmembers = grp->nmembers;
@@ -602,6 +618,8 @@ grp_add_member(sm_grp_t *grp, const sm_grp_join_req_t *req, char *id,
     grp_member_t *m = sm_calloc(1, sizeof(*m));
 
     m->id = id;
+    m->instance_id = req->group_instance_id.len > 0
+                     ? grp_strdup(req->group_instance_id) : NULL;
     m->client_id = grp_strdup(req->client_id);
     m->client_host = grp_strdup(req->client_host);
     m->session_timeout_ms = req->session_timeout_ms;
@@ -641,6 +659,28 @@ grp_update_member(sm_grp_t *grp, grp_member_t *m,
     grp_try_complete_join(grp, now);
 }
 
+/* A static member comes back with an unknown member id (a restarted
+ * client): it takes over its old membership under a new id - the old id
+ * is fenced, its parked JoinGroup answered FENCED_INSTANCE_ID - and
+ * rejoins like a known member (Kafka 2.3's updateStaticMemberAndRebalance).
+ * The group does not wait for the old instance's session to expire. */
+static void
+grp_static_rejoin(sm_grp_t *grp, grp_member_t *m,
+                  const sm_grp_join_req_t *req, int64_t now)
+{
+    char *id = grp_new_member_id(req->client_id);
+
+    sm_info("coordinator", "group %s: static member %s rejoins; member id "
+            "%s replaces %s", grp->id, m->instance_id, id, m->id);
+    grp_answer_join_err(m, SM_ERR_FENCED_INSTANCE_ID);
+    grp_answer_sync(m, SM_ERR_FENCED_INSTANCE_ID);
+    if (grp->leader == m->id)
+        grp->leader = id;
+    free(m->id);
+    m->id = id;
+    grp_update_member(grp, m, req, now);
+}
+
 static void
 grp_join_known(sm_grp_t *grp, const sm_grp_join_req_t *req, int64_t now)
 {
@@ -658,6 +698,11 @@ grp_join_known(sm_grp_t *grp, const sm_grp_join_req_t *req, int64_t now)
     }
     if (m == NULL || grp->state == SM_GRP_EMPTY) {
         grp_join_fail(req, SM_ERR_UNKNOWN_MEMBER_ID, NULL);
+        return;
+    }
+    if (req->group_instance_id.len > 0 &&
+        grp_find_instance(grp, req->group_instance_id) != m) {
+        grp_join_fail(req, SM_ERR_FENCED_INSTANCE_ID, NULL);
         return;
     }
     same = grp_protos_match(m, req->nprotocols, req->protocols);
@@ -695,9 +740,14 @@ sm_grp_join(sm_grp_t *grp, const sm_grp_join_req_t *req, int64_t now)
         grp_join_fail(req, SM_ERR_INCONSISTENT_GROUP_PROTOCOL, NULL);
     } else if (req->member_id.len > 0) {
         grp_join_known(grp, req, now);
+    } else if (grp_find_instance(grp, req->group_instance_id) != NULL) {
+        grp_static_rejoin(grp, grp_find_instance(grp,
+                                                 req->group_instance_id),
+                          req, now);
     } else if (grp->nmembers + grp->npending >= grp->conf.max_size) {
         grp_join_fail(req, SM_ERR_GROUP_MAX_SIZE_REACHED, NULL);
-    } else if (req->require_known_member_id) {
+    } else if (req->require_known_member_id &&
+               req->group_instance_id.len <= 0) {   /* static: never */
         char *id = grp_new_member_id(req->client_id);
 
         grp->pending = sm_realloc(grp->pending, (size_t)(grp->npending + 1)

@@ -80,6 +80,7 @@ typedef struct sm_grp_proto {
 typedef struct sm_grp_member_info {
     const char *member_id;
     sm_bytes_t  metadata;       /* for the chosen protocol */
+    const char *instance_id;    /* static members only, else NULL */
 } sm_grp_member_info_t;
 
 typedef struct sm_grp_join_result {
@@ -107,6 +108,8 @@ typedef struct sm_grp_join_req {
     int             require_known_member_id;    /* JoinGroup v4+ */
     sm_grp_join_fn  cb;
     void           *arg;
+    sm_str_t        group_instance_id;  /* v5+ static member; len <= 0:
+                                           none (zero-initialised) */
 } sm_grp_join_req_t;
 
 typedef struct sm_grp_assignment {

@@ -31,7 +31,9 @@
  * Deviations from Kafka, for now: an empty group id in a v0 commit is
  * INVALID_GROUP_ID (Kafka fails on the ZooKeeper path),
  * OFFSET_METADATA_TOO_LARGE is decided before the generation check,
- * GroupInstanceId (static membership) is ignored, and
+ * static membership covers JoinGroup only (a restarted static member
+ * takes over its old id; Heartbeat, SyncGroup, OffsetCommit and
+ * LeaveGroup do not check GroupInstanceId), and
  * FindCoordinator for transactions answers COORDINATOR_NOT_AVAILABLE.
  */
 #include <stdio.h>
@@ -96,6 +98,12 @@ sm_gh_client_host(sm_reqctx_t *ctx, char *buf, size_t size)
 
     snprintf(buf, size, "/%.*s", n, peer);
     return (sm_str_t){ buf, (int32_t)strlen(buf) };
+}
+
+static sm_str_t
+sm_gh_s(const char *s)
+{
+    return (sm_str_t){ s, (int32_t)strlen(s) };
 }
 
 /* ------------------------------------------------------ FindCoordinator */
@@ -190,7 +198,8 @@ sm_gh_join_done(void *arg, const sm_grp_join_result_t *res)
             m[i].MemberId = (sm_str_t){
                 res->members[i].member_id,
                 (int32_t)strlen(res->members[i].member_id) };
-            m[i].GroupInstanceId = SM_STR_NULL;
+            m[i].GroupInstanceId = res->members[i].instance_id
+                ? sm_gh_s(res->members[i].instance_id) : SM_STR_NULL;
             m[i].Metadata = res->members[i].metadata;
         }
     }
@@ -226,8 +235,8 @@ sm_handle_JoinGroup(sm_reqctx_t *ctx)
         sm_gh_client_host(ctx, hostbuf, sizeof(hostbuf)),
         req.SessionTimeoutMs, req.RebalanceTimeoutMs, req.ProtocolType,
         req.ProtocolsCnt, protos,
-        ctx->hdr.ApiVersion >= 4 && req.GroupInstanceId.len < 0,
-        sm_gh_join_done, ctx };
+        ctx->hdr.ApiVersion >= 4 && req.GroupInstanceId.len <= 0,
+        sm_gh_join_done, ctx, req.GroupInstanceId };
     err = sm_gh_check(ctx, req.GroupId, &gid);
     if (err != SM_OK) {
         char *mid = sm_str_dup(req.MemberId);
@@ -837,12 +846,6 @@ typedef struct sm_gh_desc {
     sm_str_t  gid;
     sm_err_t  err;
 } sm_gh_desc_t;
-
-static sm_str_t
-sm_gh_s(const char *s)
-{
-    return (sm_str_t){ s, (int32_t)strlen(s) };
-}
 
 static void
 sm_gh_desc_one(void *arg, const sm_grp_t *grp)

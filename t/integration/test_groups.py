@@ -7,6 +7,8 @@ group.initial.rebalance.delay.ms=0):
   * three confluent-kafka consumers in one group on a 6-partition topic:
     every partition is owned by exactly one member; one member closes and
     its partitions move to the other two;
+  * a restarted static member (group.instance.id) takes its partitions
+    back without waiting for its old session to expire;
   * a third member joining triggers a rebalance, and the group shares the
     records like a queue (each read once, by all members);
   * committed offsets survive restarting the group: a new consumer of the
@@ -173,6 +175,25 @@ def t_join_and_queue():
     assert_eq(len({id(k) for k, _ in got}), 3, "all three members read")
     for k in cons:
         k.close()
+
+
+@suite.test("a restarted static member (group.instance.id) gets its "
+            "partitions back without waiting for its session timeout")
+def t_static_member():
+    c = setup()
+    create_topic(c, "static")
+    conf = {"group.instance.id": "inst-1", "session.timeout.ms": 30000}
+    k = ck_consumer(c, "g-static", conf)
+    k.subscribe(["static"])
+    owned([k], 60, NPART)
+    k.close()                       # static members send no LeaveGroup
+    t0 = time.monotonic()
+    k = ck_consumer(c, "g-static", conf)
+    k.subscribe(["static"])
+    owned([k], 60, NPART)
+    took = time.monotonic() - t0
+    assert_eq(took < T(15), True, "back after %.1fs (session 30s)" % took)
+    k.close()
 
 
 @suite.test("commits survive restarting the group")

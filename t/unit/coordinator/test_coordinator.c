@@ -155,7 +155,7 @@ START_TEST(coordinator__join_list_and_shutdown)
     sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     jr_t j = { 0 };
     int n = 0;
 
@@ -251,7 +251,7 @@ START_TEST(coordinator__ownership_and_load_state)
     sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     jr_t j = { 0 };
     int groups = 0;
 
@@ -336,7 +336,7 @@ START_TEST(coordinator__replay_restores_and_unload_drops)
     sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     jr_t j = { 0 };
     sm_err_t serr = SM_ERR__STATE;
     char *md = NULL;
@@ -405,7 +405,7 @@ START_TEST(coordinator__delete_group_writes_tombstones)
     sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     jr_t j = { 0 };
     int groups = 0, first;
 
@@ -462,7 +462,7 @@ START_TEST(coordinator__delete_offsets)
     sm_grp_proto_t p = { S("range"), { sub, sizeof(sub) } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     sm_coord_odel_t d[3] = { { S("t"), 0, SM_OK }, { S("u"), 0, SM_OK },
                              { S("u"), 9, SM_OK } };
     sm_coord_commit_t cu = { S("u"), 0, 3, -1, S(""), -1, -1, SM_OK };
@@ -552,7 +552,7 @@ START_TEST(coordinator__retention_live_and_empty_groups)
     sm_grp_proto_t p = { S("range"), { sub, sizeof(sub) } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     sm_coord_commit_t c[2] = {
         { S("t"), 0, 10, -1, S(""), 1000, -1, SM_OK },
         { S("u"), 0, 11, -1, S(""), 1000, -1, SM_OK },
@@ -606,7 +606,7 @@ START_TEST(coordinator__sync_waits_for_group_store)
     sm_grp_proto_t p = { S("range"), { (const uint8_t *)"m", 1 } };
     sm_grp_join_req_t req = { S(""), S("cli"), S("/127.0.0.1"), 10000,
                               10000, S("consumer"), 1, &p, 0, on_join,
-                              NULL };
+                              NULL, { NULL, -1 } };
     sm_err_t serr = SM_ERR__STATE;
     sm_grp_state_t st = SM_GRP_EMPTY;
     jr_t j = { 0 };

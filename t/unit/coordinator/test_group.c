@@ -70,7 +70,7 @@ join_p(sm_grp_t *g, cli_t *c, int64_t now, int require, const char *p1,
     };
     sm_grp_join_req_t req = {
         cid(c), S("cli"), S("/127.0.0.1"), 10000, 30000, S("consumer"),
-        p2 ? 2 : 1, protos, require, on_join, c };
+        p2 ? 2 : 1, protos, require, on_join, c, { NULL, -1 } };
 
     sm_grp_join(g, &req, now);
 }
@@ -338,6 +338,52 @@ START_TEST(group__session_timeout_bounds)
 }
 END_TEST
 
+static void
+join_static(sm_grp_t *g, cli_t *c, const char *instance, int64_t now)
+{
+    sm_grp_proto_t proto = { S("range"), { (const uint8_t *)"md", 2 } };
+    sm_grp_join_req_t req = {
+        cid(c), S("cli"), S("/127.0.0.1"), 10000, 30000, S("consumer"),
+        1, &proto, 1, on_join, c,
+        { instance, (int32_t)strlen(instance) } };
+
+    sm_grp_join(g, &req, now);
+}
+
+/* A restarted static member (unknown member id, known group.instance.id)
+ * takes over its membership at once under a new id; the old id is
+ * fenced; a known id with someone else's instance id is fenced too. */
+START_TEST(group__static_member_rejoins_without_session_wait)
+{
+    sm_grp_t *g = sm_grp_new("g", &conf0);
+    cli_t a = { 0 }, a2 = { 0 }, b = { 0 };
+    sm_grp_assignment_t as[1];
+    char old[128];
+
+    join_static(g, &a, "inst-a", 0);
+    ck_assert_int_eq(a.join_err, SM_OK);        /* no MEMBER_ID_REQUIRED */
+    as[0] = (sm_grp_assignment_t){ cid(&a), { (const uint8_t *)"A", 1 } };
+    sync_as(g, &a, 1, 1, as);
+    ck_assert_int_eq(sm_grp_state(g), SM_GRP_STABLE);
+    snprintf(old, sizeof(old), "%s", a.id);
+    join_static(g, &a2, "inst-a", 100);         /* the restarted client */
+    ck_assert_int_eq(a2.joined, 1);
+    ck_assert_int_eq(a2.join_err, SM_OK);
+    ck_assert_str_ne(a2.id, old);
+    ck_assert_str_eq(a2.leader, a2.id);
+    ck_assert_int_eq(a2.gen, 2);
+    ck_assert_int_eq(sm_grp_size(g), 1);
+    ck_assert_int_eq(sm_grp_heartbeat(g, (sm_str_t){ old,
+                                                     (int32_t)strlen(old) },
+                                      2, 200), SM_ERR_UNKNOWN_MEMBER_ID);
+    join_static(g, &b, "inst-b", 300);
+    snprintf(b.id, sizeof(b.id), "%s", a2.id);  /* b claims a2's id */
+    join_static(g, &b, "inst-b", 400);
+    ck_assert_int_eq(b.join_err, SM_ERR_FENCED_INSTANCE_ID);
+    sm_grp_destroy(g);
+}
+END_TEST
+
 Suite *
 sm_test_suite_group(void)
 {
@@ -355,6 +401,7 @@ sm_test_suite_group(void)
     tcase_add_test(tc, group__initial_delay_gathers_joiners);
     tcase_add_test(tc, group__parked_answers_on_destroy);
     tcase_add_test(tc, group__session_timeout_bounds);
+    tcase_add_test(tc, group__static_member_rejoins_without_session_wait);
     suite_add_tcase(s, tc);
     return s;
 }
