@@ -113,3 +113,13 @@ sm_msg_wr_str(sm_buf_t *buf, sm_str_t s, int flex)
 {
     sm_wr_str(buf, s.len < 0 ? SM_STR_EMPTY : s, flex);
 }
+
+void
+sm_msg_wr_bytes(sm_buf_t *buf, sm_bytes_t b, int flex)
+{
+    static const uint8_t none[1];
+
+    if (b.len < 0)
+        b = (sm_bytes_t){ none, 0 };
+    sm_wr_bytes(buf, b, flex);
+}

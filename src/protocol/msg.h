@@ -108,6 +108,8 @@ void sm_msg_wr_strs(sm_buf_t *buf, const sm_str_t *v, int32_t n, int flex,
                     int nullable);
 /* A non-nullable string: null is written as "". */
 void sm_msg_wr_str(sm_buf_t *buf, sm_str_t s, int flex);
+/* Non-nullable bytes: null is written as empty. */
+void sm_msg_wr_bytes(sm_buf_t *buf, sm_bytes_t b, int flex);
 
 /* The empty string, for fields whose Kafka default is "". */
 #define SM_STR_EMPTY ((sm_str_t){ "", 0 })

@@ -17,9 +17,11 @@
 #include "common/sm_time.h"
 #include "controller/channel_manager.h"
 #include "controller/controller.h"
+#include "coordinator/coordinator.h"
 #include "server/broker.h"
 #include "server/broker_meta.h"
 #include "server/dynamic_config.h"
+#include "server/group_store.h"
 #include "server/topic_config_cache.h"
 #include "zk/kafka_zk.h"
 
@@ -128,6 +130,8 @@ sm_broker_leader_and_isr(sm_broker_t *b, int32_t controller_id,
     if (err != SM_OK)
         for (int i = 0; i < n; i++)
             errs[i] = err;
+    else
+        sm_gstore_leadership(b, states, n, errs);
     return err;
 }
 
@@ -155,9 +159,14 @@ sm_err_t
 sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
                        const char *topic, int32_t partition, int del)
 {
+    sm_err_t err;
+
     if (del)
         sm_tcfg_invalidate(b->tcfg, topic);
-    return sm_rm_stop_replica(b->rm, controller_epoch, topic, partition, del);
+    err = sm_rm_stop_replica(b->rm, controller_epoch, topic, partition, del);
+    if (err == SM_OK)
+        sm_gstore_stopped(b, topic, partition);
+    return err;
 }
 
 /* The controller's channel to this broker: direct calls.  Other brokers
@@ -405,6 +414,28 @@ sm_broker_start_zk(sm_broker_t *b, char *errstr, size_t errstr_size)
 }
 
 static sm_err_t
+sm_broker_start_coordinator(sm_broker_t *b, char *errstr, size_t errstr_size)
+{
+    sm_grp_conf_t gc = {
+        b->cfg->group_initial_rebalance_delay_ms,
+        b->cfg->group_min_session_timeout_ms,
+        b->cfg->group_max_session_timeout_ms,
+        b->cfg->group_max_size,
+    };
+
+    b->coord = sm_coord_new(&gc);
+    if (b->coord == NULL) {
+        snprintf(errstr, errstr_size, "cannot start the group coordinator");
+        return SM_ERR__STATE;
+    }
+    sm_coord_set_store(b->coord, sm_gstore_append, b);
+    sm_coord_set_retention(b->coord,
+                           (int64_t)b->cfg->offsets_retention_minutes * 60000,
+                           b->cfg->offsets_retention_check_interval_ms);
+    return SM_OK;
+}
+
+static sm_err_t
 sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
 {
     sm_net_config_t nc;
@@ -430,7 +461,7 @@ sm_broker_start_parts(sm_broker_t *b, char *errstr, size_t errstr_size)
     sm_rm_set_produce_purgatory(b->rm, b->produce_purg);
     sm_broker_start_fetchers(b);
     sm_broker_resolve_advertised(b);
-    return SM_OK;
+    return sm_broker_start_coordinator(b, errstr, errstr_size);
 }
 
 static sm_err_t
@@ -522,6 +553,8 @@ sm_broker_shutdown(sm_broker_t *b)
     atomic_store(&b->shutting_down, 1);
     if (b->net) {
         sm_net_stop_accepting(b->net);
+        if (b->coord)                   /* parked JoinGroup/SyncGroup */
+            sm_coord_shutdown(b->coord);
         (void)sm_net_drain(b->net, 30000);
     }
     if (b->ctrl) {
@@ -557,6 +590,8 @@ sm_broker_shutdown(sm_broker_t *b)
     sm_purgatory_destroy(b->produce_purg);
     sm_purgatory_destroy(b->admin_purg);
     b->fetch_purg = b->produce_purg = b->admin_purg = NULL;
+    sm_coord_destroy(b->coord);
+    b->coord = NULL;
     sm_rm_destroy(b->rm);
     sm_tcfg_cache_destroy(b->tcfg);
     sm_dyncfg_destroy(b->dyncfg);       /* after the cache using its cfg */

@@ -49,6 +49,7 @@
 struct sm_controller;
 struct sm_chanmgr;
 struct sm_dyncfg;
+struct sm_coord;
 struct sm_tcfg_cache;
 
 typedef struct sm_broker {
@@ -70,6 +71,7 @@ typedef struct sm_broker {
     sm_purgatory_t   *fetch_purg;
     sm_purgatory_t   *produce_purg;
     sm_purgatory_t   *admin_purg;       /* Create/DeleteTopics waiting */
+    struct sm_coord  *coord;            /* group coordinator */
     const sm_listener_cfg_t *listeners; /* borrowed from cfg */
     int               nlisteners;
     sm_listener_cfg_t *advertised;      /* with real ports; owned */

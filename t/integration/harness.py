@@ -275,6 +275,9 @@ class Broker:
             "num.network.threads": "2",
             "num.io.threads": "2",
             "log.flush.offset.checkpoint.interval.ms": "1000",
+            # as conf/server.properties: a test cluster may have fewer
+            # brokers than Kafka's default of 3 offsets replicas
+            "offsets.topic.replication.factor": "1",
         }
         self.props.update(props)
         self.proc = None

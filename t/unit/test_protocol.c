@@ -21,6 +21,17 @@ Suite *sm_test_suite_stopreplica(void);
 Suite *sm_test_suite_updatemetadata(void);
 Suite *sm_test_suite_controlledshutdown(void);
 Suite *sm_test_suite_offsetforleaderepoch(void);
+Suite *sm_test_suite_findcoordinator(void);
+Suite *sm_test_suite_joingroup(void);
+Suite *sm_test_suite_syncgroup(void);
+Suite *sm_test_suite_heartbeat(void);
+Suite *sm_test_suite_leavegroup(void);
+Suite *sm_test_suite_offsetcommit(void);
+Suite *sm_test_suite_offsetfetch(void);
+Suite *sm_test_suite_listgroups(void);
+Suite *sm_test_suite_deletegroups(void);
+Suite *sm_test_suite_offsetdelete(void);
+Suite *sm_test_suite_describegroups(void);
 Suite *sm_test_suite_golden(void);
 Suite *sm_test_suite_fuzz_regress(void);
 
@@ -48,6 +59,17 @@ main(void)
         sm_test_suite_updatemetadata,
         sm_test_suite_controlledshutdown,
         sm_test_suite_offsetforleaderepoch,
+        sm_test_suite_findcoordinator,
+        sm_test_suite_joingroup,
+        sm_test_suite_syncgroup,
+        sm_test_suite_heartbeat,
+        sm_test_suite_leavegroup,
+        sm_test_suite_offsetcommit,
+        sm_test_suite_offsetfetch,
+        sm_test_suite_listgroups,
+        sm_test_suite_deletegroups,
+        sm_test_suite_offsetdelete,
+        sm_test_suite_describegroups,
         sm_test_suite_golden,
         sm_test_suite_fuzz_regress,
     };
