@@ -11,6 +11,8 @@
 Suite *sm_test_suite_client_conn(void);
 Suite *sm_test_suite_client(void);
 Suite *sm_test_suite_client_admin(void);
+Suite *sm_test_suite_partitioner(void);
+Suite *sm_test_suite_producer(void);
 
 int
 main(void)
@@ -19,6 +21,8 @@ main(void)
         sm_test_suite_client_conn,
         sm_test_suite_client,
         sm_test_suite_client_admin,
+        sm_test_suite_partitioner,
+        sm_test_suite_producer,
     };
 
     signal(SIGPIPE, SIG_IGN);
