@@ -26,6 +26,7 @@ set -u
 samsa_class_table='
 kafka.tools.DumpLogSegments             samsa-dump-log
 kafka.admin.TopicCommand                samsa-topics
+kafka.tools.ConsoleProducer             samsa-console-producer
 '
 
 . "$(dirname "$0")/samsa-env.sh"

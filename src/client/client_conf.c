@@ -32,7 +32,7 @@ static const struct {
 } sm_pk_ints[] = {
     { "linger.ms",                PK_OFF(p.linger_ms),           0,       0 },
     { "batch.size",               PK_OFF(p.batch_size),          16384,   0 },
-    { "retries",                  PK_OFF(p.retries),             INT32_MAX, 0 },
+    { "retries",                  PK_OFF(p.retries),           INT32_MAX, 0 },
     { "delivery.timeout.ms",      PK_OFF(p.delivery_timeout_ms), 120000,  0 },
     { "max.in.flight.requests.per.connection",
                                   PK_OFF(p.max_in_flight),       5,       1 },
