@@ -27,6 +27,7 @@ samsa_class_table='
 kafka.tools.DumpLogSegments             samsa-dump-log
 kafka.admin.TopicCommand                samsa-topics
 kafka.tools.ConsoleProducer             samsa-console-producer
+kafka.tools.ConsoleConsumer             samsa-console-consumer
 '
 
 . "$(dirname "$0")/samsa-env.sh"

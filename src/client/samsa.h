@@ -11,7 +11,7 @@
  * reads), retries NOT_CONTROLLER and lost connections until the call's
  * deadline (default.api.timeout.ms), and returns.  Then a producer
  * (samsa_producer_*: batching, a background I/O thread, delivery
- * callbacks).
+ * callbacks) and a simple consumer without groups (samsa_consumer_*).
  *
  * STABILITY.  Stable, and kept source-compatible from now on: the names
  * and meaning of the functions and struct fields below, samsa_err_t's
@@ -36,7 +36,7 @@
  * and released with the matching _destroy/_free function.  Input structs
  * are borrowed for the duration of the call only.
  *
- * THREADS.  A samsa_client_t is used by one thread at
+ * THREADS.  A samsa_client_t or samsa_consumer_t is used by one thread at
  * a time (calls block that thread).  A producer has an I/O thread of its
  * own (see below).  Different handles are independent.
  */
@@ -379,6 +379,63 @@ int         samsa_producer_outq_len(samsa_producer_t *p);
 /* close(timeout): flush for up to timeout_ms (< 0: forever), fail what is
  * left with _STATE, stop the thread and free the producer. */
 void        samsa_producer_close(samsa_producer_t *p, int timeout_ms);
+
+/* ------------------------------------------------------------ consumer */
+
+/*
+ * A simple consumer: manual assignment, seek and poll over Fetch, no
+ * group (KafkaConsumer.assign/seek/poll).  Calls block the caller's
+ * thread; there is no background thread.
+ *
+ * Consumer keys (Kafka names and defaults):
+ *   fetch.min.bytes            1
+ *   fetch.max.bytes            52428800
+ *   fetch.max.wait.ms          500
+ *   max.partition.fetch.bytes  1048576
+ *   auto.offset.reset          latest (earliest, none)
+ *   isolation.level            read_uncommitted (read_committed)
+ *   check.crcs                 true
+ */
+
+typedef struct samsa_consumer samsa_consumer_t;
+
+#define SAMSA_OFFSET_BEGINNING  (-2)
+#define SAMSA_OFFSET_END        (-1)
+#define SAMSA_OFFSET_STORED     (-1000)   /* auto.offset.reset decides */
+
+typedef struct samsa_message {
+    char       *topic;
+    int32_t     partition;
+    int64_t     offset;
+    int64_t     timestamp;         /* -1: none */
+    int         timestamp_type;    /* 0 CreateTime, 1 LogAppendTime */
+    void       *key;               /* NULL: null */
+    int32_t     key_len;
+    void       *value;             /* NULL: null */
+    int32_t     value_len;
+    samsa_header_t *headers;       /* key and value owned by the message */
+    int         header_cnt;
+} samsa_message_t;
+
+void samsa_message_destroy(samsa_message_t *msg);
+
+samsa_consumer_t *samsa_consumer_new(const samsa_conf_t *conf, char *errstr,
+                                     size_t errstr_size);
+void              samsa_consumer_destroy(samsa_consumer_t *c);
+/* Consume topic/partition from offset (an offset, or one of the
+ * SAMSA_OFFSET_* values); assigning it again seeks. */
+samsa_err_t samsa_consumer_assign(samsa_consumer_t *c, const char *topic,
+                                  int32_t partition, int64_t offset);
+/* Assign every partition of topic (waits for its metadata). */
+samsa_err_t samsa_consumer_assign_topic(samsa_consumer_t *c,
+                                        const char *topic, int64_t offset,
+                                        char **errmsg);
+/* The next message, fetching as needed for up to timeout_ms.  SAMSA_OK
+ * with *msgp NULL: nothing arrived in time.  An error that concerns one
+ * partition (OFFSET_OUT_OF_RANGE with auto.offset.reset=none, ...) is
+ * returned once, with its message in *errmsg (may be NULL). */
+samsa_err_t samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
+                                samsa_message_t **msgp, char **errmsg);
 
 #ifdef __cplusplus
 }
