@@ -240,7 +240,6 @@ sm_consumer_metadata(samsa_consumer_t *c, const char *topic, int32_t *cntp,
     req.Topics = sm_calloc((size_t)n + 1, sizeof(*req.Topics));
     for (int i = 0; i < n; i++)
         req.Topics[i].Name = sm_str_cstr(topic ? topic : c->parts[i].topic);
-    req.TopicsCnt = n;
     err = sm_client_send_any(c->client, SM_API_Metadata,
                              SM_METADATA_MAX_VERSION, sm_consumer_md_body,
                              &req, deadline, &resp, errstr, errstr_size);
@@ -457,6 +456,42 @@ sm_consumer_part_resp(samsa_consumer_t *c, sm_ctp_t *tp,
     }
 }
 
+static int
+sm_consumer_listed(const sm_FetchRequestTopic_t *topics, int32_t n,
+                   const char *name)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (sm_str_eq_cstr(topics[i].Topic, name))
+            return 1;
+    return 0;
+}
+
+static void
+sm_consumer_fetch_part(const samsa_consumer_t *c, const sm_ctp_t *tp,
+                       sm_FetchRequestPartition_t *fp)
+{
+    fp->Partition = tp->partition;
+    fp->CurrentLeaderEpoch = -1;
+    fp->FetchOffset = tp->offset;
+    fp->LogStartOffset = -1;
+    fp->PartitionMaxBytes = c->conf.k.max_partition_fetch_bytes;
+}
+
+/* Match each partition of a Fetch answer with who asked for it. */
+static void
+sm_consumer_fetch_resp(samsa_consumer_t *c, const sm_FetchResponse_t *fr,
+                       sm_ctp_t **who, int n)
+{
+    for (int32_t t = 0; t < fr->ResponsesCnt; t++) {
+        const sm_FetchResponseTopic_t *rt = &fr->Responses[t];
+        for (int32_t k = 0; k < rt->PartitionsCnt; k++)
+            for (int i = 0; i < n; i++)
+                if (sm_str_eq_cstr(rt->Topic, who[i]->topic) &&
+                    rt->Partitions[k].PartitionIndex == who[i]->partition)
+                    sm_consumer_part_resp(c, who[i], &rt->Partitions[k]);
+    }
+}
+
 /* One Fetch to leader for its ready partitions. */
 static void
 sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
@@ -481,22 +516,25 @@ sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
     req.SessionEpoch = -1;
     req.RackId = sm_str_cstr("");
     req.Topics = topics;
+    /* c->parts is in assignment order; a topic's partitions are put
+     * together under one entry (parts[] is filled topic by topic) */
     for (int i = 0; i < c->nparts; i++) {
-        sm_ctp_t *tp = &c->parts[i];
-        if (tp->leader != leader || tp->offset < 0)
+        if (c->parts[i].leader != leader || c->parts[i].offset < 0 ||
+            sm_consumer_listed(topics, req.TopicsCnt, c->parts[i].topic))
             continue;
-        who[n] = tp;
-        topics[n].Topic = sm_str_cstr(tp->topic);
-        topics[n].PartitionsCnt = 1;
-        topics[n].Partitions = &parts[n];
-        parts[n].Partition = tp->partition;
-        parts[n].CurrentLeaderEpoch = -1;
-        parts[n].FetchOffset = tp->offset;
-        parts[n].LogStartOffset = -1;
-        parts[n].PartitionMaxBytes = c->conf.k.max_partition_fetch_bytes;
-        n++;
+        topics[req.TopicsCnt].Topic = sm_str_cstr(c->parts[i].topic);
+        topics[req.TopicsCnt].Partitions = &parts[n];
+        for (int k = i; k < c->nparts; k++) {
+            sm_ctp_t *tp = &c->parts[k];
+            if (tp->leader != leader || tp->offset < 0 ||
+                strcmp(tp->topic, c->parts[i].topic) != 0)
+                continue;
+            sm_consumer_fetch_part(c, tp, &parts[n]);
+            who[n++] = tp;
+            topics[req.TopicsCnt].PartitionsCnt++;
+        }
+        req.TopicsCnt++;
     }
-    req.TopicsCnt = n;
     if (n > 0 &&
         sm_client_send_node(c->client, leader, SM_API_Fetch,
                             SM_FETCH_MAX_VERSION, sm_consumer_fetch_body,
@@ -504,15 +542,7 @@ sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
                             c->conf.request_timeout_ms, &resp, errstr,
                             sizeof(errstr)) == SM_OK) {
         if (sm_FetchResponse_read(&resp.rd, resp.version, &fr) == SM_OK) {
-            for (int32_t t = 0; t < fr.ResponsesCnt; t++)
-                for (int32_t k = 0; k < fr.Responses[t].PartitionsCnt; k++)
-                    for (int i = 0; i < n; i++)
-                        if (sm_str_eq_cstr(fr.Responses[t].Topic,
-                                           who[i]->topic) &&
-                            fr.Responses[t].Partitions[k].PartitionIndex ==
-                            who[i]->partition)
-                            sm_consumer_part_resp(c, who[i],
-                                &fr.Responses[t].Partitions[k]);
+            sm_consumer_fetch_resp(c, &fr, who, n);
             sm_FetchResponse_free(&fr);
         }
         sm_client_resp_fini(&resp);

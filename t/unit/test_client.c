@@ -13,6 +13,7 @@ Suite *sm_test_suite_client(void);
 Suite *sm_test_suite_client_admin(void);
 Suite *sm_test_suite_partitioner(void);
 Suite *sm_test_suite_producer(void);
+Suite *sm_test_suite_consumer(void);
 
 int
 main(void)
@@ -23,6 +24,7 @@ main(void)
         sm_test_suite_client_admin,
         sm_test_suite_partitioner,
         sm_test_suite_producer,
+        sm_test_suite_consumer,
     };
 
     signal(SIGPIPE, SIG_IGN);
