@@ -238,8 +238,14 @@ sm_consumer_metadata(samsa_consumer_t *c, const char *topic, int32_t *cntp,
 
     memset(&req, 0, sizeof(req));
     req.Topics = sm_calloc((size_t)n + 1, sizeof(*req.Topics));
-    for (int i = 0; i < n; i++)
-        req.Topics[i].Name = sm_str_cstr(topic ? topic : c->parts[i].topic);
+    for (int i = 0; i < n; i++) {
+        const char *name = topic ? topic : c->parts[i].topic;
+        int dup = 0;
+        for (int32_t k = 0; k < req.TopicsCnt; k++)
+            dup |= sm_str_eq_cstr(req.Topics[k].Name, name);
+        if (!dup)
+            req.Topics[req.TopicsCnt++].Name = sm_str_cstr(name);
+    }
     err = sm_client_send_any(c->client, SM_API_Metadata,
                              SM_METADATA_MAX_VERSION, sm_consumer_md_body,
                              &req, deadline, &resp, errstr, errstr_size);

@@ -4,6 +4,8 @@
  * OFFSET_OUT_OF_RANGE with auto.offset.reset=none, and assign_topic over
  * Metadata, against the scripted broker of fake_broker.h. */
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,6 +13,7 @@
 #include "fake_broker.h"
 #include "protocol/fetch.h"
 #include "protocol/listoffsets.h"
+#include "protocol/metadata.h"
 #include "protocol/records.h"
 #include "sm_test.h"
 
@@ -249,6 +252,28 @@ START_TEST(consumer__out_of_range_none)
 }
 END_TEST
 
+/* The last Metadata request asked for exactly topic (the fake broker
+ * answers with every topic whatever it is asked). */
+static void
+check_md_request(const char *topic)
+{
+    sm_MetadataRequest_t req;
+    size_t len;
+    uint8_t *body = fb_last_body(&fb, SM_API_Metadata, &len);
+    sm_rd_t rd;
+
+    ck_assert_ptr_nonnull(body);
+    sm_rd_init(&rd, body, len);
+    ck_assert_int_eq(sm_MetadataRequest_read(&rd,
+                     (int16_t)atomic_load(&fb.last_version[SM_API_Metadata]),
+                     &req), SM_OK);
+    ck_assert_int_eq(req.TopicsCnt, 1);
+    ck_assert(sm_str_eq_cstr(req.Topics[0].Name, topic));
+    ck_assert_int_eq(req.AllowAutoTopicCreation, 0);
+    sm_MetadataRequest_free(&req);
+    free(body);
+}
+
 START_TEST(consumer__assign_topic_and_seek)
 {
     samsa_consumer_t *c = consumer_for("earliest");
@@ -266,6 +291,7 @@ START_TEST(consumer__assign_topic_and_seek)
     }
     ck_assert_int_eq(seen[0], 4);
     ck_assert_int_eq(seen[1], 4);
+    check_md_request("t");
     /* seek partition 0 back to 9 */
     ck_assert_int_eq(samsa_consumer_assign(c, "t", 0, 9), SAMSA_OK);
     ck_assert_int_eq(samsa_consumer_poll(c, 5000, &m, NULL), SAMSA_OK);
