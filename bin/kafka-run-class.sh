@@ -28,6 +28,7 @@ kafka.tools.DumpLogSegments             samsa-dump-log
 kafka.admin.TopicCommand                samsa-topics
 kafka.tools.ConsoleProducer             samsa-console-producer
 kafka.tools.ConsoleConsumer             samsa-console-consumer
+org.apache.kafka.tools.ProducerPerformance samsa-producer-perf
 '
 
 . "$(dirname "$0")/samsa-env.sh"

@@ -9,7 +9,8 @@ bin/kafka-console-consumer.sh (manual assignment) against a real broker.
     records confluent-kafka wrote with known timestamps and headers;
   * --partition/--offset, --max-messages, --timeout-ms (status 0 and
     "Processed a total of N messages"), --group "not yet supported"
-    (status 1), usage errors with Kafka's messages.
+    (status 1), usage errors with Kafka's messages;
+  * kafka-producer-perf-test.sh: Kafka's summary line, records arrive.
 """
 
 import os
@@ -121,6 +122,37 @@ def timeout():
     if "TimeoutException" not in err or \
             "Processed a total of 0 messages" not in err:
         raise AssertionError(err)
+
+
+@suite.test("kafka-producer-perf-test.sh: Kafka's summary line; the "
+            "records arrive")
+def perf():
+    import re
+    c = cluster()
+    create(c, "perf", 2)
+    cp = harness.run([os.path.join(BIN, "kafka-producer-perf-test.sh"),
+                      "--topic", "perf", "--num-records", "3000",
+                      "--record-size", "100", "--throughput", "-1",
+                      "--producer-props", "bootstrap.servers=" + c.bootstrap,
+                      "acks=1", "linger.ms=5"], 120, env=env())
+    last = cp.stdout.decode().splitlines()[-1]
+    m = re.match(r"^3000 records sent, \d+\.\d{6} records/sec "
+                 r"\(\d+\.\d\d MB/sec\), \d+\.\d\d ms avg latency, "
+                 r"\d+\.\d\d ms max latency, \d+ ms 50th, \d+ ms 95th, "
+                 r"\d+ ms 99th, \d+ ms 99\.9th\.$", last)
+    if not m:
+        raise AssertionError("summary line: %r" % last)
+    ck = clients.Confluent(c.bootstrap)
+    assert_eq(ck.latest("perf", 0) + ck.latest("perf", 1), 3000,
+              "records in the log")
+    got = ck.consume("perf", 0, 0, 1)
+    if not re.match(rb"^[A-Z]{100}$", got[0].value):
+        raise AssertionError("payload %r" % got[0].value)
+    cp = harness.run([os.path.join(BIN, "kafka-producer-perf-test.sh"),
+                      "--topic", "perf"], 30, check=False, env=env())
+    assert_eq(cp.returncode, 1, "missing --num-records")
+    assert_eq(cp.stderr.decode().splitlines()[-1], "producer-performance: "
+              "error: argument --num-records is required", "message")
 
 
 @suite.test("--group not yet supported; usage errors (status 1)")
