@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "client/producer.h"
+#include "common/sm_time.h"
 #include "fake_broker.h"
 #include "protocol/produce.h"
 #include "sm_test.h"
@@ -333,6 +334,30 @@ START_TEST(producer__batching_limits)
 }
 END_TEST
 
+START_TEST(producer__linger_holds_batch)
+{
+    static const char *const kv[] = { "linger.ms", "400", NULL };
+    samsa_producer_t *p = producer_for(samsa_conf_new(), kv);
+    int64_t t0 = sm_mono_ms(), sent_at = -1;
+
+    ck_assert_int_eq(send_kv(p, 0, NULL, "a", 1), SAMSA_OK);
+    ck_assert_int_eq(send_kv(p, 0, NULL, "b", 2), SAMSA_OK);
+    /* nothing goes before linger.ms; both go in one batch after it */
+    for (int i = 0; i < 300 && sent_at < 0; i++) {
+        if (samsa_producer_outq_len(p) == 0)
+            sent_at = sm_mono_ms();
+        else
+            usleep(10000);
+    }
+    ck_assert_int_ge(sent_at - t0, 350);
+    ck_assert_int_eq(ps.nreq, 1);
+    ck_assert_int_eq(ps.nbatches, 1);
+    ck_assert_int_eq(ps.batch_cnt[0], 2);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+}
+END_TEST
+
 START_TEST(producer__sticky_unkeyed)
 {
     static const char *const kv[] = { "batch.size", "200", "linger.ms",
@@ -600,6 +625,7 @@ sm_test_suite_producer(void)
     tcase_add_test(tc, producer__conf_keys);
     tcase_add_test(tc, producer__keyed_reports_and_body);
     tcase_add_test(tc, producer__batching_limits);
+    tcase_add_test(tc, producer__linger_holds_batch);
     tcase_add_test(tc, producer__sticky_unkeyed);
     tcase_add_test(tc, producer__interceptors_chain);
     tcase_add_test(tc, producer__user_partitioner);
