@@ -88,6 +88,7 @@ typedef struct sm_producer_conf {
     int32_t  max_request_size;
     int32_t  max_block_ms;
     int32_t  metadata_max_age_ms;
+    int32_t  conn_max_idle_ms;      /* connections.max.idle.ms: accepted */
     int      partitioner;           /* SM_PARTITIONER_* */
     samsa_delivery_cb    *dr_cb;
     void                 *dr_opaque;

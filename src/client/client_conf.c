@@ -39,6 +39,7 @@ static const struct {
     { "max.request.size",         PK_OFF(p.max_request_size),    1048576, 0 },
     { "max.block.ms",             PK_OFF(p.max_block_ms),        60000,   0 },
     { "metadata.max.age.ms",      PK_OFF(p.metadata_max_age_ms), 300000,  0 },
+    { "connections.max.idle.ms",  PK_OFF(p.conn_max_idle_ms),    540000,  0 },
     { "fetch.min.bytes",          PK_OFF(k.fetch_min_bytes),     1,       0 },
     { "fetch.max.bytes",          PK_OFF(k.fetch_max_bytes),     52428800, 0 },
     { "fetch.max.wait.ms",        PK_OFF(k.fetch_max_wait_ms),   500,     0 },

@@ -281,6 +281,7 @@ void        samsa_resource_configs_free(samsa_resource_config_t *v,
  *   max.request.size          1048576
  *   max.block.ms              60000
  *   metadata.max.age.ms       300000
+ *   connections.max.idle.ms   540000 (accepted; connections stay open)
  *   partitioner.class         Java's class names, or samsa's short names:
  *                             default (DefaultPartitioner: murmur2 for
  *                             keys, sticky per batch without), round_robin

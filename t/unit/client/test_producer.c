@@ -231,6 +231,11 @@ START_TEST(producer__conf_keys)
     ck_assert_int_eq(conf->c.p.retries, INT32_MAX);
     ck_assert_int_eq(conf->c.p.delivery_timeout_ms, 120000);
     ck_assert_int_eq(conf->c.k.fetch_max_wait_ms, 500);
+    ck_assert_int_eq(conf->c.p.conn_max_idle_ms, 540000);
+    ck_assert_int_eq(samsa_conf_set(conf, "connections.max.idle.ms", "x",
+                                    errstr, sizeof(errstr)), SM_ERR__CONFIG);
+    ck_assert_str_eq(errstr, "Invalid value x for configuration "
+                     "connections.max.idle.ms: Not a number of type INT");
     ck_assert_int_eq(samsa_conf_set(conf, "acks", "all", errstr,
                                     sizeof(errstr)), SAMSA_OK);
     ck_assert_int_eq(conf->c.p.acks, -1);
