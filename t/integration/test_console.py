@@ -10,7 +10,8 @@ bin/kafka-console-consumer.sh (manual assignment) against a real broker.
   * --partition/--offset, --max-messages, --timeout-ms (status 0 and
     "Processed a total of N messages"), --group "not yet supported"
     (status 1), usage errors with Kafka's messages;
-  * kafka-producer-perf-test.sh: Kafka's summary line, records arrive.
+  * kafka-producer-perf-test.sh: Kafka's summary line, records arrive;
+  * libsamsa(3)'s example program (t/tools/libsamsa_example) runs.
 """
 
 import os
@@ -153,6 +154,21 @@ def perf():
     assert_eq(cp.returncode, 1, "missing --num-records")
     assert_eq(cp.stderr.decode().splitlines()[-1], "producer-performance: "
               "error: argument --num-records is required", "message")
+
+
+@suite.test("libsamsa(3)'s example program produces and reads back")
+def libsamsa_example():
+    c = cluster()
+    create(c, "example")
+    b = os.environ.get("top_builddir") or os.environ.get("SAMSA_BUILD_DIR")
+    exe = os.path.join(b or harness.SRCDIR, "t", "tools", "libsamsa_example")
+    if not os.access(exe, os.X_OK):
+        raise harness.Skip("t/tools/libsamsa_example not built "
+                           "(make check builds it)")
+    cp = harness.run([exe, c.bootstrap, "example"], 60)
+    assert_eq(cp.stdout.decode().splitlines(),
+              ["0 greeting=hello 0", "1 greeting=hello 1",
+               "2 greeting=hello 2"], "what the example prints")
 
 
 @suite.test("--group not yet supported; usage errors (status 1)")
