@@ -4,6 +4,8 @@ bin/kafka-console-consumer.sh (manual assignment) against a real broker.
 
   * round trip: stdin lines -> console producer -> console consumer ->
     stdout, byte for byte, keyed and unkeyed, every partition;
+  * the reverse: confluent-kafka and kafka-python records, every codec,
+    printed by the console consumer;
   * the consumer's DefaultMessageFormatter fields (print.key,
     print.timestamp, print.offset, print.partition, print.headers) on
     records confluent-kafka wrote with known timestamps and headers;
@@ -110,6 +112,35 @@ def formatter():
     assert_eq(cp.stdout, b"v2\n", "--offset 1")
 
 
+@suite.test("the reverse: what confluent-kafka and kafka-python wrote, "
+            "with every codec, the console consumer prints")
+def reverse():
+    c = cluster()
+    # kafka-python pinned to 0.10.0 / 0.8.2 writes magic 1 / magic 0
+    for n, cl in enumerate((clients.Confluent(c.bootstrap),
+                            clients.KafkaPython(c.bootstrap),
+                            clients.KafkaPython(c.bootstrap, (0, 10, 0)),
+                            clients.KafkaPython(c.bootstrap, (0, 8, 2)))):
+        for codec in cl.codecs:
+            topic = "rev-%d-%s" % (n, codec)
+            create(c, topic)
+            recs = [Rec(b"k%d" % i, b"%s %s %d" % (cl.name.encode(),
+                                                   codec.encode(), i),
+                        [("h", b"%d" % i)] if cl.headers else [])
+                    for i in range(20)]
+            cl.produce(topic, recs, codec=codec)
+            cp = consumer(c, topic, "--from-beginning", "--max-messages",
+                          "20", "--property", "print.key=true",
+                          "--property", "print.headers=true")
+            assert_eq(cp.stdout.decode().splitlines(),
+                      ["%s\tk%d\t%s %s %d" % ("h:%d" % i if cl.headers
+                                               else "NO_HEADERS", i,
+                                               cl.name, codec, i)
+                       for i in range(20)],
+                      "%s %s read by the console consumer" % (cl.name,
+                                                              codec))
+
+
 @suite.test("--timeout-ms ends with status 0 and the count; latest "
             "starts at the end")
 def timeout():
@@ -192,4 +223,4 @@ def errors():
     assert_eq(cp.returncode, 1, "missing --bootstrap-server")
 
 
-suite.main(modules=("kazoo", "confluent_kafka"))
+suite.main(modules=("kazoo", "confluent_kafka", "kafka"))

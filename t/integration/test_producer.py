@@ -4,7 +4,7 @@ bin/kafka-console-producer.sh, samsa-console-producer) as other clients
 read them.
 
   * keys, headers and values, with every compression codec, read back
-    byte for byte by confluent-kafka (librdkafka) and kcat;
+    byte for byte by confluent-kafka (librdkafka), kcat and kafka-python;
   * keyed records land in the partition Kafka's Java client picks:
     toPositive(murmur2(key)) % partitions, computed here from the Java
     algorithm (protocol.md section 7.1) and cross-checked with
@@ -102,7 +102,8 @@ def check_codec(codec):
             "--compression-codec", codec)
     want = [(b"key-%d" % i, b"value %d %s" % (i, b"z" * (i * 7)),
              [("h1", b"v%d" % i), ("h2", b"x")]) for i in range(40)]
-    for cl in (clients.Confluent(c.bootstrap), clients.Kcat(c.bootstrap)):
+    for cl in (clients.Confluent(c.bootstrap), clients.Kcat(c.bootstrap),
+               clients.KafkaPython(c.bootstrap)):
         got = cl.consume(topic, 0, 0, 40)
         assert_eq([(r.key, r.value, r.headers) for r in got], want,
                   "%s reads %s records" % (cl.name, codec))
@@ -122,7 +123,7 @@ def check_codec(codec):
 
 for _codec in ("none", "gzip", "snappy", "lz4", "zstd"):
     suite.test("keys, headers, values with compression %s read by "
-               "confluent-kafka and kcat" % _codec)(
+               "confluent-kafka, kcat and kafka-python" % _codec)(
         (lambda cd: lambda: check_codec(cd))(_codec))
 
 
@@ -190,4 +191,4 @@ def usage_errors():
         raise AssertionError(cp.stderr.decode())
 
 
-suite.main(modules=("kazoo", "confluent_kafka"))
+suite.main(modules=("kazoo", "confluent_kafka", "kafka"))
