@@ -29,6 +29,7 @@ kafka.admin.TopicCommand                samsa-topics
 kafka.tools.ConsoleProducer             samsa-console-producer
 kafka.tools.ConsoleConsumer             samsa-console-consumer
 org.apache.kafka.tools.ProducerPerformance samsa-producer-perf
+kafka.tools.ConsumerPerformance         samsa-consumer-perf
 '
 
 . "$(dirname "$0")/samsa-env.sh"

@@ -53,8 +53,8 @@ int         cn_usage_fail(const cn_args_t *a, const char *help,
 
 /*
  * Fill props from a properties file (path may be NULL) and then the
- * key=value words of option i (later wins).  -1 after printing the error
- * (an unreadable file, a word without '=').
+ * key=value words of option i (< 0: none; later wins).  -1 after printing
+ * the error (an unreadable file, a word without '=').
  */
 int         cn_props(const cn_args_t *a, const char *path, int i,
                      sm_props_t *props);

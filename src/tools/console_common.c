@@ -163,7 +163,7 @@ cn_props(const cn_args_t *a, const char *path, int i, sm_props_t *props)
         fprintf(stderr, "java.nio.file.NoSuchFileException: %s\n", path);
         return -1;
     }
-    for (int k = 0; k < a->given[i]; k++) {
+    for (int k = 0; i >= 0 && k < a->given[i]; k++) {
         const char *w = a->vals[i][k], *eq = w ? strchr(w, '=') : NULL;
         char *key;
         if (eq == NULL) {

@@ -12,7 +12,8 @@ bin/kafka-console-consumer.sh (manual assignment) against a real broker.
   * --partition/--offset, --max-messages, --timeout-ms (status 0 and
     "Processed a total of N messages"), --group "not yet supported"
     (status 1), usage errors with Kafka's messages;
-  * kafka-producer-perf-test.sh: Kafka's summary line, records arrive;
+  * kafka-producer-perf-test.sh and kafka-consumer-perf-test.sh: Kafka's
+    summary lines, records arrive;
   * libsamsa(3)'s example program (t/tools/libsamsa_example) runs.
 """
 
@@ -156,8 +157,8 @@ def timeout():
         raise AssertionError(err)
 
 
-@suite.test("kafka-producer-perf-test.sh: Kafka's summary line; the "
-            "records arrive")
+@suite.test("kafka-producer-perf-test.sh and kafka-consumer-perf-test.sh: "
+            "Kafka's summary lines; the records arrive")
 def perf():
     import re
     c = cluster()
@@ -180,6 +181,28 @@ def perf():
     got = ck.consume("perf", 0, 0, 1)
     if not re.match(rb"^[A-Z]{100}$", got[0].value):
         raise AssertionError("payload %r" % got[0].value)
+    # kafka-consumer-perf-test.sh reads them back
+    kp = os.path.join(BIN, "kafka-consumer-perf-test.sh")
+    cp = harness.run([kp, "--bootstrap-server", c.bootstrap, "--topic",
+                      "perf", "--messages", "3000"], 60, env=env())
+    lines = cp.stdout.decode().splitlines()
+    assert_eq(lines[0], "start.time, end.time, data.consumed.in.MB, MB.sec, "
+              "data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms, "
+              "fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec", "header")
+    d = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d:\d{3}"
+    f4 = r"\d+\.\d{4}"
+    if not re.match(r"^%s, %s, 0\.2861, %s, 3000, %s, 0, \d+, %s, %s$" %
+                    (d, d, f4, f4, f4, f4), lines[1]):
+        raise AssertionError("totals line: %r" % lines[1])
+    cp = harness.run([kp, "--bootstrap-server", c.bootstrap, "--topic",
+                      "perf", "--messages", "5000", "--timeout", "800",
+                      "--hide-header"], 60, env=env())
+    lines = cp.stdout.decode().splitlines()
+    assert_eq(lines[0], "WARNING: Exiting before consuming the expected "
+              "number of messages: timeout (800 ms) exceeded. You can use "
+              "the --timeout option to increase the timeout.", "warning")
+    if ", 3000, " not in lines[1]:
+        raise AssertionError("totals after the timeout: %r" % lines[1])
     cp = harness.run([os.path.join(BIN, "kafka-producer-perf-test.sh"),
                       "--topic", "perf"], 30, check=False, env=env())
     assert_eq(cp.returncode, 1, "missing --num-records")
