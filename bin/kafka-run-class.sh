@@ -29,6 +29,10 @@ kafka.admin.TopicCommand                samsa-topics
 kafka.admin.PreferredReplicaLeaderElectionCommand samsa-preferred-replica-election
 kafka.admin.ReassignPartitionsCommand   samsa-reassign-partitions
 kafka.admin.ConfigCommand               samsa-configs
+kafka.tools.ConsoleProducer             samsa-console-producer
+kafka.tools.ConsoleConsumer             samsa-console-consumer
+org.apache.kafka.tools.ProducerPerformance samsa-producer-perf
+kafka.tools.ConsumerPerformance         samsa-consumer-perf
 '
 
 . "$(dirname "$0")/samsa-env.sh"

@@ -48,6 +48,7 @@ sm_client_conf_init(sm_client_conf_t *conf)
     conf->connect_timeout_ms = 10000;
     conf->retry_backoff_ms = 100;
     conf->max_response_bytes = 100 * 1024 * 1024;
+    sm_client_conf_init_pk(conf);
 }
 
 void
@@ -56,6 +57,12 @@ sm_client_conf_copy(sm_client_conf_t *dst, const sm_client_conf_t *src)
     *dst = *src;
     dst->bootstrap = src->bootstrap ? sm_strdup(src->bootstrap) : NULL;
     dst->client_id = src->client_id ? sm_strdup(src->client_id) : NULL;
+    dst->p.icpts = NULL;
+    if (src->p.nicpts > 0) {
+        size_t n = (size_t)src->p.nicpts * sizeof(*src->p.icpts);
+        dst->p.icpts = sm_malloc(n);
+        memcpy(dst->p.icpts, src->p.icpts, n);
+    }
 }
 
 void
@@ -63,6 +70,7 @@ sm_client_conf_fini(sm_client_conf_t *conf)
 {
     sm_free(conf->bootstrap);
     sm_free(conf->client_id);
+    sm_free(conf->p.icpts);
     memset(conf, 0, sizeof(*conf));
 }
 
@@ -85,7 +93,7 @@ samsa_conf_destroy(samsa_conf_t *conf)
 }
 
 /* Kafka's INT parsing: trimmed decimal within [min, INT32_MAX]. */
-static int
+int
 sm_client_conf_int(const char *key, const char *value, int32_t min,
                    int32_t *out, char *errstr, size_t errstr_size)
 {
@@ -141,7 +149,11 @@ samsa_conf_set(samsa_conf_t *conf, const char *key, const char *value,
           offsetof(sm_client_conf_t, max_response_bytes), 8 },
     };
     sm_client_conf_t *c = &conf->c;
+    sm_err_t err;
 
+    if (sm_client_conf_set_pk(c, key, value, &err, errstr,
+                              errstr_size) == 0)
+        return err;
     if (strcmp(key, "bootstrap.servers") == 0) {
         sm_client_set_str(&c->bootstrap, value);
         return SAMSA_OK;
@@ -421,7 +433,8 @@ sm_client_call_on(sm_client_t *c, sm_client_conn_t *conn, int16_t key,
     int16_t version = sm_client_conn_version(conn, key, ours_max);
     int64_t rq = sm_mono_ms() + c->conf.request_timeout_ms;
 
-    memset(resp, 0, sizeof(*resp));
+    if (resp != NULL)
+        memset(resp, 0, sizeof(*resp));
     if (version < 0) {
         snprintf(errstr, errstr_size, "The node %d (%s:%d) does not "
                  "support %s (samsa supports up to v%d)",
@@ -472,7 +485,8 @@ sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
     sm_client_broker_t *b;
     sm_err_t err = SM_OK;
 
-    memset(resp, 0, sizeof(*resp));
+    if (resp != NULL)
+        memset(resp, 0, sizeof(*resp));
     for (;;) {
         if (!c->have_metadata)
             err = sm_client_refresh(c, deadline, errstr, errstr_size);
@@ -559,7 +573,7 @@ sm_client_cmp_broker(const void *a, const void *b)
 
 /* Install the brokers of resp, moving over connections that still point
  * at the same broker. */
-static void
+void
 sm_client_install(sm_client_t *c, const sm_MetadataResponse_t *md)
 {
     sm_client_broker_t *nb = sm_calloc((size_t)md->BrokersCnt + 1,

@@ -59,8 +59,55 @@
 #include "common/sm_err.h"
 #include "protocol/apis.h"
 #include "protocol/codec.h"
+#include "protocol/metadata.h"
 
 /* ------------------------------------------------------------ config */
+
+/* A producer interceptor (samsa_conf_add_interceptor). */
+typedef struct sm_interceptor {
+    samsa_on_send_cb *on_send;
+    samsa_on_ack_cb  *on_ack;
+    void             *opaque;
+} sm_interceptor_t;
+
+enum { SM_PARTITIONER_DEFAULT, SM_PARTITIONER_ROUND_ROBIN,
+       SM_PARTITIONER_RANDOM, SM_PARTITIONER_STICKY };
+
+enum { SM_RESET_LATEST, SM_RESET_EARLIEST, SM_RESET_NONE };
+
+/* The producer's keys (client_conf.c; defaults are Kafka 2.x's). */
+typedef struct sm_producer_conf {
+    int16_t  acks;                  /* acks: -1, 0, 1 */
+    int32_t  linger_ms;
+    int32_t  batch_size;
+    int64_t  buffer_memory;
+    int      codec;                 /* compression.type, sm_codec_t */
+    int32_t  retries;
+    int32_t  delivery_timeout_ms;
+    int32_t  max_in_flight;
+    int32_t  max_request_size;
+    int32_t  max_block_ms;
+    int32_t  metadata_max_age_ms;
+    int32_t  conn_max_idle_ms;      /* connections.max.idle.ms: accepted */
+    int      partitioner;           /* SM_PARTITIONER_* */
+    samsa_delivery_cb    *dr_cb;
+    void                 *dr_opaque;
+    samsa_partitioner_cb *part_cb;
+    void                 *part_opaque;
+    sm_interceptor_t     *icpts;    /* owned array */
+    int                   nicpts;
+} sm_producer_conf_t;
+
+/* The simple consumer's keys. */
+typedef struct sm_consumer_conf {
+    int32_t  fetch_min_bytes;
+    int32_t  fetch_max_bytes;
+    int32_t  fetch_max_wait_ms;
+    int32_t  max_partition_fetch_bytes;
+    int      auto_offset_reset;     /* SM_RESET_* */
+    int8_t   isolation_level;       /* 0 read_uncommitted, 1 committed */
+    int      check_crcs;
+} sm_consumer_conf_t;
 
 typedef struct sm_client_conf {
     char   *bootstrap;              /* bootstrap.servers */
@@ -70,6 +117,8 @@ typedef struct sm_client_conf {
     int     connect_timeout_ms;     /* socket.connection.setup.timeout.ms */
     int     retry_backoff_ms;       /* retry.backoff.ms */
     int32_t max_response_bytes;     /* samsa.max.response.bytes */
+    sm_producer_conf_t p;
+    sm_consumer_conf_t k;
 } sm_client_conf_t;
 
 struct samsa_conf {
@@ -80,6 +129,18 @@ struct samsa_conf {
 void sm_client_conf_init(sm_client_conf_t *conf);
 void sm_client_conf_copy(sm_client_conf_t *dst, const sm_client_conf_t *src);
 void sm_client_conf_fini(sm_client_conf_t *conf);
+
+/* Kafka's INT parsing of value (trimmed, >= min): 0, or -1 with Kafka's
+ * ConfigException text in errstr. */
+int  sm_client_conf_int(const char *key, const char *value, int32_t min,
+                        int32_t *out, char *errstr, size_t errstr_size);
+
+/* client_conf.c: the producer and consumer keys.  Returns 1 if key is
+ * not one of them, else 0 (SM_OK) or SM_ERR__CONFIG with errstr. */
+void sm_client_conf_init_pk(sm_client_conf_t *conf);
+int  sm_client_conf_set_pk(sm_client_conf_t *conf, const char *key,
+                           const char *value, sm_err_t *errp, char *errstr,
+                           size_t errstr_size);
 
 /* "host:port" or "[v6addr]:port" (a bare v6 address splits at its last
  * colon, as Kafka's Utils.getHost does).  *host is heap.  _CONFIG with
@@ -146,7 +207,9 @@ int16_t  sm_client_conn_version(const sm_client_conn_t *conn, int16_t key,
  * One round trip: write the frame (header + fn's body at version), read
  * the response frame, check its size bound and correlation id, parse the
  * response header.  On any transport or framing error the socket is
- * closed (conn->fd == -1) and the connection is useless.
+ * closed (conn->fd == -1) and the connection is useless.  resp NULL:
+ * the request gets no response (Produce with Acks 0); return after the
+ * write.
  */
 sm_err_t sm_client_conn_call(sm_client_conn_t *conn, int16_t key,
                              int16_t version, sm_client_body_fn fn,
@@ -208,7 +271,8 @@ sm_err_t sm_client_send_controller(sm_client_t *c, int16_t key,
                                    const void *arg, int64_t deadline,
                                    sm_client_resp_t *resp, char *errstr,
                                    size_t errstr_size);
-/* Send to broker node_id (describe configs of a broker resource). */
+/* Send to broker node_id (describe configs of a broker resource; the
+ * producer's Produce requests, where resp may be NULL for Acks 0). */
 sm_err_t sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
                              int16_t ours_max, sm_client_body_fn fn,
                              const void *arg, int64_t deadline,
@@ -218,6 +282,10 @@ sm_err_t sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
 /* Wait retry.backoff.ms, bounded by the deadline; 0 if time is left
  * afterwards, -1 if the deadline has passed. */
 int      sm_client_backoff(const sm_client_t *c, int64_t deadline);
+
+/* Install the brokers, controller and cluster id of a Metadata response
+ * (what sm_client_refresh does with its answer). */
+void     sm_client_install(sm_client_t *c, const sm_MetadataResponse_t *md);
 
 /* Forget the controller (after NOT_CONTROLLER) so the next
  * send_controller refreshes metadata first. */

@@ -419,8 +419,10 @@ sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
     size_t off;
     sm_err_t err;
 
-    memset(resp, 0, sizeof(*resp));
-    resp->version = version;
+    if (resp != NULL) {
+        memset(resp, 0, sizeof(*resp));
+        resp->version = version;
+    }
     if (conn->fd < 0) {
         sm_client_errf(errstr, errstr_size, "Connection to node %d (%s:%d) "
                        "is closed", (int)conn->node_id, conn->host,
@@ -443,6 +445,8 @@ sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
         sm_client_io_err(conn, err, 1, key, errstr, errstr_size);
         return err;
     }
+    if (resp == NULL)               /* Produce with Acks 0: no answer */
+        return SM_OK;
     err = sm_client_read_frame(conn, key, version, corrid, deadline, resp,
                                errstr, errstr_size);
     if (err != SM_OK) {

@@ -9,9 +9,9 @@
  * connects as needed, negotiates versions with ApiVersions, sends the
  * request to the right broker (the controller for changes, any broker for
  * reads), retries NOT_CONTROLLER and lost connections until the call's
- * deadline (default.api.timeout.ms), and returns.  The producer/consumer
- * part of libsamsa (an I/O thread, batching, callbacks) comes later and
- * will be added to this header.
+ * deadline (default.api.timeout.ms), and returns.  Then a producer
+ * (samsa_producer_*: batching, a background I/O thread, delivery
+ * callbacks) and a simple consumer without groups (samsa_consumer_*).
  *
  * STABILITY.  Stable, and kept source-compatible from now on: the names
  * and meaning of the functions and struct fields below, samsa_err_t's
@@ -36,9 +36,9 @@
  * and released with the matching _destroy/_free function.  Input structs
  * are borrowed for the duration of the call only.
  *
- * THREADS.  A samsa_client_t is used by one thread at a time (calls block
- * that thread; no background threads exist).  Different clients are
- * independent.
+ * THREADS.  A samsa_client_t or samsa_consumer_t is used by one thread at
+ * a time (calls block that thread).  A producer has an I/O thread of its
+ * own (see below).  Different handles are independent.
  */
 #ifndef SAMSA_H
 #define SAMSA_H
@@ -255,6 +255,188 @@ samsa_err_t samsa_describe_configs(samsa_client_t *client, int type,
                                    char **errmsg);
 void        samsa_resource_configs_free(samsa_resource_config_t *v,
                                         int cnt);
+
+/* ------------------------------------------------------------ producer */
+
+/*
+ * A Kafka producer (KafkaProducer).  samsa_produce() runs the on_send
+ * interceptors, waits (up to max.block.ms) for the topic's metadata and
+ * for room in buffer.memory, picks the partition and appends the record
+ * to that partition's open batch; a background I/O thread sends batches
+ * (RecordBatch v2, compression.type) when they are full (batch.size),
+ * after linger.ms, or on flush, and reports every record's outcome to the
+ * delivery callback.
+ *
+ * Producer keys (Kafka 2.x names and defaults), on top of the client keys:
+ *   acks                      1 (0, 1, all = -1)
+ *   linger.ms                 0
+ *   batch.size                16384
+ *   buffer.memory             33554432
+ *   compression.type          none (gzip, snappy, lz4, zstd)
+ *   retries                   2147483647
+ *   delivery.timeout.ms       120000
+ *   max.in.flight.requests.per.connection  5 (accepted; samsa keeps one
+ *                             Produce in flight per broker, so partition
+ *                             order survives retries whatever its value)
+ *   max.request.size          1048576
+ *   max.block.ms              60000
+ *   metadata.max.age.ms       300000
+ *   connections.max.idle.ms   540000 (accepted; connections stay open)
+ *   partitioner.class         Java's class names, or samsa's short names:
+ *                             default (DefaultPartitioner: murmur2 for
+ *                             keys, sticky per batch without), round_robin
+ *                             (RoundRobinPartitioner), random (samsa)
+ * Retriable errors (NOT_LEADER_FOR_PARTITION, UNKNOWN_TOPIC_OR_PARTITION,
+ * LEADER_NOT_AVAILABLE, timeouts, lost connections, NOT_ENOUGH_REPLICAS)
+ * retry a batch after retry.backoff.ms, refreshing metadata first for the
+ * leadership errors, until retries or delivery.timeout.ms run out.
+ *
+ * THREADS.  samsa_produce() and flush() may be called from any thread.
+ * The delivery callback and the on_acknowledgement interceptors run on the
+ * producer's I/O thread: they must not block, and may call
+ * samsa_produce() only for topics whose metadata is already known.
+ */
+
+typedef struct samsa_producer samsa_producer_t;
+
+#define SAMSA_PARTITION_ANY  (-1)
+
+typedef struct samsa_header {
+    const char *key;               /* NUL-terminated */
+    const void *value;             /* NULL: null value */
+    int32_t     value_len;
+} samsa_header_t;
+
+/* A record to send (ProducerRecord).  Everything is borrowed and copied
+ * by samsa_produce() before it returns. */
+typedef struct samsa_record {
+    const char *topic;
+    int32_t     partition;         /* SAMSA_PARTITION_ANY: partitioner */
+    const void *key;               /* NULL: null key */
+    int32_t     key_len;
+    const void *value;             /* NULL: null value (a tombstone) */
+    int32_t     value_len;
+    int64_t     timestamp;         /* ms since epoch; -1: now */
+    const samsa_header_t *headers;
+    int         header_cnt;
+} samsa_record_t;
+
+/* The outcome of one record (RecordMetadata or the exception). */
+typedef struct samsa_delivery {
+    const char *topic;
+    int32_t     partition;         /* -1 if none was chosen */
+    int64_t     offset;            /* -1 on error or with acks=0 */
+    int64_t     timestamp;         /* the record's (CreateTime) */
+    int32_t     key_len;           /* -1: null */
+    int32_t     value_len;
+    samsa_err_t err;
+    void       *opaque;            /* samsa_produce()'s msg_opaque */
+} samsa_delivery_t;
+
+typedef void (samsa_delivery_cb)(const samsa_delivery_t *dr, void *opaque);
+
+/* Returns a partition in [0, partition_cnt); key NULL for a null key. */
+typedef int32_t (samsa_partitioner_cb)(const char *topic, const void *key,
+                                       int32_t key_len,
+                                       int32_t partition_cnt, void *opaque);
+
+/* ProducerInterceptor.  on_send may change *rec (pointers it sets must
+ * stay valid until samsa_produce() returns); an error it returns is
+ * logged and ignored, as Java does.  Interceptors run in the order
+ * added, each seeing the previous one's record. */
+typedef samsa_err_t (samsa_on_send_cb)(samsa_record_t *rec, void *opaque);
+typedef void (samsa_on_ack_cb)(const samsa_delivery_t *dr, void *opaque);
+
+void samsa_conf_set_delivery_cb(samsa_conf_t *conf, samsa_delivery_cb *cb,
+                                void *opaque);
+void samsa_conf_set_partitioner_cb(samsa_conf_t *conf,
+                                   samsa_partitioner_cb *cb, void *opaque);
+void samsa_conf_add_interceptor(samsa_conf_t *conf, samsa_on_send_cb *on_send,
+                                samsa_on_ack_cb *on_ack, void *opaque);
+
+/* Java's partitioning of a key: toPositive(murmur2(key)) % cnt. */
+uint32_t samsa_murmur2(const void *key, size_t len);
+int32_t  samsa_partition_for_key(const void *key, size_t len, int32_t cnt);
+
+/* Start the I/O thread (it bootstraps at once).  NULL with errstr on a
+ * bad configuration. */
+samsa_producer_t *samsa_producer_new(const samsa_conf_t *conf, char *errstr,
+                                     size_t errstr_size);
+/*
+ * Queue one record.  SAMSA_OK: the delivery callback will be called for
+ * it exactly once.  Otherwise it was not queued and no callback comes:
+ * _TIMED_OUT (no metadata or no buffer space within max.block.ms),
+ * MESSAGE_TOO_LARGE (above max.request.size or buffer.memory),
+ * UNKNOWN_TOPIC_OR_PARTITION (an explicit partition out of range),
+ * _INVALID_ARG, _STATE (closing).
+ */
+samsa_err_t samsa_produce(samsa_producer_t *p, const samsa_record_t *rec,
+                          void *msg_opaque);
+/* Send everything queued now and wait for its outcome (timeout_ms < 0:
+ * forever).  _TIMED_OUT if records are still pending at the timeout. */
+samsa_err_t samsa_producer_flush(samsa_producer_t *p, int timeout_ms);
+/* Records queued and not yet reported. */
+int         samsa_producer_outq_len(samsa_producer_t *p);
+/* close(timeout): flush for up to timeout_ms (< 0: forever), fail what is
+ * left with _STATE, stop the thread and free the producer. */
+void        samsa_producer_close(samsa_producer_t *p, int timeout_ms);
+
+/* ------------------------------------------------------------ consumer */
+
+/*
+ * A simple consumer: manual assignment, seek and poll over Fetch, no
+ * group (KafkaConsumer.assign/seek/poll).  Calls block the caller's
+ * thread; there is no background thread.
+ *
+ * Consumer keys (Kafka names and defaults):
+ *   fetch.min.bytes            1
+ *   fetch.max.bytes            52428800
+ *   fetch.max.wait.ms          500
+ *   max.partition.fetch.bytes  1048576
+ *   auto.offset.reset          latest (earliest, none)
+ *   isolation.level            read_uncommitted (read_committed)
+ *   check.crcs                 true
+ */
+
+typedef struct samsa_consumer samsa_consumer_t;
+
+#define SAMSA_OFFSET_BEGINNING  (-2)
+#define SAMSA_OFFSET_END        (-1)
+#define SAMSA_OFFSET_STORED     (-1000)   /* auto.offset.reset decides */
+
+typedef struct samsa_message {
+    char       *topic;
+    int32_t     partition;
+    int64_t     offset;
+    int64_t     timestamp;         /* -1: none */
+    int         timestamp_type;    /* 0 CreateTime, 1 LogAppendTime */
+    void       *key;               /* NULL: null */
+    int32_t     key_len;
+    void       *value;             /* NULL: null */
+    int32_t     value_len;
+    samsa_header_t *headers;       /* key and value owned by the message */
+    int         header_cnt;
+} samsa_message_t;
+
+void samsa_message_destroy(samsa_message_t *msg);
+
+samsa_consumer_t *samsa_consumer_new(const samsa_conf_t *conf, char *errstr,
+                                     size_t errstr_size);
+void              samsa_consumer_destroy(samsa_consumer_t *c);
+/* Consume topic/partition from offset (an offset, or one of the
+ * SAMSA_OFFSET_* values); assigning it again seeks. */
+samsa_err_t samsa_consumer_assign(samsa_consumer_t *c, const char *topic,
+                                  int32_t partition, int64_t offset);
+/* Assign every partition of topic (waits for its metadata). */
+samsa_err_t samsa_consumer_assign_topic(samsa_consumer_t *c,
+                                        const char *topic, int64_t offset,
+                                        char **errmsg);
+/* The next message, fetching as needed for up to timeout_ms.  SAMSA_OK
+ * with *msgp NULL: nothing arrived in time.  An error that concerns one
+ * partition (OFFSET_OUT_OF_RANGE with auto.offset.reset=none, ...) is
+ * returned once, with its message in *errmsg (may be NULL). */
+samsa_err_t samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
+                                samsa_message_t **msgp, char **errmsg);
 
 #ifdef __cplusplus
 }

@@ -11,6 +11,9 @@
 Suite *sm_test_suite_client_conn(void);
 Suite *sm_test_suite_client(void);
 Suite *sm_test_suite_client_admin(void);
+Suite *sm_test_suite_partitioner(void);
+Suite *sm_test_suite_producer(void);
+Suite *sm_test_suite_consumer(void);
 
 int
 main(void)
@@ -19,6 +22,9 @@ main(void)
         sm_test_suite_client_conn,
         sm_test_suite_client,
         sm_test_suite_client_admin,
+        sm_test_suite_partitioner,
+        sm_test_suite_producer,
+        sm_test_suite_consumer,
     };
 
     signal(SIGPIPE, SIG_IGN);

@@ -29,9 +29,9 @@ START_TEST(client__conf_keys)
                      "retry.backoff.ms: Not a number of type INT");
     ck_assert_int_eq(samsa_conf_set(conf, "default.api.timeout.ms", "-1",
                                     errstr, sizeof(errstr)), SM_ERR__CONFIG);
-    ck_assert_int_eq(samsa_conf_set(conf, "linger.ms", "5", errstr,
+    ck_assert_int_eq(samsa_conf_set(conf, "linger.msec", "5", errstr,
                                     sizeof(errstr)), SM_ERR__CONFIG);
-    ck_assert_str_eq(errstr, "The configuration 'linger.ms' was supplied "
+    ck_assert_str_eq(errstr, "The configuration 'linger.msec' was supplied "
                      "but isn't a known config.");
     ck_assert_int_eq(samsa_conf_set(conf, "security.protocol", "plaintext",
                                     errstr, sizeof(errstr)), SAMSA_OK);

@@ -1,0 +1,630 @@
+/*
+ * consumer.c: libsamsa's simple consumer (samsa.h, samsa_consumer_*):
+ * manual assignment, seek and poll over Fetch, without a group - what
+ * KafkaConsumer.assign/seek/poll do with no group.id.
+ *
+ * STATE.  One entry per assigned partition: its topic, partition, leader
+ * (from Metadata, -1 unknown) and the next offset to fetch, or a logical
+ * offset (SAMSA_OFFSET_BEGINNING/END/STORED) still to be resolved with
+ * ListOffsets (STORED: auto.offset.reset says which; with "none" it is
+ * an error, since there is no group to hold a stored offset).  Messages
+ * fetched and not yet returned wait in c->q in offset order per
+ * partition; poll() hands them out one by one.
+ *
+ * POLL.  Until a message is queued or the timeout passes: refresh the
+ * leaders if any is unknown; resolve logical offsets (ListOffsets to the
+ * leader); send one Fetch per leader for its partitions (MaxWaitMs is
+ * fetch.max.wait.ms bounded by what is left of the timeout) and queue
+ * the records at or past each partition's offset - a compressed batch
+ * can start before it.  Control batches are skipped.  Partition errors:
+ * OFFSET_OUT_OF_RANGE resets by auto.offset.reset (none: returned once);
+ * leadership errors and transport failures refresh metadata and try
+ * again; anything else is returned once with the partition named.
+ *
+ * Threads: the caller's, one at a time (samsa.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/client.h"
+#include "common/sm_log.h"
+#include "common/sm_mem.h"
+#include "common/sm_time.h"
+#include "protocol/fetch.h"
+#include "protocol/listoffsets.h"
+#include "protocol/metadata.h"
+#include "protocol/records.h"
+
+typedef struct sm_ctp {
+    char    *topic;
+    int32_t  partition;
+    int32_t  leader;                /* -1: unknown */
+    int64_t  offset;                /* next to fetch, or SAMSA_OFFSET_* */
+} sm_ctp_t;
+
+struct samsa_consumer {
+    sm_client_conf_t  conf;
+    sm_client_t      *client;
+    sm_ctp_t         *parts;
+    int               nparts;
+    samsa_message_t **q;            /* fetched, not yet returned */
+    int               qhead, qlen, qcap;
+    sm_err_t          pending_err;  /* returned by the next poll */
+    char             *pending_msg;
+};
+
+/* ------------------------------------------------------------ messages */
+
+void
+samsa_message_destroy(samsa_message_t *msg)
+{
+    if (msg == NULL)
+        return;
+    for (int i = 0; i < msg->header_cnt; i++) {
+        sm_free((char *)msg->headers[i].key);
+        sm_free((void *)msg->headers[i].value);
+    }
+    sm_free(msg->headers);
+    sm_free(msg->topic);
+    sm_free(msg->key);
+    sm_free(msg->value);
+    sm_free(msg);
+}
+
+static void *
+sm_consumer_dup(sm_bytes_t b, int32_t *lenp)
+{
+    void *p;
+
+    *lenp = b.len;
+    if (b.len < 0)
+        return NULL;
+    p = sm_malloc((size_t)b.len + 1);
+    if (b.len > 0)
+        memcpy(p, b.ptr, (size_t)b.len);
+    ((char *)p)[b.len] = '\0';
+    return p;
+}
+
+/* A message from rec of batch b; headers that do not decode are
+ * dropped (the batch CRC was checked, so that means a broker bug). */
+static samsa_message_t *
+sm_consumer_msg(const sm_ctp_t *tp, const sm_batch_t *b,
+                const sm_record_t *rec)
+{
+    samsa_message_t *m = sm_calloc(1, sizeof(*m));
+    sm_record_header_t hv[64];
+    int n = rec->header_count > 0 ? sm_record_headers(rec, hv, 64) : 0;
+
+    m->topic = sm_strdup(tp->topic);
+    m->partition = tp->partition;
+    m->offset = rec->offset;
+    m->timestamp = rec->timestamp;
+    m->timestamp_type = 0;
+    if (b->magic >= 1 && (b->attributes & 0x08)) {
+        m->timestamp_type = 1;       /* LogAppendTime */
+        if (b->magic == 2)
+            m->timestamp = b->max_timestamp;
+    }
+    if (b->magic == 0)
+        m->timestamp = -1;
+    m->key = sm_consumer_dup(rec->key, &m->key_len);
+    m->value = sm_consumer_dup(rec->value, &m->value_len);
+    if (n > 0) {
+        m->headers = sm_calloc((size_t)n, sizeof(*m->headers));
+        for (int i = 0; i < n; i++) {
+            samsa_header_t *h = &m->headers[i];
+            h->key = sm_strndup(hv[i].key.ptr, (size_t)hv[i].key.len);
+            h->value = sm_consumer_dup(hv[i].value, &h->value_len);
+        }
+        m->header_cnt = n;
+    }
+    return m;
+}
+
+static void
+sm_consumer_push(samsa_consumer_t *c, samsa_message_t *m)
+{
+    if (c->qhead + c->qlen == c->qcap) {
+        if (c->qhead > 0) {
+            memmove(c->q, c->q + c->qhead, (size_t)c->qlen * sizeof(*c->q));
+            c->qhead = 0;
+        } else {
+            c->qcap = c->qcap ? c->qcap * 2 : 64;
+            c->q = sm_realloc(c->q, (size_t)c->qcap * sizeof(*c->q));
+        }
+    }
+    c->q[c->qhead + c->qlen++] = m;
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+samsa_consumer_t *
+samsa_consumer_new(const samsa_conf_t *conf, char *errstr,
+                   size_t errstr_size)
+{
+    sm_client_t *client = samsa_client_new(conf, errstr, errstr_size);
+    samsa_consumer_t *c;
+
+    if (client == NULL)
+        return NULL;
+    c = sm_calloc(1, sizeof(*c));
+    sm_client_conf_copy(&c->conf, &conf->c);
+    c->client = client;
+    return c;
+}
+
+void
+samsa_consumer_destroy(samsa_consumer_t *c)
+{
+    if (c == NULL)
+        return;
+    for (int i = 0; i < c->qlen; i++)
+        samsa_message_destroy(c->q[c->qhead + i]);
+    sm_free(c->q);
+    for (int i = 0; i < c->nparts; i++)
+        sm_free(c->parts[i].topic);
+    sm_free(c->parts);
+    sm_free(c->pending_msg);
+    samsa_client_destroy(c->client);
+    sm_client_conf_fini(&c->conf);
+    sm_free(c);
+}
+
+/* Drop queued messages of tp (a seek). */
+static void
+sm_consumer_unqueue(samsa_consumer_t *c, const sm_ctp_t *tp)
+{
+    int k = 0;
+
+    for (int i = 0; i < c->qlen; i++) {
+        samsa_message_t *m = c->q[c->qhead + i];
+        if (m->partition == tp->partition && strcmp(m->topic, tp->topic) == 0)
+            samsa_message_destroy(m);
+        else
+            c->q[c->qhead + k++] = m;
+    }
+    c->qlen = k;
+}
+
+samsa_err_t
+samsa_consumer_assign(samsa_consumer_t *c, const char *topic,
+                      int32_t partition, int64_t offset)
+{
+    sm_ctp_t *tp = NULL;
+
+    if (topic == NULL || topic[0] == '\0' || partition < 0 ||
+        (offset < 0 && offset != SAMSA_OFFSET_BEGINNING &&
+         offset != SAMSA_OFFSET_END && offset != SAMSA_OFFSET_STORED))
+        return SM_ERR__INVALID_ARG;
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].partition == partition &&
+            strcmp(c->parts[i].topic, topic) == 0)
+            tp = &c->parts[i];
+    if (tp == NULL) {
+        c->parts = sm_realloc(c->parts, (size_t)(c->nparts + 1) *
+                              sizeof(*c->parts));
+        tp = &c->parts[c->nparts++];
+        tp->topic = sm_strdup(topic);
+        tp->partition = partition;
+        tp->leader = -1;
+    } else {
+        sm_consumer_unqueue(c, tp);
+    }
+    tp->offset = offset;
+    return SAMSA_OK;
+}
+
+/* ------------------------------------------------------------ metadata */
+
+static void
+sm_consumer_md_body(sm_buf_t *buf, int16_t version, const void *arg)
+{
+    sm_MetadataRequest_write(buf, version, arg);
+}
+
+/* Metadata for topic (one) or every assigned topic (topic NULL): leaders
+ * into c->parts; with topic, also its partition count in *cntp. */
+static sm_err_t
+sm_consumer_metadata(samsa_consumer_t *c, const char *topic, int32_t *cntp,
+                     int64_t deadline, char *errstr, size_t errstr_size)
+{
+    sm_MetadataRequest_t req;
+    sm_MetadataResponse_t md;
+    sm_client_resp_t resp;
+    int n = topic != NULL ? 1 : c->nparts;
+    sm_err_t err;
+
+    memset(&req, 0, sizeof(req));
+    req.Topics = sm_calloc((size_t)n + 1, sizeof(*req.Topics));
+    for (int i = 0; i < n; i++) {
+        const char *name = topic ? topic : c->parts[i].topic;
+        int dup = 0;
+        for (int32_t k = 0; k < req.TopicsCnt; k++)
+            dup |= sm_str_eq_cstr(req.Topics[k].Name, name);
+        if (!dup)
+            req.Topics[req.TopicsCnt++].Name = sm_str_cstr(name);
+    }
+    err = sm_client_send_any(c->client, SM_API_Metadata,
+                             SM_METADATA_MAX_VERSION, sm_consumer_md_body,
+                             &req, deadline, &resp, errstr, errstr_size);
+    sm_free(req.Topics);
+    if (err != SM_OK)
+        return err;
+    err = sm_MetadataResponse_read(&resp.rd, resp.version, &md);
+    if (err == SM_OK) {
+        sm_client_install(c->client, &md);
+        for (int32_t t = 0; t < md.TopicsCnt; t++) {
+            const sm_MetadataResponseTopic_t *mt = &md.Topics[t];
+            if (topic != NULL && sm_str_eq_cstr(mt->Name, topic)) {
+                if (mt->ErrorCode != SM_OK)
+                    err = mt->ErrorCode;
+                *cntp = mt->PartitionsCnt;
+            }
+            for (int32_t k = 0; k < mt->PartitionsCnt; k++)
+                for (int i = 0; i < c->nparts; i++)
+                    if (sm_str_eq_cstr(mt->Name, c->parts[i].topic) &&
+                        c->parts[i].partition ==
+                        mt->Partitions[k].PartitionIndex)
+                        c->parts[i].leader = mt->Partitions[k].LeaderId;
+        }
+        sm_MetadataResponse_free(&md);
+    }
+    sm_client_resp_fini(&resp);
+    return err;
+}
+
+samsa_err_t
+samsa_consumer_assign_topic(samsa_consumer_t *c, const char *topic,
+                            int64_t offset, char **errmsg)
+{
+    int64_t deadline = sm_mono_ms() + c->conf.api_timeout_ms;
+    char errstr[512];
+    int32_t cnt = 0;
+    sm_err_t err;
+
+    if (errmsg != NULL)
+        *errmsg = NULL;
+    for (;;) {
+        err = sm_consumer_metadata(c, topic, &cnt, deadline, errstr,
+                                   sizeof(errstr));
+        if (err == SM_OK && cnt == 0)
+            err = SM_ERR_LEADER_NOT_AVAILABLE;
+        if (err != SM_ERR_LEADER_NOT_AVAILABLE ||
+            sm_client_backoff(c->client, deadline) != 0)
+            break;
+    }
+    if (err != SM_OK) {
+        if (errmsg != NULL)
+            *errmsg = sm_strdup(err < -1 ? errstr : samsa_err_message(err));
+        return err;
+    }
+    for (int32_t p = 0; p < cnt; p++)
+        samsa_consumer_assign(c, topic, p, offset);
+    return SAMSA_OK;
+}
+
+/* ------------------------------------------------------------ offsets */
+
+static void
+sm_consumer_lo_body(sm_buf_t *buf, int16_t version, const void *arg)
+{
+    sm_ListOffsetsRequest_write(buf, version, arg);
+}
+
+static void
+sm_consumer_fail(samsa_consumer_t *c, sm_err_t err, const char *fmt,
+                 const sm_ctp_t *tp)
+{
+    char msg[512];
+
+    if (c->pending_err != SM_OK)
+        return;
+    snprintf(msg, sizeof(msg), fmt, tp->topic, (int)tp->partition,
+             samsa_err_message(err));
+    c->pending_err = err;
+    c->pending_msg = sm_strdup(msg);
+}
+
+/* Resolve tp's logical offset with ListOffsets to its leader. */
+static void
+sm_consumer_resolve(samsa_consumer_t *c, sm_ctp_t *tp, int64_t deadline)
+{
+    sm_ListOffsetsRequestPartition_t rp;
+    sm_ListOffsetsRequestTopic_t rt;
+    sm_ListOffsetsRequest_t req;
+    sm_ListOffsetsResponse_t lr;
+    sm_client_resp_t resp;
+    char errstr[512];
+    int64_t ts = tp->offset;
+    sm_err_t err;
+
+    if (ts == SAMSA_OFFSET_STORED) {
+        if (c->conf.k.auto_offset_reset == SM_RESET_NONE) {
+            sm_consumer_fail(c, SM_ERR_OFFSET_OUT_OF_RANGE, "Undefined "
+                             "offset with no reset policy for partitions: "
+                             "[%s-%d] (%s)", tp);
+            tp->leader = -2;         /* parked until assigned again */
+            return;
+        }
+        ts = c->conf.k.auto_offset_reset == SM_RESET_EARLIEST
+             ? SM_LISTOFFSETS_EARLIEST : SM_LISTOFFSETS_LATEST;
+    }
+    memset(&req, 0, sizeof(req));
+    memset(&rt, 0, sizeof(rt));
+    memset(&rp, 0, sizeof(rp));
+    req.ReplicaId = -1;
+    req.IsolationLevel = c->conf.k.isolation_level;
+    req.TopicsCnt = 1;
+    req.Topics = &rt;
+    rt.Name = sm_str_cstr(tp->topic);
+    rt.PartitionsCnt = 1;
+    rt.Partitions = &rp;
+    rp.PartitionIndex = tp->partition;
+    rp.CurrentLeaderEpoch = -1;
+    rp.Timestamp = ts;
+    rp.MaxNumOffsets = 1;
+    err = sm_client_send_node(c->client, tp->leader, SM_API_ListOffsets,
+                              SM_LISTOFFSETS_MAX_VERSION, sm_consumer_lo_body,
+                              &req, deadline, &resp, errstr, sizeof(errstr));
+    if (err != SM_OK) {
+        tp->leader = -1;
+        return;
+    }
+    if (sm_ListOffsetsResponse_read(&resp.rd, resp.version, &lr) == SM_OK) {
+        if (lr.TopicsCnt == 1 && lr.Topics[0].PartitionsCnt == 1) {
+            const sm_ListOffsetsResponsePartition_t *p =
+                &lr.Topics[0].Partitions[0];
+            if (p->ErrorCode != SM_OK)
+                tp->leader = -1;
+            else if (resp.version == 0 && p->OldStyleOffsetsCnt > 0)
+                tp->offset = p->OldStyleOffsets[0];
+            else if (resp.version > 0)
+                tp->offset = p->Offset;
+        }
+        sm_ListOffsetsResponse_free(&lr);
+    }
+    sm_client_resp_fini(&resp);
+}
+
+/* ------------------------------------------------------------ fetch */
+
+static void
+sm_consumer_fetch_body(sm_buf_t *buf, int16_t version, const void *arg)
+{
+    sm_FetchRequest_write(buf, version, arg);
+}
+
+/* Queue the records of one partition's answer. */
+static void
+sm_consumer_records(samsa_consumer_t *c, sm_ctp_t *tp, sm_bytes_t recs)
+{
+    sm_batch_iter_t it;
+    sm_batch_t b;
+
+    if (recs.len <= 0)
+        return;
+    sm_batch_iter_init(&it, recs.ptr, (size_t)recs.len);
+    while (sm_batch_next(&it, &b)) {
+        sm_rec_iter_t ri;
+        sm_record_t rec;
+        if (c->conf.k.check_crcs && sm_batch_validate(&b) != SM_OK) {
+            sm_consumer_fail(c, SM_ERR_CORRUPT_MESSAGE, "Record batch for "
+                             "partition %s-%d is corrupt (%s)", tp);
+            tp->leader = -2;
+            return;
+        }
+        if (b.magic == 2 && (b.attributes & 0x20)) {   /* control */
+            tp->offset = b.last_offset + 1;
+            continue;
+        }
+        if (sm_rec_iter_init(&ri, &b, 64 << 20) == SM_OK)
+            while (sm_rec_iter_next(&ri, &rec))
+                if (rec.offset >= tp->offset) {
+                    sm_consumer_push(c, sm_consumer_msg(tp, &b, &rec));
+                    tp->offset = rec.offset + 1;
+                }
+        sm_rec_iter_fini(&ri);
+        if (b.magic == 2 && b.last_offset + 1 > tp->offset)
+            tp->offset = b.last_offset + 1;
+    }
+}
+
+static void
+sm_consumer_part_resp(samsa_consumer_t *c, sm_ctp_t *tp,
+                      const sm_FetchResponsePartition_t *p)
+{
+    switch (p->ErrorCode) {
+    case SM_OK:
+        sm_consumer_records(c, tp, p->Records);
+        break;
+    case SM_ERR_OFFSET_OUT_OF_RANGE:
+        if (c->conf.k.auto_offset_reset == SM_RESET_NONE) {
+            sm_consumer_fail(c, p->ErrorCode, "Offsets out of range with "
+                             "no configured reset policy for partitions: "
+                             "[%s-%d] (%s)", tp);
+            tp->leader = -2;
+        } else {
+            tp->offset = SAMSA_OFFSET_STORED;
+        }
+        break;
+    case SM_ERR_NOT_LEADER_FOR_PARTITION:
+    case SM_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+    case SM_ERR_LEADER_NOT_AVAILABLE:
+    case SM_ERR_REPLICA_NOT_AVAILABLE:
+    case SM_ERR_KAFKA_STORAGE_ERROR:
+        tp->leader = -1;
+        break;
+    default:
+        sm_consumer_fail(c, p->ErrorCode, "Fetch of %s-%d failed: %s", tp);
+        tp->leader = -2;
+    }
+}
+
+static int
+sm_consumer_listed(const sm_FetchRequestTopic_t *topics, int32_t n,
+                   const char *name)
+{
+    for (int32_t i = 0; i < n; i++)
+        if (sm_str_eq_cstr(topics[i].Topic, name))
+            return 1;
+    return 0;
+}
+
+static void
+sm_consumer_fetch_part(const samsa_consumer_t *c, const sm_ctp_t *tp,
+                       sm_FetchRequestPartition_t *fp)
+{
+    fp->Partition = tp->partition;
+    fp->CurrentLeaderEpoch = -1;
+    fp->FetchOffset = tp->offset;
+    fp->LogStartOffset = -1;
+    fp->PartitionMaxBytes = c->conf.k.max_partition_fetch_bytes;
+}
+
+/* Match each partition of a Fetch answer with who asked for it. */
+static void
+sm_consumer_fetch_resp(samsa_consumer_t *c, const sm_FetchResponse_t *fr,
+                       sm_ctp_t **who, int n)
+{
+    for (int32_t t = 0; t < fr->ResponsesCnt; t++) {
+        const sm_FetchResponseTopic_t *rt = &fr->Responses[t];
+        for (int32_t k = 0; k < rt->PartitionsCnt; k++)
+            for (int i = 0; i < n; i++)
+                if (sm_str_eq_cstr(rt->Topic, who[i]->topic) &&
+                    rt->Partitions[k].PartitionIndex == who[i]->partition)
+                    sm_consumer_part_resp(c, who[i], &rt->Partitions[k]);
+    }
+}
+
+/* One Fetch to leader for its ready partitions. */
+static void
+sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
+{
+    sm_FetchRequest_t req;
+    sm_FetchResponse_t fr;
+    sm_client_resp_t resp;
+    sm_FetchRequestTopic_t *topics = sm_calloc((size_t)c->nparts,
+                                               sizeof(*topics));
+    sm_FetchRequestPartition_t *parts = sm_calloc((size_t)c->nparts,
+                                                  sizeof(*parts));
+    sm_ctp_t **who = sm_calloc((size_t)c->nparts, sizeof(*who));
+    char errstr[512];
+    int n = 0;
+
+    memset(&req, 0, sizeof(req));
+    req.ReplicaId = -1;
+    req.MaxWaitMs = wait_ms;
+    req.MinBytes = c->conf.k.fetch_min_bytes;
+    req.MaxBytes = c->conf.k.fetch_max_bytes;
+    req.IsolationLevel = c->conf.k.isolation_level;
+    req.SessionEpoch = -1;
+    req.RackId = sm_str_cstr("");
+    req.Topics = topics;
+    /* c->parts is in assignment order; a topic's partitions are put
+     * together under one entry (parts[] is filled topic by topic) */
+    for (int i = 0; i < c->nparts; i++) {
+        if (c->parts[i].leader != leader || c->parts[i].offset < 0 ||
+            sm_consumer_listed(topics, req.TopicsCnt, c->parts[i].topic))
+            continue;
+        topics[req.TopicsCnt].Topic = sm_str_cstr(c->parts[i].topic);
+        topics[req.TopicsCnt].Partitions = &parts[n];
+        for (int k = i; k < c->nparts; k++) {
+            sm_ctp_t *tp = &c->parts[k];
+            if (tp->leader != leader || tp->offset < 0 ||
+                strcmp(tp->topic, c->parts[i].topic) != 0)
+                continue;
+            sm_consumer_fetch_part(c, tp, &parts[n]);
+            who[n++] = tp;
+            topics[req.TopicsCnt].PartitionsCnt++;
+        }
+        req.TopicsCnt++;
+    }
+    if (n > 0 &&
+        sm_client_send_node(c->client, leader, SM_API_Fetch,
+                            SM_FETCH_MAX_VERSION, sm_consumer_fetch_body,
+                            &req, sm_mono_ms() + wait_ms +
+                            c->conf.request_timeout_ms, &resp, errstr,
+                            sizeof(errstr)) == SM_OK) {
+        if (sm_FetchResponse_read(&resp.rd, resp.version, &fr) == SM_OK) {
+            sm_consumer_fetch_resp(c, &fr, who, n);
+            sm_FetchResponse_free(&fr);
+        }
+        sm_client_resp_fini(&resp);
+    } else if (n > 0) {
+        for (int i = 0; i < n; i++)
+            who[i]->leader = -1;
+    }
+    sm_free(who);
+    sm_free(parts);
+    sm_free(topics);
+}
+
+/* One round: leaders, offsets, a Fetch per leader. */
+static void
+sm_consumer_round(samsa_consumer_t *c, int64_t deadline)
+{
+    int32_t wait_ms, dummy;
+    char errstr[512];
+    int64_t left = deadline - sm_mono_ms();
+
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].leader == -1) {
+            sm_consumer_metadata(c, NULL, &dummy, deadline, errstr,
+                                 sizeof(errstr));
+            break;
+        }
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].leader >= 0 && c->parts[i].offset < 0)
+            sm_consumer_resolve(c, &c->parts[i], deadline);
+    wait_ms = c->conf.k.fetch_max_wait_ms;
+    if (left < wait_ms)
+        wait_ms = left > 0 ? (int32_t)left : 0;
+    for (int i = 0; i < c->nparts; i++) {
+        int32_t leader = c->parts[i].leader;
+        int first = 1;
+        if (leader < 0 || c->parts[i].offset < 0)
+            continue;
+        for (int k = 0; k < i; k++)
+            if (c->parts[k].leader == leader && c->parts[k].offset >= 0)
+                first = 0;
+        if (first)
+            sm_consumer_fetch(c, leader, c->qlen > 0 ? 0 : wait_ms);
+    }
+}
+
+samsa_err_t
+samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
+                    samsa_message_t **msgp, char **errmsg)
+{
+    int64_t deadline = sm_mono_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+
+    *msgp = NULL;
+    if (errmsg != NULL)
+        *errmsg = NULL;
+    for (;;) {
+        if (c->pending_err != SM_OK) {
+            sm_err_t err = c->pending_err;
+            c->pending_err = SM_OK;
+            if (errmsg != NULL)
+                *errmsg = c->pending_msg;
+            else
+                sm_free(c->pending_msg);
+            c->pending_msg = NULL;
+            return err;
+        }
+        if (c->qlen > 0) {
+            *msgp = c->q[c->qhead++];
+            if (--c->qlen == 0)
+                c->qhead = 0;
+            return SAMSA_OK;
+        }
+        if (sm_mono_ms() >= deadline)
+            return SAMSA_OK;
+        sm_consumer_round(c, deadline);
+        if (c->qlen == 0 && c->pending_err == SM_OK &&
+            sm_mono_ms() < deadline)
+            sm_client_backoff(c->client, deadline);
+    }
+}

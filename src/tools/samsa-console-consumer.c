@@ -1,0 +1,411 @@
+/*
+ * samsa-console-consumer: print records of a topic on standard output -
+ * samsa's kafka.tools.ConsoleConsumer (Kafka 2.8 flags, output and exit
+ * codes), run by bin/kafka-console-consumer.sh, in manual-assignment mode
+ * only for now: libsamsa's simple consumer reads --partition, or every
+ * partition of --topic, from --offset (earliest, latest or a number) or
+ * from the beginning.  --group and --whitelist, which need a consumer
+ * group, end with a "not yet supported" error.
+ *
+ * OUTPUT (DefaultMessageFormatter, --property): per record, the fields
+ * enabled among print.timestamp ("CreateTime:<ms>"), print.partition
+ * ("Partition:<n>"), print.offset ("Offset:<n>"), print.headers
+ * ("k:v,k2:v2" or NO_HEADERS), print.key, and print.value (default
+ * true), separated by key.separator (tab) and ended by line.separator
+ * (newline); a null key or value prints "null".  At the end, "Processed a
+ * total of N messages" goes to standard error.
+ *
+ * END.  After --max-messages records; or when no record came for
+ * --timeout-ms (then Kafka logs the TimeoutException and still exits 0);
+ * or on SIGINT/SIGTERM.  EXIT STATUS: 0 then, 1 on a usage or
+ * configuration error or a failed consumer (unknown topic, offset out of
+ * range with auto.offset.reset=none, ...).
+ *
+ * Threads: one.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config.h"
+#include "common/sm_mem.h"
+#include "common/sm_time.h"
+#include "tools/console.h"
+
+enum {
+    O_BOOTSTRAP, O_TOPIC, O_WHITELIST, O_PARTITION, O_OFFSET,
+    O_CONSUMER_PROPERTY, O_CONSUMER_CONFIG, O_FORMATTER, O_PROPERTY,
+    O_FROM_BEGINNING, O_MAX_MESSAGES, O_TIMEOUT, O_SKIP_ERRORS,
+    O_ISOLATION, O_GROUP, O_KEY_DESER, O_VALUE_DESER, O_HELP, O_VERSION,
+    O__CNT
+};
+
+static const cn_opt_t cc_opts[O__CNT] = {
+    [O_BOOTSTRAP] = { "bootstrap-server", 1, "String: server to connect "
+        "to", "REQUIRED: The server(s) to connect to.", NULL },
+    [O_TOPIC] = { "topic", 1, "String: topic", "The topic id to consume "
+        "on.", NULL },
+    [O_WHITELIST] = { "whitelist", 1, "String: whitelist", "Regular "
+        "expression specifying whitelist of topics to include for "
+        "consumption (needs a consumer group: not yet supported by samsa).",
+        NULL },
+    [O_PARTITION] = { "partition", 1, "Integer: partition", "The partition "
+        "to consume from. Consumption starts from the end of the partition "
+        "unless '--offset' is specified.", NULL },
+    [O_OFFSET] = { "offset", 1, "String: consume offset", "The offset id to "
+        "consume from (a non-negative number), or 'earliest' which means "
+        "from beginning, or 'latest' which means from end", "latest" },
+    [O_CONSUMER_PROPERTY] = { "consumer-property", 1, "String: "
+        "consumer_prop", "A mechanism to pass user-defined properties in "
+        "the form key=value to the consumer.", NULL },
+    [O_CONSUMER_CONFIG] = { "consumer.config", 1, "String: config file",
+        "Consumer config properties file. Note that [consumer-property] "
+        "takes precedence over this config.", NULL },
+    [O_FORMATTER] = { "formatter", 1, "String: class", "The name of a "
+        "class to use for formatting kafka messages for display. samsa has "
+        "only kafka.tools.DefaultMessageFormatter.",
+        "kafka.tools.DefaultMessageFormatter" },
+    [O_PROPERTY] = { "property", 1, "String: prop", "The properties to "
+        "initialize the message formatter. Default properties include:\t"
+        "print.timestamp=true|false\tprint.key=true|false\t"
+        "print.offset=true|false\tprint.partition=true|false\t"
+        "print.headers=true|false\tprint.value=true|false\t"
+        "key.separator=<key.separator>\tline.separator=<line.separator>\t"
+        "headers.separator=<line.separator>", NULL },
+    [O_FROM_BEGINNING] = { "from-beginning", 0, NULL, "If the consumer "
+        "does not already have an established offset to consume from, "
+        "start with the earliest message present in the log rather than "
+        "the latest message.", NULL },
+    [O_MAX_MESSAGES] = { "max-messages", 1, "Integer: num_messages", "The "
+        "maximum number of messages to consume before exiting. If not set, "
+        "consumption is continual.", NULL },
+    [O_TIMEOUT] = { "timeout-ms", 1, "Integer: timeout_ms", "If specified, "
+        "exit if no message is available for consumption for the specified "
+        "interval.", NULL },
+    [O_SKIP_ERRORS] = { "skip-message-on-error", 0, NULL, "If there is an "
+        "error when processing a message, skip it instead of halt.", NULL },
+    [O_ISOLATION] = { "isolation-level", 1, "String", "Set to "
+        "read_committed in order to filter out transactional messages "
+        "which are not committed. Set to read_uncommitted to read all "
+        "messages.", "read_uncommitted" },
+    [O_GROUP] = { "group", 1, "String: consumer group id", "The consumer "
+        "group id of the consumer (not yet supported by samsa).", NULL },
+    [O_KEY_DESER] = { "key-deserializer", 1, "String: deserializer for "
+        "key", "Accepted; keys are printed as bytes.", NULL },
+    [O_VALUE_DESER] = { "value-deserializer", 1, "String: deserializer "
+        "for values", "Accepted; values are printed as bytes.", NULL },
+    [O_HELP] = { "help", 0, NULL, "Print usage information.", NULL },
+    [O_VERSION] = { "version", 0, NULL, "Display Kafka version.", NULL },
+};
+
+static const char cc_help[] =
+    "This tool helps to read data from Kafka topics and outputs it to "
+    "standard output.";
+
+typedef struct cc_fmt {
+    int print_ts, print_part, print_off, print_hdrs, print_key, print_val;
+    const char *key_sep, *line_sep, *hdr_sep;
+} cc_fmt_t;
+
+static volatile sig_atomic_t cc_stop;
+
+static void
+cc_on_signal(int sig)
+{
+    (void)sig;
+    cc_stop = 1;
+}
+
+/* ------------------------------------------------------------ output */
+
+static int
+cc_bool(const sm_props_t *props, const char *key, int def)
+{
+    const char *v = sm_props_get(props, key);
+
+    return v == NULL ? def : strcasecmp(v, "true") == 0;
+}
+
+static void
+cc_fmt_init(cc_fmt_t *f, const sm_props_t *props)
+{
+    f->print_ts = cc_bool(props, "print.timestamp", 0);
+    f->print_part = cc_bool(props, "print.partition", 0);
+    f->print_off = cc_bool(props, "print.offset", 0);
+    f->print_hdrs = cc_bool(props, "print.headers", 0);
+    f->print_key = cc_bool(props, "print.key", 0);
+    f->print_val = cc_bool(props, "print.value", 1);
+    f->key_sep = sm_props_get(props, "key.separator");
+    f->line_sep = sm_props_get(props, "line.separator");
+    f->hdr_sep = sm_props_get(props, "headers.separator");
+    if (f->key_sep == NULL)
+        f->key_sep = "\t";
+    if (f->line_sep == NULL)
+        f->line_sep = "\n";
+    if (f->hdr_sep == NULL)
+        f->hdr_sep = ",";
+}
+
+static void
+cc_bytes(const void *p, int32_t len)
+{
+    if (p == NULL)
+        fputs("null", stdout);
+    else
+        fwrite(p, 1, (size_t)len, stdout);
+}
+
+/* After a field: the column separator if another field follows, else
+ * the line separator. */
+static void
+cc_sep(const cc_fmt_t *f, int more)
+{
+    fputs(more ? f->key_sep : f->line_sep, stdout);
+}
+
+static void
+cc_write(const cc_fmt_t *f, const samsa_message_t *m)
+{
+    if (f->print_ts) {
+        if (m->timestamp < 0)
+            fputs("NO_TIMESTAMP", stdout);
+        else
+            printf("%s:%lld", m->timestamp_type == 1 ? "LogAppendTime" :
+                   "CreateTime", (long long)m->timestamp);
+        cc_sep(f, f->print_part || f->print_off || f->print_hdrs ||
+               f->print_key || f->print_val);
+    }
+    if (f->print_part) {
+        printf("Partition:%d", (int)m->partition);
+        cc_sep(f, f->print_off || f->print_hdrs || f->print_key ||
+               f->print_val);
+    }
+    if (f->print_off) {
+        printf("Offset:%lld", (long long)m->offset);
+        cc_sep(f, f->print_hdrs || f->print_key || f->print_val);
+    }
+    if (f->print_hdrs) {
+        if (m->header_cnt == 0)
+            fputs("NO_HEADERS", stdout);
+        for (int i = 0; i < m->header_cnt; i++) {
+            printf("%s%s:", i > 0 ? f->hdr_sep : "", m->headers[i].key);
+            cc_bytes(m->headers[i].value, m->headers[i].value_len);
+        }
+        cc_sep(f, f->print_key || f->print_val);
+    }
+    if (f->print_key) {
+        cc_bytes(m->key, m->key_len);
+        cc_sep(f, f->print_val);
+    }
+    if (f->print_val) {
+        cc_bytes(m->value, m->value_len);
+        fputs(f->line_sep, stdout);
+    }
+}
+
+/* ------------------------------------------------------------ setup */
+
+/* --offset: -1 (latest), -2 (earliest), a number; -3 if invalid. */
+static int64_t
+cc_offset(const char *s)
+{
+    char *end;
+    long long v;
+
+    if (strcasecmp(s, "earliest") == 0)
+        return SAMSA_OFFSET_BEGINNING;
+    if (strcasecmp(s, "latest") == 0)
+        return SAMSA_OFFSET_END;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || v < 0)
+        return -3;
+    return v;
+}
+
+/* ConsoleConsumer's checkArgs, in its order; NULL if fine. */
+static const char *
+cc_check(const cn_args_t *a)
+{
+    if (a->given[O_BOOTSTRAP] == 0)
+        return "Missing required argument \"[bootstrap-server]\"";
+    if ((a->given[O_TOPIC] > 0) == (a->given[O_WHITELIST] > 0))
+        return "Exactly one of whitelist/topic is required.";
+    if (a->given[O_PARTITION] > 0 && a->given[O_TOPIC] == 0)
+        return "The topic is required when partition is specified.";
+    if (a->given[O_FROM_BEGINNING] > 0 && a->given[O_PARTITION] > 0 &&
+        a->given[O_OFFSET] > 0)
+        return "Options from-beginning and offset cannot be specified "
+               "together.";
+    if (a->given[O_OFFSET] > 0 && a->given[O_PARTITION] == 0)
+        return "The partition is required when offset is specified.";
+    if (a->given[O_GROUP] > 0 && a->given[O_PARTITION] > 0)
+        return "Options group and partition cannot be specified together.";
+    if (a->given[O_OFFSET] > 0 &&
+        cc_offset(cn_value(a, O_OFFSET, "")) == -3)
+        return "The provided offset value is incorrect. Valid values are "
+               "'earliest', 'latest', or a non-negative long.";
+    return NULL;
+}
+
+static samsa_consumer_t *
+cc_open(const cn_args_t *a)
+{
+    sm_props_t props = SM_PROPS_INIT;
+    samsa_conf_t *conf = samsa_conf_new();
+    samsa_consumer_t *c = NULL;
+    char errstr[512];
+
+    if (cn_props(a, cn_value(a, O_CONSUMER_CONFIG, NULL),
+                 O_CONSUMER_PROPERTY, &props) != 0)
+        goto out;
+    sm_props_set(&props, "bootstrap.servers",
+                 cn_value(a, O_BOOTSTRAP, ""), 0);
+    if (a->given[O_ISOLATION] > 0)
+        sm_props_set(&props, "isolation.level",
+                     cn_value(a, O_ISOLATION, ""), 0);
+    if (sm_props_get(&props, "client.id") == NULL)
+        sm_props_set(&props, "client.id", "console-consumer", 0);
+    if (cn_conf_apply(conf, &props) != 0)
+        goto out;
+    c = samsa_consumer_new(conf, errstr, sizeof(errstr));
+    if (c == NULL)
+        fprintf(stderr, "org.apache.kafka.common.KafkaException: Failed to "
+                "construct kafka consumer: %s\n", errstr);
+out:
+    sm_props_fini(&props);
+    samsa_conf_destroy(conf);
+    return c;
+}
+
+static int
+cc_assign(const cn_args_t *a, samsa_consumer_t *c)
+{
+    const char *topic = cn_value(a, O_TOPIC, NULL);
+    int64_t off = a->given[O_FROM_BEGINNING] > 0 ? SAMSA_OFFSET_BEGINNING :
+                  SAMSA_OFFSET_END;
+    char *errmsg = NULL;
+    samsa_err_t err;
+
+    if (a->given[O_OFFSET] > 0)
+        off = cc_offset(cn_value(a, O_OFFSET, "latest"));
+    if (a->given[O_PARTITION] > 0) {
+        const char *p = cn_value(a, O_PARTITION, "");
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || *end != '\0' || v < 0 || v > INT32_MAX) {
+            fprintf(stderr, "joptsimple.OptionArgumentConversionException: "
+                    "Cannot parse argument '%s' of option partition\n", p);
+            return -1;
+        }
+        err = samsa_consumer_assign(c, topic, (int32_t)v, off);
+    } else {
+        err = samsa_consumer_assign_topic(c, topic, off, &errmsg);
+    }
+    if (err != SAMSA_OK) {
+        fprintf(stderr, "ERROR Unknown error when running consumer: %s "
+                "(kafka.tools.ConsoleConsumer$)\n",
+                errmsg ? errmsg : samsa_err_message(err));
+        free(errmsg);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ main */
+
+static int
+cc_loop(const cn_args_t *a, samsa_consumer_t *c, const cc_fmt_t *f,
+        long *countp)
+{
+    long max = atol(cn_value(a, O_MAX_MESSAGES, "-1"));
+    long timeout = atol(cn_value(a, O_TIMEOUT, "-1"));
+    int64_t last = sm_mono_ms();
+
+    while (!cc_stop && (max < 0 || *countp < max)) {
+        samsa_message_t *m = NULL;
+        char *errmsg = NULL;
+        samsa_err_t err = samsa_consumer_poll(c, 200, &m, &errmsg);
+        if (err != SAMSA_OK) {
+            fprintf(stderr, "ERROR Error processing message, terminating "
+                    "consumer process:  (kafka.tools.ConsoleConsumer$)\n"
+                    "%s\n", errmsg ? errmsg : samsa_err_message(err));
+            free(errmsg);
+            return 1;
+        }
+        if (m == NULL) {
+            if (timeout >= 0 && sm_mono_ms() - last >= timeout) {
+                fprintf(stderr, "ERROR Error processing message, "
+                        "terminating consumer process:  (kafka.tools."
+                        "ConsoleConsumer$)\norg.apache.kafka.common.errors."
+                        "TimeoutException\n");
+                return 0;
+            }
+            continue;
+        }
+        last = sm_mono_ms();
+        cc_write(f, m);
+        fflush(stdout);
+        samsa_message_destroy(m);
+        (*countp)++;
+    }
+    return 0;
+}
+
+static int
+cc_run(const cn_args_t *a)
+{
+    sm_props_t fprops = SM_PROPS_INIT;
+    samsa_consumer_t *c = NULL;
+    cc_fmt_t f;
+    long count = 0;
+    int rc = 1;
+
+    if (a->given[O_GROUP] > 0 || a->given[O_WHITELIST] > 0) {
+        fprintf(stderr, "samsa: consumer groups (--group, --whitelist) are "
+                "not yet supported; use --topic with --partition, or "
+                "--topic alone to read every partition\n");
+        return 1;
+    }
+    if (cn_props(a, NULL, O_PROPERTY, &fprops) != 0)
+        goto out;
+    cc_fmt_init(&f, &fprops);
+    c = cc_open(a);
+    if (c == NULL || cc_assign(a, c) != 0)
+        goto out;
+    signal(SIGINT, cc_on_signal);
+    signal(SIGTERM, cc_on_signal);
+    rc = cc_loop(a, c, &f, &count);
+    fprintf(stderr, "Processed a total of %ld messages\n", count);
+out:
+    samsa_consumer_destroy(c);
+    sm_props_fini(&fprops);
+    return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *msg;
+    cn_args_t a;
+    int rc;
+
+    if (cn_parse(&a, cc_opts, O__CNT, argc, argv) != 0) {
+        cn_args_fini(&a);
+        return 1;
+    }
+    if (argc == 1 || a.given[O_HELP] > 0) {
+        cn_usage(&a, stdout, cc_help);
+        rc = argc == 1 ? 1 : 0;
+    } else if (a.given[O_VERSION] > 0) {
+        printf("%s (Commit:unknown)\n", PACKAGE_VERSION);
+        rc = 0;
+    } else if ((msg = cc_check(&a)) != NULL) {
+        rc = cn_usage_fail(&a, cc_help, msg);
+    } else {
+        rc = cc_run(&a);
+    }
+    cn_args_fini(&a);
+    return rc;
+}
