@@ -79,7 +79,7 @@ START_TEST(conn__negotiate_versions)
     ck_assert_int_eq(sm_client_conn_version(conn, SM_API_Metadata, 5), 5);
     ck_assert_int_eq(sm_client_conn_version(conn, SM_API_CreateTopics, 99),
                      4);
-    ck_assert_int_eq(sm_client_conn_version(conn, 9, 5), -1);  /* absent */
+    ck_assert_int_eq(sm_client_conn_version(conn, 24, 5), -1); /* absent */
     ck_assert_int_eq(sm_client_conn_version(conn, 500, 5), -1);
     sm_client_conn_destroy(conn);
     fb_stop(&fb);
