@@ -52,22 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done
-}
-bail() { echo "Bail out! $*"; exit 1; }
-
-# run CMD...: sets $out (stdout, trailing newlines kept), $err, $rc
-run() {
-    out=$("$@" 2>"$tmp/err"; rc=$?; echo x; exit $rc)
-    rc=$?
-    out=${out%x}
-    err=$(cat "$tmp/err")
-}
+. "$srcdir/t/lib/tap.sh"
 
 # check NAME RC EXPECTED_STDOUT CMD...
 check() {
@@ -94,12 +79,6 @@ check_err() {
         not_ok "$name" "command: $*" "exit $rc" "stdout: $out" \
             "stderr: $err" "want:   $want"
     fi
-}
-
-assert() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
 # poll NAME WANT CMD...: run CMD until its stdout is WANT (bounded)

@@ -46,22 +46,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done
-}
-bail() { echo "Bail out! $*"; exit 1; }
-
-# run CMD...: sets $out, $err, $rc
-run() {
-    out=$("$@" 2>"$tmp/err"; rc=$?; echo x; exit $rc)
-    rc=$?
-    out=${out%x}
-    err=$(cat "$tmp/err")
-}
+. "$srcdir/t/lib/tap.sh"
 
 # check NAME RC EXPECTED_STDOUT EXPECTED_STDERR_LAST_LINE CMD...
 check() {
@@ -76,12 +61,6 @@ check() {
             "stdout: $(printf '%q' "$out")" "want:   $(printf '%q' "$want")" \
             "stderr: $err" "want (last line): $want_err"
     fi
-}
-
-assert() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
 export SAMSA_ZK_OWNER_PID=$$

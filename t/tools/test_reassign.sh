@@ -47,22 +47,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() {
-    n=$((n + 1)); failed=$((failed + 1))
-    echo "not ok $n - $1"
-    shift
-    for l in "$@"; do printf '%s\n' "$l" | sed 's/^/#   /'; done
-}
-bail() { echo "Bail out! $*"; exit 1; }
-
-# run CMD...: sets $out, $err, $rc
-run() {
-    out=$("$@" 2>"$tmp/err"; rc=$?; echo x; exit $rc)
-    rc=$?
-    out=${out%x}
-    err=$(cat "$tmp/err")
-}
+. "$srcdir/t/lib/tap.sh"
 
 # expect NAME RC STDOUT CMD...
 expect() {
@@ -88,12 +73,6 @@ usage_err() {
     else
         not_ok "$name" "exit $rc" "stderr: $err" "want:   $want"
     fi
-}
-
-assert() {
-    local name=$1
-    shift
-    if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
 }
 
 # config_of PATH KEY...: the values of KEYs in an entity config znode
