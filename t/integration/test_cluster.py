@@ -240,7 +240,8 @@ state = {}
 def t_metadata_everywhere():
     global c
     c = suite.cluster(brokers=3,
-                      props={"zookeeper.session.timeout.ms": "4000"})
+                      props={"zookeeper.session.timeout.ms": "4000",
+                             "auto.leader.rebalance.enable": "false"})
     create_topic(c)
     c.topic_leader_ready(TOPIC, NPART)
     ids = [b.id for b in c.brokers]
@@ -530,8 +531,12 @@ def t_not_enough_replicas():
 def t_frozen_leader():
     import signal
     global c
+    # no auto leader rebalance: 5 s after a controller failover it would
+    # rightly give the preferred replica (the frozen one) its leadership
+    # back, which this test must tell apart from split brain
     c = suite.cluster(brokers=3,
-                      props={"zookeeper.session.timeout.ms": "4000"})
+                      props={"zookeeper.session.timeout.ms": "4000",
+                             "auto.leader.rebalance.enable": "false"})
     create_rf3(c, "sb", 1, {"min.insync.replicas": "2"})
     c.topic_leader_ready("sb", 1)
     wait_for(lambda: len(state_of("sb", 0)["isr"]) == 3, T(30), "full ISR")
