@@ -193,7 +193,12 @@ static const char sm_man_head[] =
 "per\\-broker and cluster\\-wide keys may also be changed as dynamic broker "
 "configs (/config/brokers/<id> or /config/brokers/<default> in ZooKeeper), "
 "cluster\\-wide ones at either level. Broker keys with a topic key are the "
-"defaults of that per\\-topic setting (/config/topics/<topic>).\n"
+"defaults of that per\\-topic setting (/config/topics/<topic>). "
+"kafka\\-configs.sh(1) writes both; every running broker applies them "
+"at once, and a starting broker reads them over this file. The log "
+"cleaner's own threads keep the log.cleaner.threads, "
+"log.cleaner.dedupe.buffer.size, log.cleaner.backoff.ms and "
+"log.cleaner.io.* values they started with.\n"
 ".SH KEYS\n";
 
 static const char sm_man_tail[] =
