@@ -28,8 +28,14 @@
  * sys, see bench_rk.h) per record during the max-rate run - the figure
  * that says where a broker spends, whatever the client does meanwhile.
  *
- * Usage: bench_produce -b samsa-bootstrap [-B samsa-pid] [-r reps]
- *                      [-t tput seconds]
+ * BASELINE.  By default the mock cluster.  With -x, another remote broker
+ * or cluster instead (bench/run-cluster-bench.sh: three samsa brokers
+ * with replication factor 3, -R 3, against one broker); -B and -X take
+ * comma-separated pids whose CPU is summed, -n and -N name the sides.
+ *
+ * Usage: bench_produce -b bootstrap [-B pid,...] [-R rf] [-n name]
+ *                      [-x baseline-bootstrap [-X pid,...] [-N name]]
+ *                      [-r reps] [-t tput seconds]
  *                      [-l latency seconds] [-c case 1..8] [-p partitions]
  *                      [-v]
  */
@@ -280,12 +286,18 @@ bench_med_field(bench_t *bn, int ci, int side, int field)
 static void
 bench_report(bench_t *bn)
 {
-    printf("producer: samsa vs librdkafka mock cluster, median of %d "
+    const char *b = bn->sides[0].name, *m = bn->sides[1].name;
+    char h1[32], h2[32], h3[32];
+
+    snprintf(h1, sizeof(h1), "%s rec/s", b);
+    snprintf(h2, sizeof(h2), "%s p50/p99", b);
+    snprintf(h3, sizeof(h3), "%s p50/p99", m);
+    printf("producer: %s vs %s, median of %d "
            "repetitions (%.0f s max-rate + %.0f s at half the lower max, "
-           "per side)\n", bn->reps, bn->tput_s, bn->lat_s);
+           "per side)\n", m, bn->sides[0].mcluster ?
+           "librdkafka mock cluster" : b, bn->reps, bn->tput_s, bn->lat_s);
     printf("%-22s %10s %10s %7s %6s %6s | %17s %17s | %11s\n", "case",
-           "mock rec/s", "samsa", "ratio", "mock", "samsa",
-           "mock p50/p99", "samsa p50/p99", "broker CPU");
+           h1, m, "ratio", b, m, h2, h3, "broker CPU");
     printf("%-22s %10s %10s %7s %6s %6s | %17s %17s | %11s\n", "", "", "",
            "", "MB/s", "MB/s", "ms", "ms", "ns/rec m/s");
     for (int ci = 0; ci < NCASES; ci++) {
@@ -310,20 +322,24 @@ bench_report(bench_t *bn)
                mp50, mp99, sp50, sp99, bench_med_field(bn, ci, 0, 3),
                bench_med_field(bn, ci, 1, 3));
     }
-    printf("ratio = samsa/mock records per second (median of per-"
+    printf("ratio = %s/%s records per second (median of per-"
            "repetition ratios); MB/s = value bytes; latency = produce() "
            "to delivery report at the same fixed rate on both sides; "
-           "broker CPU = user+sys of the broker (mock: its threads) per "
-           "record during the max-rate run, in ns\n");
+           "broker CPU = user+sys of the broker(s) (mock: its threads) per "
+           "record during the max-rate run, in ns\n", m, b);
 }
 
 static void
 bench_usage(void)
 {
-    fprintf(stderr, "usage: bench_produce -b bootstrap [-B broker-pid] "
+    fprintf(stderr, "usage: bench_produce -b bootstrap [-B pid[,pid...]] "
+            "[-R replication-factor] [-n name]\n"
+            "       [-x baseline-bootstrap [-X pid[,pid...]] [-N name]] "
             "[-r reps] "
             "[-t tput-seconds] [-l latency-seconds] [-c case 1..%d] "
-            "[-p partitions] [-v]\n", NCASES);
+            "[-p partitions] [-v]\n"
+            "  without -x the baseline is librdkafka's mock cluster\n",
+            NCASES);
     exit(2);
 }
 
@@ -331,18 +347,23 @@ int
 main(int argc, char **argv)
 {
     static bench_t bn;
-    const char *bootstrap = NULL;
-    pid_t pid = 0;
-    int opt, rc = 0;
+    const char *bootstrap = NULL, *pids = NULL, *name = "samsa";
+    const char *base = NULL, *base_pids = NULL, *base_name = "baseline";
+    int opt, rc = 0, rf = 1;
 
     bn.reps = 3;
     bn.parts = 1;
     bn.tput_s = 3;
     bn.lat_s = 3;
-    while ((opt = getopt(argc, argv, "b:B:r:t:l:c:p:v")) != -1) {
+    while ((opt = getopt(argc, argv, "b:B:R:n:x:X:N:r:t:l:c:p:v")) != -1) {
         switch (opt) {
         case 'b': bootstrap = optarg; break;
-        case 'B': pid = (pid_t)atoi(optarg); break;
+        case 'B': pids = optarg; break;
+        case 'R': rf = atoi(optarg); break;
+        case 'n': name = optarg; break;
+        case 'x': base = optarg; break;
+        case 'X': base_pids = optarg; break;
+        case 'N': base_name = optarg; break;
         case 'r': bn.reps = atoi(optarg); break;
         case 't': bn.tput_s = atof(optarg); break;
         case 'l': bn.lat_s = atof(optarg); break;
@@ -354,12 +375,20 @@ main(int argc, char **argv)
     }
     if (bootstrap == NULL || bn.reps < 1 || bn.reps > MAXREPS ||
         bn.only < 0 || bn.only > NCASES || bn.parts < 1 ||
-        bn.tput_s <= 0 || bn.lat_s <= 1)
+        bn.tput_s <= 0 || bn.lat_s <= 1 || rf < 1)
         bench_usage();
     bench_payload_init();
-    if (bench_side_mock(&bn.sides[0]) != 0)
+    if (base != NULL) {
+        bench_side_remote(&bn.sides[0], base_name, base, 0);
+        if (base_pids != NULL)
+            bench_side_pids(&bn.sides[0], base_pids);
+    } else if (bench_side_mock(&bn.sides[0]) != 0) {
         return 2;
-    bench_side_remote(&bn.sides[1], "samsa", bootstrap, pid);
+    }
+    bench_side_remote(&bn.sides[1], name, bootstrap, 0);
+    if (pids != NULL)
+        bench_side_pids(&bn.sides[1], pids);
+    bn.sides[1].rf = rf;
 
     for (int rep = 0; rep < bn.reps && rc == 0; rep++)
         for (int ci = 0; ci < NCASES && rc == 0; ci++)

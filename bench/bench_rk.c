@@ -145,6 +145,11 @@ bench_side_cpu(const bench_side_t *s)
             return -1;
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
         sum = bench_stat_ticks(path);
+        for (int i = 0; i < s->npids && sum >= 0; i++) {
+            snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pids[i]);
+            t = bench_stat_ticks(path);
+            sum = t < 0 ? -1 : sum + t;
+        }
     } else {
         for (int i = 0; i < s->ntids; i++) {
             snprintf(path, sizeof(path), "/proc/self/task/%d/stat",
@@ -168,6 +173,19 @@ bench_side_remote(bench_side_t *s, const char *name, const char *bootstrap,
     s->name = name;
     snprintf(s->bootstrap, sizeof(s->bootstrap), "%s", bootstrap);
     s->pid = pid;
+}
+
+void
+bench_side_pids(bench_side_t *s, const char *list)
+{
+    const char *p = list;
+    char *end;
+
+    s->pid = (pid_t)strtol(p, &end, 10);
+    while (*end == ',' && s->npids < BENCH_MAX_TIDS) {
+        p = end + 1;
+        s->pids[s->npids++] = (pid_t)strtol(p, &end, 10);
+    }
 }
 
 static int
@@ -259,10 +277,10 @@ bench_topic_ready(rd_kafka_t *rk, const char *topic, int parts)
 
 /* CreateTopics through the Admin API; 0 if created or already there. */
 static int
-bench_admin_create(rd_kafka_t *rk, const char *topic, int parts)
+bench_admin_create(rd_kafka_t *rk, const char *topic, int parts, int rf)
 {
     char errstr[256];
-    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, parts, 1, errstr,
+    rd_kafka_NewTopic_t *nt = rd_kafka_NewTopic_new(topic, parts, rf, errstr,
                                                     sizeof(errstr));
     rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
     rd_kafka_event_t *ev;
@@ -316,7 +334,7 @@ bench_topic_create(bench_side_t *s, const char *topic, int parts)
         fprintf(stderr, "bench: rd_kafka_new: %s\n", errstr);
         return -1;
     }
-    if (bench_admin_create(rk, topic, parts) == 0) {
+    if (bench_admin_create(rk, topic, parts, s->rf > 0 ? s->rf : 1) == 0) {
         double until = bench_now() + 60;
         while (rc != 0 && bench_now() < until) {
             if (bench_topic_ready(rk, topic, parts))

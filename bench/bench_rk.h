@@ -34,6 +34,11 @@ typedef struct bench_side {
     const char *name;                  /* "samsa" or "mock" */
     char        bootstrap[256];
     pid_t       pid;                   /* remote broker, or 0 */
+    pid_t       pids[BENCH_MAX_TIDS];  /* more brokers of a remote
+                                        * cluster (CPU is summed) */
+    int         npids;
+    int         rf;                    /* replication factor of the
+                                        * topics it creates (0: 1) */
     rd_kafka_t *mock_rk;               /* owner of the mock cluster */
     rd_kafka_mock_cluster_t *mcluster; /* NULL for a remote broker */
     pid_t       tids[BENCH_MAX_TIDS];  /* the mock cluster's threads */
@@ -43,11 +48,14 @@ typedef struct bench_side {
 /* Set up a remote broker side; pid may be 0 (no CPU figures). */
 void bench_side_remote(bench_side_t *s, const char *name,
                        const char *bootstrap, pid_t pid);
+/* Broker pids as "p1,p2,...": the first becomes s->pid, the others are
+ * added; CPU figures sum them all. */
+void bench_side_pids(bench_side_t *s, const char *list);
 /* Start a one-broker mock cluster in this process.  0 on success. */
 int bench_side_mock(bench_side_t *s);
 void bench_side_fini(bench_side_t *s);
 
-/* Create the topic (replication factor 1) and wait until every partition
+/* Create the topic (replication factor s->rf, default 1) and wait until every partition
  * has a leader, bounded by 60 s.  An existing topic is fine.  0 on
  * success; on failure a message is printed to stderr. */
 int bench_topic_create(bench_side_t *s, const char *topic, int parts);
