@@ -108,8 +108,17 @@ def loaded_at_start():
     configs(c, "--entity-type", "brokers", "--entity-default", "--alter",
             "--add-config", "offsets.storage=dual,log.retention.ms=3600000")
     b.start()
-    assert_eq(broker_value(c, 0, "offsets.storage"),
-              ("dual", "DYNAMIC_DEFAULT_BROKER_CONFIG"),
+    # the first DescribeConfigs may time out while the client's connection
+    # to the restarted broker is still backing off: retried, bounded; a
+    # wrong value is never accepted
+    got = {}
+
+    def answered():
+        got["v"] = broker_value(c, 0, "offsets.storage")
+        return True
+    wait_for(answered, T(45), "DescribeConfigs from the restarted broker",
+             interval=0.5)
+    assert_eq(got["v"], ("dual", "DYNAMIC_DEFAULT_BROKER_CONFIG"),
               "offsets.storage after the restart")
     assert_eq(broker_value(c, 0, "log.retention.ms"),
               ("3600000", "DYNAMIC_DEFAULT_BROKER_CONFIG"),
