@@ -29,32 +29,6 @@ Suite *sm_test_suite_preferred_election(void);
 Suite *sm_test_suite_controlled_shutdown(void);
 Suite *sm_test_suite_reassignment(void);
 
-/*
- * LeakSanitizer (sanitizer builds only; never called otherwise).  The
- * ZooKeeper C client (3.8) leaks a watch event that its I/O thread queued
- * but its completion thread had not delivered when zookeeper_close() runs
- * (the event, its buffer and its watcher list, allocated under
- * zookeeper_process).  Tests that delete a watched znode and then close the
- * session - every controller test - hit it at random.  Full unwinding is
- * needed for the suppression to see zookeeper_process, since the library
- * has no frame pointers.  Our own allocations never run under
- * zookeeper_process (watchers run on the completion thread).
- */
-const char *__asan_default_options(void);
-const char *__lsan_default_suppressions(void);
-
-__attribute__((used)) const char *
-__asan_default_options(void)
-{
-    return "fast_unwind_on_malloc=0";
-}
-
-__attribute__((used)) const char *
-__lsan_default_suppressions(void)
-{
-    return "leak:zookeeper_process\n";
-}
-
 int
 main(void)
 {
