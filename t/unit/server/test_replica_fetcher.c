@@ -346,10 +346,12 @@ START_TEST(replica_fetcher__remove_and_leadership_stop_appends)
     rfx_leader_batch(&x, 2);
     usleep(200000);
     ck_assert_int_eq(sm_log_end_offset(x.log), 2);
-    /* an old fetcher entry cannot append once the partition leads */
-    sm_rfm_add(x.rfm, x.p, 2, 7, 2);
+    /* an old fetcher entry cannot append once the partition leads (the
+     * entry is added after the leadership change: added before, a fast
+     * fetcher could legitimately append first) */
     rfx_state(&ps, ids, 1, 8);
     ck_assert_int_eq(sm_partition_make_leader(x.p, &ps, x.log), SM_OK);
+    sm_rfm_add(x.rfm, x.p, 2, 7, 2);
     usleep(300000);                 /* handshakes and fetches, refused */
     ck_assert_int_eq(sm_log_end_offset(x.log), 2);
     rfx_teardown(&x);
