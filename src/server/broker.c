@@ -22,6 +22,7 @@
 #include "server/broker_meta.h"
 #include "server/dynamic_config.h"
 #include "server/group_store.h"
+#include "server/replication_quota.h"
 #include "server/topic_config_cache.h"
 #include "zk/kafka_zk.h"
 
@@ -288,16 +289,14 @@ sm_broker_rfm_resolve(void *opaque, int32_t broker_id, char **host,
 }
 
 /* The replica manager's ISR writer: the partition state znode (Kafka's
- * JSON, conditional on the cached zkVersion), then one
- * /isr_change_notification/isr_change_ znode for the controller.  Runs on
- * an I/O handler thread (expansion) or the ISR thread (shrink). */
+ * JSON, conditional on the cached zkVersion).  Runs on an I/O handler
+ * thread (expansion) or the ISR thread (shrink). */
 static sm_err_t
 sm_broker_isr_write(void *opaque, const char *topic, int32_t partition,
                     const sm_isr_change_t *chg, int32_t *new_zk_version)
 {
     sm_broker_t *b = opaque;
     sm_zk_part_state_t s;
-    sm_zk_tps_t tps = { 0 };
     sm_err_t err;
 
     memset(&s, 0, sizeof(s));
@@ -316,12 +315,21 @@ sm_broker_isr_write(void *opaque, const char *topic, int32_t partition,
         return err;
     }
     *new_zk_version = s.zk_version;
-    sm_zk_tps_add(&tps, topic, partition);
-    if (sm_zk_propagate_isr_changes(b->zk, &tps) != SM_OK)
-        sm_warn("replica", "%s-%d: cannot announce the ISR change under "
-                "/isr_change_notification", topic, (int)partition);
-    sm_zk_tps_fini(&tps);
     return SM_OK;
+}
+
+/* ... and its announcer: one /isr_change_notification/isr_change_ znode
+ * for a batch of written changes. */
+static void
+sm_broker_isr_announce(void *opaque, const sm_zk_tps_t *tps)
+{
+    sm_broker_t *b = opaque;
+
+    if (sm_zk_propagate_isr_changes(b->zk, tps) != SM_OK)
+        sm_warn("replica", "cannot announce ISR changes of %d partitions "
+                "(%s-%d first) under /isr_change_notification; the "
+                "controller's cached ISR of these stays stale",
+                tps->cnt, tps->v[0].topic, (int)tps->v[0].partition);
 }
 
 static void
@@ -338,9 +346,19 @@ sm_broker_start_fetchers(sm_broker_t *b)
     o.partition_max_bytes = b->cfg->replica_fetch_max_bytes;
     o.backoff_ms = b->cfg->replica_fetch_backoff_ms;
     o.socket_timeout_ms = b->cfg->replica_socket_timeout_ms;
+    o.throttled = sm_broker_follower_throttled;
+    o.fetched = sm_broker_follower_fetched;
+    o.throttle_opaque = b;
+    b->leader_quota = sm_malloc(sizeof(*b->leader_quota));
+    b->follower_quota = sm_malloc(sizeof(*b->follower_quota));
+    sm_repl_quota_init(b->leader_quota, b->cfg->replication_quota_window_num,
+                       b->cfg->replication_quota_window_size_seconds * 1000LL);
+    sm_repl_quota_init(b->follower_quota,
+                       b->cfg->replication_quota_window_num,
+                       b->cfg->replication_quota_window_size_seconds * 1000LL);
     b->rfm = sm_rfm_new(&o, sm_broker_rfm_resolve, b);
     sm_rm_set_fetcher(b->rm, b->rfm);
-    sm_rm_start_isr(b->rm, sm_broker_isr_write, b,
+    sm_rm_start_isr(b->rm, sm_broker_isr_write, sm_broker_isr_announce, b,
                     b->cfg->replica_lag_time_max_ms);
 }
 
@@ -589,6 +607,15 @@ sm_broker_shutdown(sm_broker_t *b)
     sm_purgatory_destroy(b->fetch_purg);
     sm_purgatory_destroy(b->produce_purg);
     sm_purgatory_destroy(b->admin_purg);
+    for (int i = 0; i < 2; i++) {
+        sm_repl_quota_t *q = i ? b->follower_quota : b->leader_quota;
+
+        if (q != NULL) {
+            sm_repl_quota_fini(q);
+            free(q);
+        }
+    }
+    b->leader_quota = b->follower_quota = NULL;
     b->fetch_purg = b->produce_purg = b->admin_purg = NULL;
     sm_coord_destroy(b->coord);
     b->coord = NULL;

@@ -72,6 +72,8 @@ typedef struct sm_broker {
     sm_purgatory_t   *produce_purg;
     sm_purgatory_t   *admin_purg;       /* Create/DeleteTopics waiting */
     struct sm_coord  *coord;            /* group coordinator */
+    struct sm_repl_quota *leader_quota;   /* replication throttling */
+    struct sm_repl_quota *follower_quota;
     const sm_listener_cfg_t *listeners; /* borrowed from cfg */
     int               nlisteners;
     sm_listener_cfg_t *advertised;      /* with real ports; owned */
@@ -144,6 +146,17 @@ sm_err_t sm_broker_stop_replica(sm_broker_t *b, int32_t controller_epoch,
  * the caller's.  SM_ERR__NOENT if the broker is unknown. */
 sm_err_t sm_broker_endpoint(sm_broker_t *b, int32_t broker_id, char **host,
                             int *port);
+
+/* replica_throttle.c (replication_quota.h).  Leader side, for a Fetch
+ * from follower replica_id: *listed if p's records count against the
+ * leader quota; 1 if they must be withheld now.  Then the bytes sent for
+ * listed partitions.  Follower side: the replica fetchers' callbacks. */
+int  sm_broker_leader_throttle(sm_broker_t *b, sm_partition_t *p,
+                               int32_t replica_id, int *listed);
+void sm_broker_leader_sent(sm_broker_t *b, int64_t bytes);
+int  sm_broker_follower_throttled(void *opaque, sm_partition_t *p);
+void sm_broker_follower_fetched(void *opaque, sm_partition_t *p,
+                                size_t bytes);
 
 /* controlled_shutdown.c: ask the controller to move this broker's
  * leadership away (controlled.shutdown.*); blocks, bounded. */

@@ -115,6 +115,7 @@ typedef struct sm_fetch_pass {
     int     min_one;                 /* no partition returned data yet */
     int64_t total;                   /* bytes gathered */
     int     errors;                  /* partitions with an error */
+    int64_t throttled;               /* bytes of leader-throttled replicas */
 } sm_fetch_pass_t;
 
 static void
@@ -126,6 +127,7 @@ sm_fetch_partition(sm_reqctx_t *ctx, const sm_FetchRequest_t *req,
     sm_partition_t *p;
     sm_err_t err;
     int64_t max = rp->PartitionMaxBytes;
+    int min_one = pass->min_one, listed = 0;
 
     out->PartitionIndex = rp->Partition;
     out->HighWatermark = out->LastStableOffset = out->LogStartOffset = -1;
@@ -142,8 +144,14 @@ sm_fetch_partition(sm_reqctx_t *ctx, const sm_FetchRequest_t *req,
         max = pass->limit;
     if (max < 0)
         max = 0;
+    /* a lagging follower of a throttled replica over the leader quota
+     * gets the partition's offsets but no records (Kafka's
+     * shouldLeaderThrottle) */
+    if (req->ReplicaId >= 0 &&
+        sm_broker_leader_throttle(ctx->b, p, req->ReplicaId, &listed))
+        max = min_one = 0;
     err = sm_partition_read(p, req->ReplicaId, rp->CurrentLeaderEpoch,
-                            rp->FetchOffset, (size_t)max, pass->min_one, &rr);
+                            rp->FetchOffset, (size_t)max, min_one, &rr);
     sm_partition_release(p);
     out->ErrorCode = (int16_t)sm_err_to_wire(err);
     if (err != SM_OK) {
@@ -161,6 +169,8 @@ sm_fetch_partition(sm_reqctx_t *ctx, const sm_FetchRequest_t *req,
     pass->min_one = 0;
     pass->limit -= (int64_t)rr.slice.len;
     pass->total += (int64_t)rr.slice.len;
+    if (listed)
+        pass->throttled += (int64_t)rr.slice.len;
     out->records_ref = sm_malloc(sizeof(rr.slice));
     memcpy(out->records_ref, &rr.slice, sizeof(rr.slice));
     out->records_ref_len = (int32_t)rr.slice.len;
@@ -220,6 +230,7 @@ sm_fetch_read_all(sm_reqctx_t *ctx, const sm_FetchRequest_t *req,
     pass->min_one = 1;
     pass->total = 0;
     pass->errors = 0;
+    pass->throttled = 0;
     resp->ResponsesCnt = req->TopicsCnt;
     resp->Responses = sm_calloc((size_t)req->TopicsCnt + 1,
                                 sizeof(*resp->Responses));
@@ -262,6 +273,7 @@ sm_fetch_respond(sm_reqctx_t *ctx, const sm_FetchRequest_t *req)
     int n = sm_fetch_count_partitions(req);
 
     sm_fetch_read_all(ctx, req, &resp, &pass);
+    sm_broker_leader_sent(ctx->b, pass.throttled);
     if (req->ApiVersion <= 3) {
         bufs = sm_calloc((size_t)n + 1, sizeof(*bufs));
         sm_fetch_downconvert_all(req, &resp, bufs);

@@ -18,6 +18,12 @@
  * condvar).  wake_fd is a dup() of the connection's socket guarded by the
  * thread's lock, shut down by the destroyer to end a blocking read at once
  * (the channel manager's trick).
+ *
+ * THROTTLING.  Before a round, entries the follower quota holds back
+ * (opts.throttled) are left out; if all are, the thread sleeps
+ * SM_RF_THROTTLE_WAIT_MS and snapshots again.  Entries still agreeing on
+ * their log end (truncating) are never held back.  Record bytes applied
+ * are reported after the round (opts.fetched).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -39,6 +45,7 @@
 #include "server/replica_fetcher.h"
 
 #define SM_RF_LOG "replica"
+#define SM_RF_THROTTLE_WAIT_MS 100
 
 typedef struct sm_rf_part {
     struct sm_rf_part *next;
@@ -79,6 +86,7 @@ typedef struct sm_rf_ask {
     int64_t  offset;
     int      out_of_range;              /* set while processing */
     int      truncating;
+    size_t   fetched;                   /* record bytes applied */
 } sm_rf_ask_t;
 
 /* ------------------------------------------------------------ entries */
@@ -426,6 +434,7 @@ sm_rf_apply(sm_rf_thread_t *t, sm_rf_ask_t *a, sm_rf_part_t *e,
         err = sm_partition_append_follower(a->p, a->epoch, a->offset,
                                            rp->Records.ptr, ok,
                                            rp->HighWatermark, &leo);
+        a->fetched = (size_t)rp->Records.len;
         if (leo >= 0)
             e->offset = leo;
         /* records came but none usable (corrupt or cut): do not spin */
@@ -558,7 +567,7 @@ sm_rf_snapshot_locked(sm_rf_thread_t *t, int *n)
             continue;
         sm_partition_keep(e->p);
         asks[(*n)++] = (sm_rf_ask_t){ e->p, e->epoch, e->offset, 0,
-                                      e->truncating };
+                                      e->truncating, 0 };
     }
     return asks;
 }
@@ -628,9 +637,34 @@ sm_rf_round(sm_rf_thread_t *t, sm_client_conn_t **connp, sm_rf_ask_t *asks,
     sm_rf_process(t, asks, n, &fr);
     sm_FetchResponse_free(&fr);
     sm_client_resp_fini(&resp);
+    for (int i = 0; i < n && t->rfm->opts.fetched; i++)
+        if (asks[i].fetched > 0)
+            t->rfm->opts.fetched(t->rfm->opts.throttle_opaque, asks[i].p,
+                                 asks[i].fetched);
     for (int i = 0; i < n && *connp; i++)
         if (asks[i].out_of_range)
             sm_rf_out_of_range(t, *connp, &asks[i]);
+}
+
+/* Drop the asks the follower quota holds back (releasing them); the
+ * rest stay in order.  Returns how many stay.  No lock held. */
+static int
+sm_rf_unthrottled(sm_rf_thread_t *t, sm_rf_ask_t *asks, int n)
+{
+    const sm_rfm_opts_t *o = &t->rfm->opts;
+    int kept = 0;
+
+    if (o->throttled == NULL)
+        return n;
+    for (int i = 0; i < n; i++) {
+        if (!asks[i].truncating && o->throttled(o->throttle_opaque,
+                                                asks[i].p)) {
+            sm_partition_release(asks[i].p);
+            continue;
+        }
+        asks[kept++] = asks[i];
+    }
+    return kept;
 }
 
 static void *
@@ -644,7 +678,14 @@ sm_rf_main(void *arg)
     pthread_mutex_lock(&t->lock);
     while ((asks = sm_rf_snapshot_locked(t, &n)) != NULL) {
         pthread_mutex_unlock(&t->lock);
-        sm_rf_round(t, &conn, asks, n);
+        n = sm_rf_unthrottled(t, asks, n);
+        if (n > 0) {
+            sm_rf_round(t, &conn, asks, n);
+        } else {                    /* all held back: let the rate fall */
+            pthread_mutex_lock(&t->lock);
+            sm_rf_wait_locked(t, SM_RF_THROTTLE_WAIT_MS);
+            pthread_mutex_unlock(&t->lock);
+        }
         sm_rf_asks_free(asks, n);
         pthread_mutex_lock(&t->lock);
     }

@@ -72,6 +72,13 @@ typedef struct sm_rfm_opts {
     int     partition_max_bytes;    /* replica.fetch.max.bytes */
     int     backoff_ms;             /* replica.fetch.backoff.ms (1000) */
     int     socket_timeout_ms;      /* replica.socket.timeout.ms (30000) */
+    /* Follower replication throttling (replication_quota.h), or NULL.
+     * throttled: leave p out of the next Fetch (listed for this broker,
+     * not caught up, follower quota exceeded).  fetched: bytes of records
+     * a Fetch brought for p.  Called with no fetcher lock held. */
+    int   (*throttled)(void *opaque, sm_partition_t *p);
+    void  (*fetched)(void *opaque, sm_partition_t *p, size_t bytes);
+    void   *throttle_opaque;
 } sm_rfm_opts_t;
 
 sm_rfm_t *sm_rfm_new(const sm_rfm_opts_t *opts, sm_rfm_resolve_fn resolve,

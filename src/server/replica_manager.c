@@ -19,6 +19,13 @@
 #include "common/sm_time.h"
 #include "server/replica_manager.h"
 
+/* ISR notification batching (isr_announce.h): one znode per burst of
+ * changes quiet for BLACKOUT ms, at most MAX_DELAY ms late; the ISR
+ * thread checks every TICK ms. */
+#define SM_RM_ISR_TICK_MS        100
+#define SM_RM_ISR_BLACKOUT_MS    250
+#define SM_RM_ISR_MAX_DELAY_MS   2500
+
 struct sm_rm {
     int32_t local_id;
     sm_logmgr_t *logmgr;
@@ -29,7 +36,9 @@ struct sm_rm {
     sm_rfm_t *rfm;
 
     sm_rm_isr_write_fn isr_write;
+    sm_rm_isr_announce_fn isr_announce;
     void    *isr_opaque;
+    sm_isr_announce_t announce;     /* written, not yet announced */
     int64_t  lag_max_ms;
     pthread_t isr_thr;
     int      isr_running;
@@ -56,6 +65,8 @@ sm_rm_new(int32_t local_id, sm_logmgr_t *logmgr,
     pthread_mutex_init(&rm->lock, NULL);
     pthread_mutex_init(&rm->isr_lock, NULL);
     pthread_cond_init(&rm->isr_cond, NULL);
+    sm_isr_announce_init(&rm->announce, SM_RM_ISR_BLACKOUT_MS,
+                         SM_RM_ISR_MAX_DELAY_MS);
     sm_map_init(&rm->parts);
     return rm;
 }
@@ -71,6 +82,7 @@ sm_rm_destroy(sm_rm_t *rm)
     sm_rm_stop_isr(rm);
     pthread_mutex_destroy(&rm->isr_lock);
     pthread_cond_destroy(&rm->isr_cond);
+    sm_isr_announce_fini(&rm->announce);
     while (sm_map_next(&rm->parts, &it, NULL, &v))
         sm_partition_release(v);
     sm_map_fini(&rm->parts);
@@ -109,8 +121,10 @@ sm_rm_isr_commit(sm_rm_t *rm, sm_partition_t *p, sm_isr_change_t *chg)
     sm_err_t err = rm->isr_write(rm->isr_opaque, p->topic, p->index, chg,
                                  &zkv);
 
-    if (err == SM_OK)
+    if (err == SM_OK) {
+        sm_isr_announce_add(&rm->announce, p->topic, p->index, sm_mono_ms());
         err = sm_partition_isr_apply(p, chg, zkv, &moved);
+    }
     if (err != SM_OK)
         sm_warn("replica", "%s: ISR change to %d members not made: %s",
                 p->key, (int)chg->nisr, sm_err_name(err));
@@ -178,27 +192,42 @@ sm_rm_shrink_isr(sm_rm_t *rm, int64_t now_ms)
     free(all);
 }
 
+void
+sm_rm_announce_isr(sm_rm_t *rm, int force)
+{
+    sm_zk_tps_t tps;
+
+    if (!sm_isr_announce_take(&rm->announce, sm_mono_ms(), force, &tps))
+        return;
+    if (rm->isr_announce)
+        rm->isr_announce(rm->isr_opaque, &tps);
+    sm_zk_tps_fini(&tps);
+}
+
 static void *
 sm_rm_isr_main(void *arg)
 {
     sm_rm_t *rm = arg;
     int64_t period = rm->lag_max_ms / 2 > 50 ? rm->lag_max_ms / 2 : 50;
+    int64_t tick = period < SM_RM_ISR_TICK_MS ? period : SM_RM_ISR_TICK_MS;
+    int64_t next_shrink = sm_mono_ms() + period;
     struct timespec ts;
 
     pthread_mutex_lock(&rm->isr_lock);
     while (!rm->isr_stop) {
         clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += (time_t)(period / 1000);
-        ts.tv_nsec += (long)(period % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
+        ts.tv_nsec += (long)tick * 1000000L;
+        ts.tv_sec += ts.tv_nsec / 1000000000L;
+        ts.tv_nsec %= 1000000000L;
         (void)pthread_cond_timedwait(&rm->isr_cond, &rm->isr_lock, &ts);
         if (rm->isr_stop)
             break;
         pthread_mutex_unlock(&rm->isr_lock);
-        sm_rm_shrink_isr(rm, sm_mono_ms());
+        if (sm_mono_ms() >= next_shrink) {
+            sm_rm_shrink_isr(rm, sm_mono_ms());
+            next_shrink = sm_mono_ms() + period;
+        }
+        sm_rm_announce_isr(rm, 0);
         pthread_mutex_lock(&rm->isr_lock);
     }
     pthread_mutex_unlock(&rm->isr_lock);
@@ -216,16 +245,20 @@ sm_rm_stop_isr(sm_rm_t *rm)
     pthread_mutex_unlock(&rm->isr_lock);
     pthread_join(rm->isr_thr, NULL);
     rm->isr_running = 0;
+    sm_rm_announce_isr(rm, 1);      /* what was written is announced */
     rm->isr_write = NULL;
+    rm->isr_announce = NULL;
 }
 
 void
-sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write, void *opaque,
+sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write,
+                sm_rm_isr_announce_fn announce, void *opaque,
                 int64_t lag_max_ms)
 {
     int rc;
 
     rm->isr_write = write;
+    rm->isr_announce = announce;
     rm->isr_opaque = opaque;
     rm->lag_max_ms = lag_max_ms > 0 ? lag_max_ms : 10000;
     rc = pthread_create(&rm->isr_thr, NULL, sm_rm_isr_main, rm);

@@ -20,6 +20,7 @@
 #include "server/metadata_cache.h"
 #include "server/partition.h"
 #include "server/purgatory.h"
+#include "server/isr_announce.h"
 #include "server/replica_fetcher.h"
 
 typedef struct sm_rm sm_rm_t;
@@ -46,9 +47,9 @@ void     sm_rm_follower_fetched(sm_rm_t *rm, sm_partition_t *p,
 
 /*
  * ISR maintenance on the leader (issue 4 §2): writes a new ISR to the
- * partition state znode, conditional on chg->zk_version, and announces it
- * under /isr_change_notification; *new_zk_version is the znode's version
- * afterwards.  SM_ERR__BAD_VERSION when someone else (the controller)
+ * partition state znode, conditional on chg->zk_version; *new_zk_version
+ * is the znode's version afterwards.  Written changes are announced in
+ * batches (isr_announce.h) through the announce function.  SM_ERR__BAD_VERSION when someone else (the controller)
  * wrote it first: the change is dropped, the controller's next
  * LeaderAndIsr carries the truth.  Runs with no rm or partition lock.
  */
@@ -56,14 +57,22 @@ typedef sm_err_t (*sm_rm_isr_write_fn)(void *opaque, const char *topic,
                                        int32_t partition,
                                        const sm_isr_change_t *chg,
                                        int32_t *new_zk_version);
+/* Announce a batch of written ISR changes to the controller (one
+ * /isr_change_notification znode).  Runs on the ISR thread, or on the
+ * thread stopping it. */
+typedef void (*sm_rm_isr_announce_fn)(void *opaque, const sm_zk_tps_t *tps);
 /* Start the ISR thread: every lag_max_ms / 2 each led partition drops
  * followers not caught up for lag_max_ms (replica.lag.time.max.ms);
  * followers join as soon as a fetch reaches the high watermark
- * (sm_rm_follower_fetched).  Stopped by sm_rm_destroy. */
-void     sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write, void *opaque,
+ * (sm_rm_follower_fetched); batches of changes are announced when due.
+ * Stopped by sm_rm_destroy. */
+void     sm_rm_start_isr(sm_rm_t *rm, sm_rm_isr_write_fn write,
+                         sm_rm_isr_announce_fn announce, void *opaque,
                          int64_t lag_max_ms);
-/* Stop the ISR thread (before the ZooKeeper session goes); no ISR change
- * is written afterwards.  Idempotent. */
+/* Announce the written ISR changes if a batch is due (force: if any). */
+void     sm_rm_announce_isr(sm_rm_t *rm, int force);
+/* Stop the ISR thread (before the ZooKeeper session goes), announcing
+ * what was written; no ISR change is written afterwards.  Idempotent. */
 void     sm_rm_stop_isr(sm_rm_t *rm);
 /* One shrink pass now (the ISR thread's body; tests). */
 void     sm_rm_shrink_isr(sm_rm_t *rm, int64_t now_ms);

@@ -446,6 +446,9 @@ def t_leader_kill_acks_all():
 def t_killed_rejoins():
     old = state.pop("killed")
     c.brokers[old].wait_unregistered()
+    # every notification znode created (and deleted by the controller)
+    # bumps the parent's cversion twice
+    cv0 = c.kazoo().exists("/isr_change_notification").cversion
     c.brokers[old].start()
     wait_for(lambda: old in state_of(TOPIC_ALL, 0)["isr"], T(60),
              "broker %d back in the ISR" % old, 0.2)
@@ -463,6 +466,14 @@ def t_killed_rejoins():
     wait_for(lambda: all(old in isr for _e, _l, _r, isr in
                          metadata(leader, TOPIC)[2].values()), T(30),
              "Metadata ISRs with broker %d" % old, 0.2)
+    # the leaders announced the 1 + NPART rejoins in batches, not one
+    # notification znode per partition
+    notes = (c.kazoo().exists("/isr_change_notification").cversion -
+             cv0) // 2
+    print("# %d ISR change notifications for %d rejoined partitions" %
+          (notes, 1 + NPART))
+    assert 1 <= notes < 1 + NPART, \
+        "%d notifications for %d partitions" % (notes, 1 + NPART)
 
 
 @suite.test("kill -9 the controller: a new controller, survivors' metadata "

@@ -24,7 +24,10 @@
     only an out-of-sync replica returns; with true it comes back with that
     replica as leader;
   * topic deletion removes the znodes and the log directories on every
-    broker.
+    broker;
+  * a reassignment with --throttle copies at the throttled rate (the
+    brokers apply leader/follower.replication.throttled.rate to the
+    listed replicas), then completes and --verify removes the throttle.
 """
 
 import json
@@ -306,6 +309,58 @@ def t_delete():
              not zk.exists("/config/topics/gone"), T(30), "znodes gone")
     wait_for(lambda: not any(os.path.exists(d) for d in dirs), T(30),
              "directories gone on every broker")
+
+
+def log_size(broker, topic, p):
+    path = os.path.join(broker.dir, "data", "%s-%d" % (topic, p),
+                        "%020d.log" % 0)
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
+@suite.test("kafka-reassign-partitions.sh --throttle: the brokers hold the "
+            "new replica's copy to the rate, then complete it")
+def t_throttled_reassign():
+    global c
+    # two 1 s quota windows (so the throttle bites after ~1 s of traffic)
+    # and small fetches (so the copy takes many of them)
+    c = suite.cluster(name="thr", brokers=2, props={
+        "replication.quota.window.num": "2",
+        "replica.fetch.max.bytes": "16384",
+        "auto.leader.rebalance.enable": "false"})
+    script("kafka-topics", "--create", "--topic", "th",
+           "--replica-assignment", "0")
+    c.topic_leader_ready("th", 1)
+    cl = clients.Confluent(c.bootstrap)
+    recs = [clients.Rec(value=b"%04d" % i + b"x" * 996) for i in range(400)]
+    cl.produce("th", recs, acks=1, extra={"batch.num.messages": 8})
+    total = log_size(c.brokers[0], "th", 0)
+    assert total >= 400000, "leader log of %d bytes" % total
+    plan = os.path.join(c.dir, "plan.json")
+    with open(plan, "w") as f:
+        json.dump({"version": 1, "partitions": [
+            {"topic": "th", "partition": 0, "replicas": [0, 1]}]}, f)
+    out = script("kafka-reassign-partitions", "--execute",
+                 "--reassignment-json-file", plan, "--throttle", "100000")
+    assert "throttle limit was set to 100000 B/s" in out, out
+    t0 = time.monotonic()
+    wait_for(lambda: log_size(c.brokers[1], "th", 0) > 0, T(20),
+             "the new replica to start copying", interval=0.05)
+    time.sleep(max(0.0, 1.0 - (time.monotonic() - t0)))
+    part = log_size(c.brokers[1], "th", 0)
+    print("# %d of %d bytes copied after %.2f s at 100000 B/s" %
+          (part, total, time.monotonic() - t0))
+    # unthrottled, the whole log comes in well under a second
+    assert part < total * 0.75, "%d of %d bytes copied" % (part, total)
+
+    def completed():
+        o = script("kafka-reassign-partitions", "--verify",
+                   "--reassignment-json-file", plan)
+        return "Reassignment of partition th-0 completed successfully" in o
+    wait_for(completed, T(60), "the reassignment to complete", interval=0.5)
+    print("# copy completed after %.2f s" % (time.monotonic() - t0))
+    assert_eq(log_size(c.brokers[1], "th", 0), total, "copied bytes")
+    cfg = json.loads(c.kazoo().get("/config/brokers/0")[0])["config"]
+    assert "leader.replication.throttled.rate" not in cfg, cfg
 
 
 if __name__ == "__main__":

@@ -176,6 +176,24 @@ typedef struct rfx {
 } rfx_t;
 
 static int rfx_port;
+static atomic_int rfx_hold;             /* throttled() answer */
+static atomic_long rfx_fetched;         /* bytes reported by fetched() */
+
+static int
+rfx_throttled(void *opaque, sm_partition_t *p)
+{
+    (void)opaque;
+    (void)p;
+    return atomic_load(&rfx_hold);
+}
+
+static void
+rfx_note_fetched(void *opaque, sm_partition_t *p, size_t bytes)
+{
+    (void)opaque;
+    ck_assert_str_eq(p->key, "t-0");
+    atomic_fetch_add(&rfx_fetched, (long)bytes);
+}
 
 static sm_err_t
 rfx_resolve(void *opaque, int32_t broker_id, char **host, int *port)
@@ -205,13 +223,16 @@ rfx_state(sm_pstate_t *ps, int32_t *ids, int32_t leader, int32_t epoch)
 static void
 rfx_setup(rfx_t *x)
 {
-    sm_rfm_opts_t o = { 1, 1, 50, 1, 1 << 20, 1 << 20, 50, 5000 };
+    sm_rfm_opts_t o = { 1, 1, 50, 1, 1 << 20, 1 << 20, 50, 5000,
+                        rfx_throttled, rfx_note_fetched, NULL };
     sm_log_config_t cfg;
     sm_pstate_t ps;
     int32_t ids[2] = { 2, 1 };
     char err[256];
 
     memset(x, 0, sizeof(*x));
+    atomic_store(&rfx_hold, 0);
+    atomic_store(&rfx_fetched, 0);
     pthread_mutex_init(&x->t.lock, NULL);
     ck_assert_int_eq(fb_start(&x->fb, 0, rft_handler, &x->t), 0);
     rfx_port = x->fb.port;
@@ -358,6 +379,32 @@ START_TEST(replica_fetcher__remove_and_leadership_stop_appends)
 }
 END_TEST
 
+START_TEST(replica_fetcher__throttled_partition_held_back)
+{
+    rfx_t x;
+    int64_t before;
+
+    rfx_setup(&x);
+    rfx_leader_batch(&x, 2);
+    sm_rfm_add(x.rfm, x.p, 2, 7, 0);
+    ck_assert(rfx_wait_end(&x, 2));
+    ck_assert_int_gt(atomic_load(&rfx_fetched), 0);
+    /* held back: the leader's next records do not come */
+    atomic_store(&rfx_hold, 1);
+    usleep(200000);                 /* a round in flight finishes */
+    before = sm_log_end_offset(x.log);
+    rfx_leader_batch(&x, 3);
+    usleep(400000);
+    ck_assert_int_eq(sm_log_end_offset(x.log), before);
+    /* released: they do, and are reported */
+    atomic_store(&rfx_fetched, 0);
+    atomic_store(&rfx_hold, 0);
+    ck_assert(rfx_wait_end(&x, 5));
+    ck_assert_int_gt(atomic_load(&rfx_fetched), 0);
+    rfx_teardown(&x);
+}
+END_TEST
+
 START_TEST(replica_fetcher__out_of_range_truncates_to_leader_end)
 {
     rfx_t x;
@@ -444,6 +491,7 @@ sm_test_suite_replica_fetcher(void)
     tcase_add_test(tc, replica_fetcher__appends_with_leader_offsets);
     tcase_add_test(tc, replica_fetcher__corrupt_batch_not_appended);
     tcase_add_test(tc, replica_fetcher__remove_and_leadership_stop_appends);
+    tcase_add_test(tc, replica_fetcher__throttled_partition_held_back);
     tcase_add_test(tc, replica_fetcher__out_of_range_truncates_to_leader_end);
     tcase_add_test(tc, replica_fetcher__epoch_handshake_truncates_divergence);
     suite_add_tcase(s, tc);
