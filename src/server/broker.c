@@ -573,6 +573,11 @@ sm_broker_shutdown(sm_broker_t *b)
         sm_net_stop_accepting(b->net);
         if (b->coord)                   /* parked JoinGroup/SyncGroup */
             sm_coord_shutdown(b->coord);
+        /* parked acks=all produces: the followers fetch from the new
+         * leaders now (or stop being read during the drain), so they
+         * could only time out; answer them NOT_LEADER_FOR_PARTITION */
+        if (b->produce_purg)
+            sm_purgatory_shutdown(b->produce_purg);
         (void)sm_net_drain(b->net, 30000);
     }
     if (b->ctrl) {

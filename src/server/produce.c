@@ -23,7 +23,10 @@
  * watermark passed the last appended offset (NONE, or
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR shrank below the minimum
  * meanwhile) or the leadership moved (NOT_LEADER_FOR_PARTITION).  TimeoutMs
- * later the undecided partitions get REQUEST_TIMED_OUT.  The keys are
+ * later the undecided partitions get REQUEST_TIMED_OUT, or
+ * NOT_LEADER_FOR_PARTITION when the broker's shutdown expires them (it
+ * answers parked requests before draining: followers fetch elsewhere by
+ * then, so they could only time out).  The keys are
  * poked by follower fetches that move the high watermark and by role
  * changes (replica_manager.c).  The pending response borrows topic names
  * from the request frame, which ctx owns until the answer is sent.
@@ -229,6 +232,12 @@ static void
 sm_produce_op_complete(sm_delayed_op_t *op, int expired)
 {
     sm_produce_op_t *o = (sm_produce_op_t *)op;
+    /* expired by the broker's shutdown: the leadership has moved (after
+     * a controlled shutdown) or is about to; the client retries at the
+     * new leader at once instead of waiting out its request timeout */
+    sm_err_t late = atomic_load(&o->ctx->b->shutting_down)
+                    ? SM_ERR_NOT_LEADER_FOR_PARTITION
+                    : SM_ERR_REQUEST_TIMED_OUT;
     int n = 0;
 
     (void)sm_produce_op_try(op);     /* a last look before timing out */
@@ -237,8 +246,7 @@ sm_produce_op_complete(sm_delayed_op_t *op, int expired)
 
         for (int32_t i = 0; i < rt->PartitionResponsesCnt; i++, n++)
             if (o->waits[n].p != NULL && !o->waits[n].done)
-                rt->PartitionResponses[i].ErrorCode =
-                    SM_ERR_REQUEST_TIMED_OUT;
+                rt->PartitionResponses[i].ErrorCode = (int16_t)late;
     }
     sm_ProduceResponse_write(sm_reqctx_begin(o->ctx),
                              o->ctx->hdr.ApiVersion, &o->resp);

@@ -5,7 +5,8 @@
     RF 3 topic moves their leadership to other ISR members before it
     exits (the state znodes say so the moment the process is gone), the
     broker leaves every ISR, and everything acknowledged is still read
-    back from the new leaders;
+    back from the new leaders; under a continuous acks=all producer it
+    exits within seconds and no delivery fails;
   * the stopped broker restarts and rejoins the ISRs; then
     kafka-preferred-replica-election.sh moves leadership back to the
     preferred replicas;
@@ -75,6 +76,24 @@ def script(name, *args):
     return harness.run(argv, seconds=60, env=env).stdout.decode()
 
 
+def acks_of(logfile):
+    """Acknowledged {id: offset} and failed ids from a producer_loop.py
+    log."""
+    ok, failed = {}, []
+    if not os.path.exists(logfile):
+        return ok, failed
+    with open(logfile) as f:
+        for line in f:
+            if line.startswith("#") or not line.endswith("\n"):
+                continue
+            n, _s, _r, off, err = line.split()
+            if err == "-":
+                ok[int(n)] = int(off)
+            else:
+                failed.append((int(n), err))
+    return ok, failed
+
+
 def produce_all(topic, nparts, tag):
     cl = clients.Confluent(c.bootstrap)
     for p in range(nparts):
@@ -106,8 +125,37 @@ def t_controlled_shutdown():
                          for s in states(TOPIC, NPART).values()),
              T(20), "full ISRs")
     produce_all(TOPIC, NPART, b"a")
-    mark = c.brokers[0].log_mark()
-    c.brokers[0].stop()
+    # a producer keeps writing acks=all to a partition broker 0 leads
+    script("kafka-topics", "--create", "--topic", "cs",
+           "--replica-assignment", "0:1:2", "--config",
+           "min.insync.replicas=2")
+    c.topic_leader_ready("cs", 1)
+    wait_for(lambda: len(states("cs", 1)[0]["isr"]) == 3, T(20), "cs ISR")
+    logf = os.path.join(c.dir, "cs.acks")
+    stopf = os.path.join(c.dir, "cs.stop")
+    proc = harness.spawn(
+        ["/usr/bin/python3", os.path.join(harness.HERE, "producer_loop.py"),
+         c.bootstrap, "cs", "all", logf, stopf, str(T(120))],
+        os.path.join(c.dir, "cs.out"))
+    try:
+        wait_for(lambda: len(acks_of(logf)[0]) >= 100, T(30),
+                 "100 acknowledgements before the stop", 0.1)
+        mark = c.brokers[0].log_mark()
+        t0 = time.monotonic()
+        c.brokers[0].stop()
+        took = time.monotonic() - t0
+        n = len(acks_of(logf)[0])
+        wait_for(lambda: len(acks_of(logf)[0]) >= n + 100, T(30),
+                 "100 acknowledgements after the stop", 0.1)
+    finally:
+        open(stopf, "w").close()
+        rc = proc.wait(T(150))
+    print("# SIGTERM to exit: %.2f s" % took)
+    # parked acks=all requests are answered (NOT_LEADER_FOR_PARTITION),
+    # not drained until the 30 s drain limit
+    assert took < 10, "the broker took %.1f s to shut down" % took
+    ok, failed = acks_of(logf)
+    assert_eq((rc, failed), (0, []), "producer exit and failed deliveries")
     st = states(TOPIC, NPART)
     for p in range(NPART):
         assert st[p]["leader"] in (1, 2), "partition %d led by %r" % \
