@@ -19,6 +19,7 @@ bin/kafka-console-consumer.sh (manual assignment) against a real broker.
 
 import os
 import sys
+import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -208,6 +209,68 @@ def perf():
     assert_eq(cp.returncode, 1, "missing --num-records")
     assert_eq(cp.stderr.decode().splitlines()[-1], "producer-performance: "
               "error: argument --num-records is required", "message")
+
+
+@suite.test("kafka-verifiable-producer.sh: Kafka's JSON events, one per "
+            "record, keys and values as asked; SIGTERM ends an endless run")
+def verifiable_producer():
+    import json
+    import signal
+    import subprocess
+    c = cluster()
+    create(c, "vp", 2)
+    vp = os.path.join(BIN, "kafka-verifiable-producer.sh")
+    cp = harness.run([vp, "--broker-list", c.bootstrap, "--topic", "vp",
+                      "--max-messages", "50", "--acks", "-1",
+                      "--value-prefix", "7", "--repeating-keys", "3"], 60,
+                     env=env())
+    ev = [json.loads(ln) for ln in cp.stdout.decode().splitlines()]
+    names = [e["name"] for e in ev]
+    assert_eq(names, ["startup_complete"] + ["producer_send_success"] * 50 +
+              ["shutdown_complete", "tool_data"], "events")
+    for e in ev:
+        assert_eq(list(e)[:2], ["timestamp", "name"], "leading fields")
+    sent = {e["value"]: e for e in ev[1:51]}
+    assert_eq(sorted(sent), sorted("7.%d" % i for i in range(50)), "values")
+    for i in range(50):
+        e = sent["7.%d" % i]
+        assert_eq((e["key"], e["topic"]), (str(i % 3), "vp"), "key of %d" % i)
+    assert_eq(len({(e["partition"], e["offset"]) for e in sent.values()}),
+              50, "distinct partition/offset pairs")
+    td = ev[-1]
+    assert_eq((td["sent"], td["acked"], td["target_throughput"]),
+              (50, 50, -1), "tool_data")
+    # what the events claim is in the log
+    ck = clients.Confluent(c.bootstrap)
+    for p in (0, 1):
+        for r in ck.consume("vp", p, 0, ck.latest("vp", p)):
+            e = sent[r.value.decode()]
+            assert_eq((e["partition"], e["offset"], e["key"]),
+                      (p, r.offset, r.key.decode()), "record %r" % r.value)
+    # endless at 200 records/s until SIGTERM
+    proc = subprocess.Popen([vp, "--bootstrap-server", c.bootstrap,
+                             "--topic", "vp", "--throughput", "200"],
+                            stdout=subprocess.PIPE, env=env())
+    try:
+        first = json.loads(proc.stdout.readline())
+        assert_eq(first["name"], "startup_complete", "first event")
+        time.sleep(1)
+        proc.send_signal(signal.SIGTERM)
+        out, _ = proc.communicate(timeout=T(30))
+    finally:
+        harness.reap(proc, signal.SIGKILL, 5)
+    ev = [json.loads(ln) for ln in out.decode().splitlines()]
+    assert_eq([e["name"] for e in ev[-2:]], ["shutdown_complete",
+              "tool_data"], "last events")
+    td = ev[-1]
+    assert 50 <= td["sent"] <= 400, "sent %d in ~1 s at 200/s" % td["sent"]
+    assert_eq(td["acked"], td["sent"], "acked")
+    assert_eq(proc.returncode, 0, "exit status")
+    cp = harness.run([vp, "--topic", "vp"], 30, check=False, env=env())
+    assert_eq(cp.returncode, 1, "no bootstrap")
+    assert_eq(cp.stderr.decode().splitlines()[-1], "verifiable-producer: "
+              "error: one of the arguments --bootstrap-server "
+              "--broker-list is required", "message")
 
 
 @suite.test("libsamsa(3)'s example program produces and reads back")
