@@ -438,6 +438,62 @@ samsa_err_t samsa_consumer_assign_topic(samsa_consumer_t *c,
 samsa_err_t samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
                                 samsa_message_t **msgp, char **errmsg);
 
+/*
+ * The 0.8 ZooKeeper-coordinated consumer (Kafka 0.8's
+ * ZookeeperConsumerConnector), for groups whose members and offsets live
+ * in ZooKeeper:
+ *   /consumers/<group>/ids/<consumerId>       ephemeral registration
+ *   /consumers/<group>/owners/<topic>/<p>     ephemeral partition claim
+ *   /consumers/<group>/offsets/<topic>/<p>    committed offset (decimal)
+ * A member registers, then on every change of the group's members or of
+ * the brokers it rebalances: commits and releases what it owns, computes
+ * its share with the range strategy (one stream per member, as 0.8's
+ * RangeAssignor: sorted members, sorted partitions, the first n % m
+ * members one partition more), claims it (a claim still held by the old
+ * owner fails the attempt: retried after rebalance_backoff_ms, up to
+ * rebalance_max_retries times) and fetches from the committed offsets
+ * (or the reset policy) with the simple consumer, over the brokers found
+ * in /brokers/ids.  Interoperates with 0.8 consumers of the same group.
+ * Calls block the caller's thread; rebalancing and auto-commit happen
+ * inside samsa_zk_consumer_poll().
+ */
+typedef struct samsa_zk_consumer samsa_zk_consumer_t;
+
+typedef struct samsa_zk_consumer_opts {
+    const char *zookeeper_connect;     /* host:port[,...][/chroot]; required */
+    const char *group_id;              /* required */
+    const char *consumer_id;           /* NULL: <group>_<host>-<ms>-<hex8> */
+    int session_timeout_ms;            /* zookeeper.session.timeout.ms 6000 */
+    int auto_commit;                   /* auto.commit.enable 1 */
+    int auto_commit_interval_ms;       /* auto.commit.interval.ms 60000 */
+    int from_beginning;                /* auto.offset.reset: 1 smallest,
+                                          0 largest (default) */
+    int rebalance_max_retries;         /* rebalance.max.retries 4 */
+    int rebalance_backoff_ms;          /* rebalance.backoff.ms 2000 */
+} samsa_zk_consumer_opts_t;
+
+/* 0.8's defaults into *o (connect and group left NULL). */
+void samsa_zk_consumer_opts_init(samsa_zk_consumer_opts_t *o);
+/* Register in the group and subscribe to topics (one stream each).  conf
+ * (may be NULL) supplies client keys (fetch sizes, client.id, ...); its
+ * bootstrap.servers is replaced by the brokers in ZooKeeper.  NULL with
+ * errstr on a bad option or an unreachable ZooKeeper. */
+samsa_zk_consumer_t *samsa_zk_consumer_new(const samsa_conf_t *conf,
+                                           const samsa_zk_consumer_opts_t *o,
+                                           const char *const *topics,
+                                           int ntopics, char *errstr,
+                                           size_t errstr_size);
+/* The registered consumer id. */
+const char *samsa_zk_consumer_id(const samsa_zk_consumer_t *zc);
+/* As samsa_consumer_poll(), rebalancing first when needed; a rebalance
+ * that fails every retry is returned as _STATE with a message. */
+samsa_err_t samsa_zk_consumer_poll(samsa_zk_consumer_t *zc, int timeout_ms,
+                                   samsa_message_t **msgp, char **errmsg);
+/* Write the positions of the owned partitions to ZooKeeper now. */
+samsa_err_t samsa_zk_consumer_commit(samsa_zk_consumer_t *zc);
+/* Commit (if auto_commit), release the claims, leave the group. */
+void samsa_zk_consumer_close(samsa_zk_consumer_t *zc);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,11 +1,16 @@
 /*
  * samsa-console-consumer: print records of a topic on standard output -
  * samsa's kafka.tools.ConsoleConsumer (Kafka 2.8 flags, output and exit
- * codes), run by bin/kafka-console-consumer.sh, in manual-assignment mode
- * only for now: libsamsa's simple consumer reads --partition, or every
- * partition of --topic, from --offset (earliest, latest or a number) or
- * from the beginning.  --group and --whitelist, which need a consumer
- * group, end with a "not yet supported" error.
+ * codes), run by bin/kafka-console-consumer.sh.  With --bootstrap-server,
+ * in manual-assignment mode only for now: libsamsa's simple consumer
+ * reads --partition, or every partition of --topic, from --offset
+ * (earliest, latest or a number) or from the beginning; --group and
+ * --whitelist, which need a broker-coordinated group, end with a "not yet
+ * supported" error.  With --zookeeper (Kafka 1.x's old consumer), as a
+ * member of --group (default console-consumer-<n>) in libsamsa's 0.8
+ * ZooKeeper-coordinated consumer: offsets committed to ZooKeeper
+ * (auto.commit.enable, auto.commit.interval.ms and the other 0.8 keys
+ * come from --consumer-property / --consumer.config).
  *
  * OUTPUT (DefaultMessageFormatter, --property): per record, the fields
  * enabled among print.timestamp ("CreateTime:<ms>"), print.partition
@@ -39,7 +44,7 @@ enum {
     O_CONSUMER_PROPERTY, O_CONSUMER_CONFIG, O_FORMATTER, O_PROPERTY,
     O_FROM_BEGINNING, O_MAX_MESSAGES, O_TIMEOUT, O_SKIP_ERRORS,
     O_ISOLATION, O_GROUP, O_KEY_DESER, O_VALUE_DESER, O_HELP, O_VERSION,
-    O__CNT
+    O_ZOOKEEPER, O__CNT
 };
 
 static const cn_opt_t cc_opts[O__CNT] = {
@@ -98,6 +103,10 @@ static const cn_opt_t cc_opts[O__CNT] = {
         "for values", "Accepted; values are printed as bytes.", NULL },
     [O_HELP] = { "help", 0, NULL, "Print usage information.", NULL },
     [O_VERSION] = { "version", 0, NULL, "Display Kafka version.", NULL },
+    [O_ZOOKEEPER] = { "zookeeper", 1, "String: urls", "REQUIRED (only when "
+        "using old consumer): The connection string for the zookeeper "
+        "connection in the form host:port. Multiple URLS can be given to "
+        "allow fail-over.", NULL },
 };
 
 static const char cc_help[] =
@@ -228,8 +237,17 @@ cc_offset(const char *s)
 static const char *
 cc_check(const cn_args_t *a)
 {
-    if (a->given[O_BOOTSTRAP] == 0)
+    if (a->given[O_BOOTSTRAP] == 0 && a->given[O_ZOOKEEPER] == 0)
         return "Missing required argument \"[bootstrap-server]\"";
+    if (a->given[O_BOOTSTRAP] > 0 && a->given[O_ZOOKEEPER] > 0)
+        return "Option [bootstrap-server] cannot be used with option "
+               "[zookeeper].";
+    if (a->given[O_ZOOKEEPER] > 0 &&
+        (a->given[O_PARTITION] > 0 || a->given[O_OFFSET] > 0))
+        return "The partition and offset options are only supported with "
+               "[bootstrap-server].";
+    if (a->given[O_ZOOKEEPER] > 0 && a->given[O_WHITELIST] > 0)
+        return "--whitelist with [zookeeper] is not yet supported by samsa.";
     if ((a->given[O_TOPIC] > 0) == (a->given[O_WHITELIST] > 0))
         return "Exactly one of whitelist/topic is required.";
     if (a->given[O_PARTITION] > 0 && a->given[O_TOPIC] == 0)
@@ -313,11 +331,95 @@ cc_assign(const cn_args_t *a, samsa_consumer_t *c)
     return 0;
 }
 
+/* ------------------------------------------------------------ zookeeper */
+
+/* The 0.8 consumer keys of props go to o; the rest to rest. */
+static void
+cc_zk_opts(const sm_props_t *props, samsa_zk_consumer_opts_t *o,
+           sm_props_t *rest)
+{
+    for (int i = 0; i < props->n; i++) {
+        const char *k = props->v[i].key, *v = props->v[i].value;
+
+        if (strcmp(k, "auto.commit.enable") == 0)
+            o->auto_commit = strcasecmp(v, "false") != 0;
+        else if (strcmp(k, "auto.commit.interval.ms") == 0)
+            o->auto_commit_interval_ms = atoi(v);
+        else if (strcmp(k, "zookeeper.session.timeout.ms") == 0)
+            o->session_timeout_ms = atoi(v);
+        else if (strcmp(k, "rebalance.backoff.ms") == 0)
+            o->rebalance_backoff_ms = atoi(v);
+        else if (strcmp(k, "rebalance.max.retries") == 0)
+            o->rebalance_max_retries = atoi(v);
+        else if (strcmp(k, "auto.offset.reset") == 0)
+            o->from_beginning = strcmp(v, "smallest") == 0 ||
+                                strcmp(v, "earliest") == 0;
+        else if (strcmp(k, "consumer.id") != 0 &&
+                 strcmp(k, "group.id") != 0 &&
+                 strcmp(k, "zookeeper.connect") != 0)
+            sm_props_set(rest, k, v, 0);
+    }
+}
+
+static samsa_zk_consumer_t *
+cc_zk_open(const cn_args_t *a)
+{
+    sm_props_t props = SM_PROPS_INIT, rest = SM_PROPS_INIT;
+    samsa_conf_t *conf = samsa_conf_new();
+    samsa_zk_consumer_opts_t o;
+    samsa_zk_consumer_t *zc = NULL;
+    const char *topic = cn_value(a, O_TOPIC, "");
+    char errstr[512], group[64];
+
+    fprintf(stderr, "Using the ConsoleConsumer with old consumer is "
+            "deprecated and will be removed in a future major release. "
+            "Consider using the new consumer by passing [bootstrap-server] "
+            "instead of [zookeeper].\n");
+    samsa_zk_consumer_opts_init(&o);
+    snprintf(group, sizeof(group), "console-consumer-%d",
+             (int)(sm_mono_ms() % 100000));
+    o.zookeeper_connect = cn_value(a, O_ZOOKEEPER, "");
+    o.group_id = cn_value(a, O_GROUP, group);
+    o.from_beginning = a->given[O_FROM_BEGINNING] > 0;
+    if (cn_props(a, cn_value(a, O_CONSUMER_CONFIG, NULL),
+                 O_CONSUMER_PROPERTY, &props) != 0)
+        goto out;
+    cc_zk_opts(&props, &o, &rest);
+    if (a->given[O_FROM_BEGINNING] > 0)
+        o.from_beginning = 1;
+    if (sm_props_get(&rest, "client.id") == NULL)
+        sm_props_set(&rest, "client.id", o.group_id, 0);
+    if (cn_conf_apply(conf, &rest) != 0)
+        goto out;
+    zc = samsa_zk_consumer_new(conf, &o, &topic, 1, errstr, sizeof(errstr));
+    if (zc == NULL)
+        fprintf(stderr, "ERROR Unknown error when running consumer: %s "
+                "(kafka.tools.ConsoleConsumer$)\n", errstr);
+out:
+    sm_props_fini(&props);
+    sm_props_fini(&rest);
+    samsa_conf_destroy(conf);
+    return zc;
+}
+
 /* ------------------------------------------------------------ main */
 
+/* One consumer of either kind behind cc_loop. */
+typedef struct cc_src {
+    samsa_consumer_t    *c;
+    samsa_zk_consumer_t *zc;
+} cc_src_t;
+
+static samsa_err_t
+cc_poll(cc_src_t *src, int timeout_ms, samsa_message_t **m, char **errmsg)
+{
+    if (src->zc != NULL)
+        return samsa_zk_consumer_poll(src->zc, timeout_ms, m, errmsg);
+    return samsa_consumer_poll(src->c, timeout_ms, m, errmsg);
+}
+
 static int
-cc_loop(const cn_args_t *a, samsa_consumer_t *c, const cc_fmt_t *f,
-        long *countp)
+cc_loop(const cn_args_t *a, cc_src_t *c, const cc_fmt_t *f, long *countp)
 {
     long max = atol(cn_value(a, O_MAX_MESSAGES, "-1"));
     long timeout = atol(cn_value(a, O_TIMEOUT, "-1"));
@@ -326,7 +428,7 @@ cc_loop(const cn_args_t *a, samsa_consumer_t *c, const cc_fmt_t *f,
     while (!cc_stop && (max < 0 || *countp < max)) {
         samsa_message_t *m = NULL;
         char *errmsg = NULL;
-        samsa_err_t err = samsa_consumer_poll(c, 200, &m, &errmsg);
+        samsa_err_t err = cc_poll(c, 200, &m, &errmsg);
         if (err != SAMSA_OK) {
             fprintf(stderr, "ERROR Error processing message, terminating "
                     "consumer process:  (kafka.tools.ConsoleConsumer$)\n"
@@ -357,12 +459,13 @@ static int
 cc_run(const cn_args_t *a)
 {
     sm_props_t fprops = SM_PROPS_INIT;
-    samsa_consumer_t *c = NULL;
+    cc_src_t c = { NULL, NULL };
     cc_fmt_t f;
     long count = 0;
     int rc = 1;
 
-    if (a->given[O_GROUP] > 0 || a->given[O_WHITELIST] > 0) {
+    if (a->given[O_ZOOKEEPER] == 0 &&
+        (a->given[O_GROUP] > 0 || a->given[O_WHITELIST] > 0)) {
         fprintf(stderr, "samsa: consumer groups (--group, --whitelist) are "
                 "not yet supported; use --topic with --partition, or "
                 "--topic alone to read every partition\n");
@@ -371,15 +474,21 @@ cc_run(const cn_args_t *a)
     if (cn_props(a, NULL, O_PROPERTY, &fprops) != 0)
         goto out;
     cc_fmt_init(&f, &fprops);
-    c = cc_open(a);
-    if (c == NULL || cc_assign(a, c) != 0)
-        goto out;
+    if (a->given[O_ZOOKEEPER] > 0) {
+        if ((c.zc = cc_zk_open(a)) == NULL)
+            goto out;
+    } else {
+        c.c = cc_open(a);
+        if (c.c == NULL || cc_assign(a, c.c) != 0)
+            goto out;
+    }
     signal(SIGINT, cc_on_signal);
     signal(SIGTERM, cc_on_signal);
-    rc = cc_loop(a, c, &f, &count);
+    rc = cc_loop(a, &c, &f, &count);
     fprintf(stderr, "Processed a total of %ld messages\n", count);
 out:
-    samsa_consumer_destroy(c);
+    samsa_consumer_destroy(c.c);
+    samsa_zk_consumer_close(c.zc);
     sm_props_fini(&fprops);
     return rc;
 }

@@ -1,0 +1,574 @@
+/*
+ * zk_consumer.c: the 0.8 ZooKeeper-coordinated consumer of samsa.h
+ * (samsa_zk_consumer_*; Kafka 0.8's ZookeeperConsumerConnector and its
+ * ZKRebalancerListener).
+ *
+ * STATE.  zc->owned lists the partitions this member claimed in the last
+ * successful rebalance, each with the position to commit (the offset
+ * after the last record returned, or the offset it started from).  The
+ * records are fetched by an inner simple consumer (samsa_consumer_t)
+ * created per rebalance over the brokers registered in ZooKeeper, so a
+ * rebalance drops whatever that consumer had fetched but not returned;
+ * positions count only returned records, so nothing is skipped.
+ *
+ * REBALANCE (one attempt): commit (auto_commit) and release everything
+ * (delete our owner znodes, drop the inner consumer); read the members
+ * (child watch) and their subscriptions, the brokers (child watch) and
+ * each topic's partitions (data watch); take our range; claim each
+ * partition with an ephemeral owner znode - one still held by its old
+ * owner, who has not released it yet, fails the attempt (claims undone);
+ * read the committed offsets; assign.  Watches fire as events on the
+ * ZooKeeper client, drained at the start of every poll: any of them, or
+ * a new session after an expiry (registration re-created), asks for a
+ * rebalance.
+ *
+ * ZooKeeper paths and payloads come from src/zk (zk_paths.h, kafka_zk.h).
+ * Threads: the caller's, one at a time.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/client.h"
+#include "client/samsa.h"
+#include "common/sm_mem.h"
+#include "common/sm_time.h"
+#include "zk/kafka_zk.h"
+#include "zk/zk_client.h"
+#include "zk/zk_paths.h"
+
+typedef struct zc_part {
+    char    *topic;
+    int32_t  partition;
+    int64_t  pos;                   /* to commit; -1 unknown */
+    int64_t  committed;             /* last written; -1 none */
+} zc_part_t;
+
+struct samsa_zk_consumer {
+    samsa_zk_consumer_opts_t o;     /* strings below are owned copies */
+    char          *group, *id, *thread;   /* thread: "<id>-0" */
+    char         **topics;
+    int            ntopics;
+    samsa_conf_t  *conf;            /* copy of the caller's */
+    sm_zk_t       *zk;
+    samsa_consumer_t *c;            /* NULL while nothing is owned */
+    zc_part_t     *owned;
+    int            nowned;
+    int            need_rebalance;
+    int64_t        next_commit;     /* monotonic ms */
+};
+
+void
+samsa_zk_consumer_opts_init(samsa_zk_consumer_opts_t *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->session_timeout_ms = 6000;
+    o->auto_commit = 1;
+    o->auto_commit_interval_ms = 60000;
+    o->rebalance_max_retries = 4;
+    o->rebalance_backoff_ms = 2000;
+}
+
+const char *
+samsa_zk_consumer_id(const samsa_zk_consumer_t *zc)
+{
+    return zc->id;
+}
+
+/* ------------------------------------------------------------ owned */
+
+static void
+zc_owned_clear(samsa_zk_consumer_t *zc)
+{
+    for (int i = 0; i < zc->nowned; i++)
+        sm_free(zc->owned[i].topic);
+    sm_free(zc->owned);
+    zc->owned = NULL;
+    zc->nowned = 0;
+}
+
+static zc_part_t *
+zc_owned_find(samsa_zk_consumer_t *zc, const char *topic, int32_t p)
+{
+    for (int i = 0; i < zc->nowned; i++)
+        if (zc->owned[i].partition == p &&
+            strcmp(zc->owned[i].topic, topic) == 0)
+            return &zc->owned[i];
+    return NULL;
+}
+
+samsa_err_t
+samsa_zk_consumer_commit(samsa_zk_consumer_t *zc)
+{
+    sm_err_t err = SAMSA_OK;
+
+    for (int i = 0; i < zc->nowned; i++) {
+        zc_part_t *o = &zc->owned[i];
+        sm_err_t e;
+
+        if (o->pos < 0 || o->pos == o->committed)
+            continue;
+        e = sm_zk_set_consumer_offset(zc->zk, zc->group, o->topic,
+                                      o->partition, o->pos);
+        if (e == SM_OK)
+            o->committed = o->pos;
+        else
+            err = e;
+    }
+    zc->next_commit = sm_mono_ms() + zc->o.auto_commit_interval_ms;
+    return err;
+}
+
+/* Delete our owner znodes of the first n owned entries. */
+static void
+zc_unclaim(samsa_zk_consumer_t *zc, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char *path = sm_zk_path_consumer_owner(zc->group,
+                                               zc->owned[i].topic,
+                                               zc->owned[i].partition);
+        (void)sm_zk_delete(zc->zk, path, SM_ZK_ANY_VERSION);
+        sm_free(path);
+    }
+}
+
+/* Commit, give everything back, stop fetching. */
+static void
+zc_release(samsa_zk_consumer_t *zc)
+{
+    if (zc->o.auto_commit)
+        (void)samsa_zk_consumer_commit(zc);
+    zc_unclaim(zc, zc->nowned);
+    zc_owned_clear(zc);
+    if (zc->c != NULL) {
+        samsa_consumer_destroy(zc->c);
+        zc->c = NULL;
+    }
+}
+
+/* ------------------------------------------------------------ group */
+
+/* /consumers/<g>/ids/<id> with our subscription (one stream per topic);
+ * a leftover of our own expired session is replaced. */
+static sm_err_t
+zc_register(samsa_zk_consumer_t *zc)
+{
+    sm_zk_consumer_reg_t reg = { 0 };
+    char *path = sm_zk_path_consumer_id(zc->group, zc->id);
+    char *ids = sm_zk_path_consumer_ids(zc->group), *json;
+    int32_t *streams = sm_calloc((size_t)zc->ntopics + 1, sizeof(*streams));
+    sm_err_t err;
+
+    for (int i = 0; i < zc->ntopics; i++)
+        streams[i] = 1;
+    reg.pattern = "static";
+    reg.topics = zc->topics;
+    reg.streams = streams;
+    reg.cnt = zc->ntopics;
+    reg.timestamp = (int64_t)time(NULL) * 1000;
+    json = sm_zk_consumer_reg_encode(&reg);
+    err = sm_zk_ensure_path(zc->zk, ids);
+    if (err == SM_OK)
+        err = sm_zk_create(zc->zk, path, json, (int)strlen(json),
+                           SM_ZK_EPHEMERAL, NULL, NULL);
+    if (err == SM_ERR__EXISTS) {
+        (void)sm_zk_delete(zc->zk, path, SM_ZK_ANY_VERSION);
+        err = sm_zk_create(zc->zk, path, json, (int)strlen(json),
+                           SM_ZK_EPHEMERAL, NULL, NULL);
+    }
+    sm_free(json);
+    sm_free(streams);
+    sm_free(ids);
+    sm_free(path);
+    return err;
+}
+
+/* Sorted consumer thread ids subscribed to topic, from the members'
+ * registrations (watch the member list). */
+static sm_err_t
+zc_members(samsa_zk_consumer_t *zc, const char *topic, sm_zk_strings_t *out)
+{
+    char *ids = sm_zk_path_consumer_ids(zc->group);
+    sm_zk_strings_t members = { 0 };
+    sm_err_t err = sm_zk_get_children(zc->zk, ids, 1, &members);
+
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; err == SM_OK && i < members.cnt; i++) {
+        char *path = sm_zk_path_consumer_id(zc->group, members.v[i]);
+        sm_zk_consumer_reg_t reg = { 0 };
+        char *data = NULL, errstr[256];
+        int len = 0;
+
+        if (sm_zk_get(zc->zk, path, 0, &data, &len, NULL) == SM_OK &&
+            sm_zk_consumer_reg_decode(path, data, len, &reg, errstr,
+                                      sizeof(errstr)) == SM_OK) {
+            for (int t = 0; t < reg.cnt; t++) {
+                if (strcmp(reg.topics[t], topic) != 0)
+                    continue;
+                for (int s = 0; s < reg.streams[t] && s < 64; s++) {
+                    out->v = sm_realloc(out->v, (size_t)(out->cnt + 1) *
+                                        sizeof(*out->v));
+                    out->v[out->cnt++] = sm_asprintf("%s-%d", members.v[i],
+                                                     s);
+                }
+            }
+        }
+        sm_zk_consumer_reg_fini(&reg);
+        sm_free(data);
+        sm_free(path);
+    }
+    sm_zk_strings_fini(&members);
+    sm_free(ids);
+    return err;
+}
+
+static int
+zc_strcmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* 0.8's range: my slice [*first, *first + *n) of npart partitions. */
+static void
+zc_range(const sm_zk_strings_t *threads, const char *me, int npart,
+         int *first, int *n)
+{
+    int m = threads->cnt, i = -1, per, extra;
+
+    *first = *n = 0;
+    for (int k = 0; k < m; k++)
+        if (strcmp(threads->v[k], me) == 0)
+            i = k;
+    if (i < 0 || m == 0)
+        return;
+    per = npart / m;
+    extra = npart % m;
+    *first = per * i + (i < extra ? i : extra);
+    *n = per + (i < extra ? 1 : 0);
+}
+
+/* Claim topic-p for our thread: SM_OK, or SM_ERR__EXISTS while another
+ * member still owns it. */
+static sm_err_t
+zc_claim(samsa_zk_consumer_t *zc, const char *topic, int32_t p)
+{
+    char *path = sm_zk_path_consumer_owner(zc->group, topic, p);
+    char *parent = sm_strdup(path), *slash = strrchr(parent, '/');
+    sm_err_t err;
+
+    *slash = '\0';
+    err = sm_zk_ensure_path(zc->zk, parent);
+    if (err == SM_OK)
+        err = sm_zk_create(zc->zk, path, zc->thread, (int)strlen(zc->thread),
+                           SM_ZK_EPHEMERAL, NULL, NULL);
+    sm_free(parent);
+    sm_free(path);
+    return err;
+}
+
+/* bootstrap.servers from /brokers/ids (child watch): each broker's first
+ * endpoint.  NULL if no broker is registered. */
+static char *
+zc_bootstrap(samsa_zk_consumer_t *zc)
+{
+    sm_zk_ints_t ids = { 0 };
+    char *boot = NULL;
+
+    if (sm_zk_get_broker_ids(zc->zk, 1, &ids) != SM_OK)
+        return NULL;
+    for (int i = 0; i < ids.cnt; i++) {
+        sm_zk_broker_t b;
+        char *prev = boot;
+
+        memset(&b, 0, sizeof(b));
+        if (sm_zk_get_broker(zc->zk, ids.v[i], &b, NULL) == SM_OK &&
+            b.endpoint_cnt > 0) {
+            boot = sm_asprintf("%s%s%s:%d", prev ? prev : "",
+                               prev ? "," : "", b.endpoints[0].host,
+                               (int)b.endpoints[0].port);
+            sm_free(prev);
+        }
+        sm_zk_broker_fini(&b);
+    }
+    sm_zk_ints_fini(&ids);
+    return boot;
+}
+
+/* Our range of topic, claimed and appended to zc->owned. */
+static sm_err_t
+zc_take_topic(samsa_zk_consumer_t *zc, const char *topic)
+{
+    sm_zk_strings_t threads;
+    sm_zk_topic_t t;
+    int first, n;
+    sm_err_t err;
+
+    memset(&t, 0, sizeof(t));
+    err = sm_zk_get_topic(zc->zk, topic, 1, &t);
+    if (err == SM_ERR__NOENT)
+        return SM_OK;                   /* not created yet */
+    if (err != SM_OK)
+        return err;
+    err = zc_members(zc, topic, &threads);
+    if (err == SM_OK) {
+        qsort(threads.v, (size_t)threads.cnt, sizeof(*threads.v), zc_strcmp);
+        zc_range(&threads, zc->thread, t.part_cnt, &first, &n);
+        for (int k = first; k < first + n && err == SM_OK; k++) {
+            int32_t p = t.parts[k].partition;
+
+            err = zc_claim(zc, topic, p);
+            if (err != SM_OK)
+                break;
+            zc->owned = sm_realloc(zc->owned, (size_t)(zc->nowned + 1) *
+                                   sizeof(*zc->owned));
+            zc->owned[zc->nowned++] = (zc_part_t){ sm_strdup(topic), p,
+                                                   -1, -1 };
+        }
+    }
+    sm_zk_strings_fini(&threads);
+    sm_zk_topic_fini(&t);
+    return err;
+}
+
+/* Fetch the owned partitions from their committed offsets. */
+static sm_err_t
+zc_start_fetching(samsa_zk_consumer_t *zc, const char *boot, char *errstr,
+                  size_t errstr_size)
+{
+    sm_err_t err = samsa_conf_set(zc->conf, "bootstrap.servers", boot,
+                                  errstr, errstr_size);
+
+    if (err != SM_OK)
+        return err;
+    zc->c = samsa_consumer_new(zc->conf, errstr, errstr_size);
+    if (zc->c == NULL)
+        return SM_ERR__CONFIG;
+    for (int i = 0; i < zc->nowned && err == SM_OK; i++) {
+        zc_part_t *o = &zc->owned[i];
+        int64_t off = -1;
+
+        if (sm_zk_get_consumer_offset(zc->zk, zc->group, o->topic,
+                                      o->partition, &off) == SM_OK &&
+            off >= 0)
+            o->pos = o->committed = off;
+        else
+            off = zc->o.from_beginning ? SAMSA_OFFSET_BEGINNING
+                                       : SAMSA_OFFSET_END;
+        err = samsa_consumer_assign(zc->c, o->topic, o->partition, off);
+    }
+    return err;
+}
+
+/* One rebalance attempt (see the file comment). */
+static sm_err_t
+zc_rebalance_once(samsa_zk_consumer_t *zc, char *errstr, size_t errstr_size)
+{
+    char *boot;
+    sm_err_t err = SM_OK;
+
+    zc_release(zc);
+    boot = zc_bootstrap(zc);
+    if (boot == NULL) {
+        snprintf(errstr, errstr_size, "no broker registered in ZooKeeper "
+                 "(%s)", sm_zk_connect_string(zc->zk));
+        return SM_ERR__STATE;
+    }
+    for (int i = 0; i < zc->ntopics && err == SM_OK; i++)
+        err = zc_take_topic(zc, zc->topics[i]);
+    if (err == SM_OK && zc->nowned > 0)
+        err = zc_start_fetching(zc, boot, errstr, errstr_size);
+    else if (err != SM_OK)
+        snprintf(errstr, errstr_size, "a partition of the group's topics "
+                 "is still owned by another member (%s)", sm_err_name(err));
+    sm_free(boot);
+    if (err != SM_OK) {
+        zc_unclaim(zc, zc->nowned);
+        zc_owned_clear(zc);
+        if (zc->c != NULL) {
+            samsa_consumer_destroy(zc->c);
+            zc->c = NULL;
+        }
+    }
+    return err;
+}
+
+static sm_err_t
+zc_rebalance(samsa_zk_consumer_t *zc, char **errmsg)
+{
+    char errstr[512] = "";
+    sm_err_t err = SM_OK;
+
+    for (int i = 0; i <= zc->o.rebalance_max_retries; i++) {
+        if (i > 0)
+            usleep((useconds_t)zc->o.rebalance_backoff_ms * 1000);
+        err = zc_rebalance_once(zc, errstr, sizeof(errstr));
+        if (err == SM_OK) {
+            zc->need_rebalance = 0;
+            return SM_OK;
+        }
+    }
+    if (errmsg != NULL)
+        *errmsg = sm_asprintf("%s can't rebalance after %d retries: %s",
+                              zc->id, zc->o.rebalance_max_retries, errstr);
+    return SM_ERR__STATE;
+}
+
+/* ------------------------------------------------------------ poll */
+
+/* Drain ZooKeeper events: any watch, or a new session, asks for a
+ * rebalance (a new session first re-registers). */
+static void
+zc_events(samsa_zk_consumer_t *zc)
+{
+    sm_zk_event_t *ev;
+
+    while ((ev = sm_zk_event_poll(zc->zk, 0)) != NULL) {
+        switch (ev->type) {
+        case SM_ZK_EV_SESSION_ESTABLISHED:
+            (void)zc_register(zc);
+            zc->need_rebalance = 1;
+            break;
+        case SM_ZK_EV_NODE_CREATED:
+        case SM_ZK_EV_NODE_DELETED:
+        case SM_ZK_EV_NODE_DATA_CHANGED:
+        case SM_ZK_EV_NODE_CHILDREN_CHANGED:
+            zc->need_rebalance = 1;
+            break;
+        default:
+            break;
+        }
+        sm_zk_event_destroy(ev);
+    }
+}
+
+samsa_err_t
+samsa_zk_consumer_poll(samsa_zk_consumer_t *zc, int timeout_ms,
+                       samsa_message_t **msgp, char **errmsg)
+{
+    int64_t deadline = sm_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    sm_err_t err = SAMSA_OK;
+
+    *msgp = NULL;
+    if (errmsg != NULL)
+        *errmsg = NULL;
+    do {
+        int64_t left = deadline - sm_mono_ms();
+        int slice = left > 100 ? 100 : (left > 0 ? (int)left : 0);
+
+        zc_events(zc);
+        if (zc->need_rebalance && (err = zc_rebalance(zc, errmsg)) != SM_OK)
+            return err;
+        if (zc->o.auto_commit && sm_mono_ms() >= zc->next_commit)
+            (void)samsa_zk_consumer_commit(zc);
+        if (zc->c == NULL) {
+            usleep((useconds_t)slice * 1000);
+            continue;
+        }
+        err = samsa_consumer_poll(zc->c, slice, msgp, errmsg);
+        if (*msgp != NULL) {
+            zc_part_t *o = zc_owned_find(zc, (*msgp)->topic,
+                                         (*msgp)->partition);
+            if (o != NULL)
+                o->pos = (*msgp)->offset + 1;
+        }
+        if (err != SAMSA_OK || *msgp != NULL)
+            return err;
+    } while (sm_mono_ms() < deadline);
+    return SAMSA_OK;
+}
+
+/* ------------------------------------------------------------ life */
+
+/* 0.8's consumer id: <group>_<hostname>-<ms>-<8 hex digits>. */
+static char *
+zc_make_id(const char *group)
+{
+    char host[256] = "localhost";
+    unsigned r;
+
+    (void)gethostname(host, sizeof(host) - 1);
+    srand((unsigned)(sm_mono_ms() ^ (int64_t)getpid()));
+    r = ((unsigned)rand() << 16) ^ (unsigned)rand();
+    return sm_asprintf("%s_%s-%lld-%08x", group, host,
+                       (long long)time(NULL) * 1000, r);
+}
+
+static sm_err_t
+zc_check_opts(const samsa_zk_consumer_opts_t *o, int ntopics, char *errstr,
+              size_t errstr_size)
+{
+    if (o == NULL || o->zookeeper_connect == NULL || o->group_id == NULL ||
+        o->group_id[0] == '\0') {
+        snprintf(errstr, errstr_size, "zookeeper.connect and group.id are "
+                 "required");
+        return SM_ERR__CONFIG;
+    }
+    if (ntopics < 1) {
+        snprintf(errstr, errstr_size, "no topic to subscribe to");
+        return SM_ERR__CONFIG;
+    }
+    return SM_OK;
+}
+
+samsa_zk_consumer_t *
+samsa_zk_consumer_new(const samsa_conf_t *conf,
+                      const samsa_zk_consumer_opts_t *o,
+                      const char *const *topics, int ntopics, char *errstr,
+                      size_t errstr_size)
+{
+    samsa_zk_consumer_t *zc;
+    sm_zk_conf_t zconf;
+
+    if (zc_check_opts(o, ntopics, errstr, errstr_size) != SM_OK)
+        return NULL;
+    zc = sm_calloc(1, sizeof(*zc));
+    zc->o = *o;
+    zc->group = sm_strdup(o->group_id);
+    zc->id = o->consumer_id ? sm_strdup(o->consumer_id)
+                            : zc_make_id(o->group_id);
+    zc->thread = sm_asprintf("%s-0", zc->id);
+    zc->topics = sm_calloc((size_t)ntopics, sizeof(*zc->topics));
+    for (int i = 0; i < ntopics; i++)
+        zc->topics[zc->ntopics++] = sm_strdup(topics[i]);
+    zc->conf = samsa_conf_new();
+    if (conf != NULL) {
+        sm_client_conf_fini(&zc->conf->c);
+        sm_client_conf_copy(&zc->conf->c, &conf->c);
+    }
+    memset(&zconf, 0, sizeof(zconf));
+    zconf.connect = o->zookeeper_connect;
+    zconf.session_timeout_ms = o->session_timeout_ms;
+    if (sm_zk_new(&zconf, &zc->zk, errstr, errstr_size) != SM_OK ||
+        zc_register(zc) != SM_OK) {
+        if (zc->zk != NULL)
+            snprintf(errstr, errstr_size, "cannot register %s in "
+                     "ZooKeeper", zc->id);
+        samsa_zk_consumer_close(zc);
+        return NULL;
+    }
+    zc->need_rebalance = 1;
+    zc->next_commit = sm_mono_ms() + o->auto_commit_interval_ms;
+    return zc;
+}
+
+void
+samsa_zk_consumer_close(samsa_zk_consumer_t *zc)
+{
+    if (zc == NULL)
+        return;
+    if (zc->zk != NULL) {
+        zc_release(zc);
+        sm_zk_destroy(zc->zk);          /* the registration goes with it */
+    }
+    zc_owned_clear(zc);
+    for (int i = 0; i < zc->ntopics; i++)
+        sm_free(zc->topics[i]);
+    sm_free(zc->topics);
+    samsa_conf_destroy(zc->conf);
+    sm_free(zc->thread);
+    sm_free(zc->id);
+    sm_free(zc->group);
+    sm_free(zc);
+}
