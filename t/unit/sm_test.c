@@ -22,6 +22,11 @@ sm_test_main(const sm_suite_fn *suites, int n)
         printf("Bail out! CRC32C self-test failed\n");
         return 1;
     }
+    /* Check's default is 4 s per test: too tight for the model tests of
+     * a sanitizer build on a loaded 2-core machine (two timed out while
+     * other jobs ran).  A hung test is still killed, after 60 s; cases
+     * that need more set their own, and CK_DEFAULT_TIMEOUT overrides. */
+    setenv("CK_DEFAULT_TIMEOUT", "60", 0);
     sr = srunner_create(suites[0]());
     for (int i = 1; i < n; i++)
         srunner_add_suite(sr, suites[i]());
