@@ -976,7 +976,8 @@ co_load_group(sm_coord_t *co, co_group_t *g, sm_bytes_t value)
     char *pt, *proto;
 
     if (value.ptr == NULL) {                    /* tombstone */
-        sm_grp_restore(g->grp, 0, NULL, NULL);
+        sm_grp_load(g->grp, 0, NULL, NULL, SM_STR_NULL, NULL, 0,
+                    sm_mono_ms());
         g->stored_gen = g->stored_state = -1;
         /* offsets that outlive their group's metadata keep an Empty group
          * (Kafka loads them the same way); else the group is gone */
@@ -992,7 +993,8 @@ co_load_group(sm_coord_t *co, co_group_t *g, sm_bytes_t value)
     }
     pt = sm_str_dup(gv.protocol_type);
     proto = gv.protocol.len >= 0 ? sm_str_dup(gv.protocol) : NULL;
-    sm_grp_restore(g->grp, gv.generation, pt, proto);
+    sm_grp_load(g->grp, gv.generation, pt, proto, gv.leader, gv.members,
+                gv.nmembers, sm_mono_ms());
     g->stored_gen = gv.generation;
     g->stored_state = gv.nmembers > 0 ? SM_GRP_STABLE : SM_GRP_EMPTY;
     free(pt);

@@ -984,15 +984,69 @@ sm_grp_set_store(sm_grp_t *grp, sm_grp_store_fn fn, void *arg)
     grp->store_arg = arg;
 }
 
-void
-sm_grp_restore(sm_grp_t *grp, int32_t generation, const char *protocol_type,
-               const char *protocol)
+/* A member as a stored metadata value describes it. */
+static grp_member_t *
+grp_member_loaded(const sm_grec_member_t *mv, const char *protocol,
+                  int64_t now)
 {
-    if (grp->state != SM_GRP_EMPTY || grp->nmembers > 0)
+    grp_member_t *m = sm_calloc(1, sizeof(*m));
+
+    m->id = sm_str_dup(mv->member_id);
+    m->client_id = sm_str_dup(mv->client_id);
+    m->client_host = sm_str_dup(mv->client_host);
+    m->session_timeout_ms = mv->session_timeout_ms;
+    m->rebalance_timeout_ms = mv->rebalance_timeout_ms;
+    if (protocol != NULL) {
+        m->protos = sm_calloc(1, sizeof(*m->protos));
+        m->nprotos = 1;
+        m->protos[0].name = sm_strdup(protocol);
+        m->protos[0].md_len = mv->subscription.len > 0
+                              ? mv->subscription.len : 0;
+        m->protos[0].md = sm_malloc((size_t)m->protos[0].md_len + 1);
+        if (m->protos[0].md_len > 0)
+            memcpy(m->protos[0].md, mv->subscription.ptr,
+                   (size_t)m->protos[0].md_len);
+    }
+    m->assign_len = mv->assignment.len > 0 ? mv->assignment.len : 0;
+    m->assign = sm_malloc((size_t)m->assign_len + 1);
+    if (m->assign_len > 0)
+        memcpy(m->assign, mv->assignment.ptr, (size_t)m->assign_len);
+    m->hb_deadline = now + m->session_timeout_ms;
+    return m;
+}
+
+void
+sm_grp_load(sm_grp_t *grp, int32_t generation, const char *protocol_type,
+            const char *protocol, sm_str_t leader,
+            const sm_grec_member_t *members, int nmembers, int64_t now)
+{
+    if ((grp->state != SM_GRP_EMPTY && grp->state != SM_GRP_STABLE) ||
+        grp->npending > 0)
         return;
+    for (int i = 0; i < grp->nmembers; i++)
+        if (grp->members[i]->join_cb != NULL ||
+            grp->members[i]->sync_cb != NULL)
+            return;
+    for (int i = 0; i < grp->nmembers; i++)
+        grp_member_free(grp->members[i]);
+    grp->nmembers = 0;
+    grp->leader = NULL;
     grp->generation = generation;
     free(grp->protocol_type);
     free(grp->protocol);
     grp->protocol_type = protocol_type ? sm_strdup(protocol_type) : NULL;
     grp->protocol = protocol ? sm_strdup(protocol) : NULL;
+    if (protocol != NULL && nmembers > 0) {
+        grp->members = sm_realloc(grp->members, (size_t)nmembers *
+                                  sizeof(*grp->members));
+        for (int i = 0; i < nmembers; i++) {
+            grp_member_t *m = grp_member_loaded(&members[i], protocol, now);
+
+            grp->members[grp->nmembers++] = m;
+            if (grp_str_is(leader, m->id))
+                grp->leader = m->id;
+        }
+    }
+    /* built in its stored state, as Kafka's loadGroup: no transition */
+    grp->state = grp->nmembers > 0 ? SM_GRP_STABLE : SM_GRP_EMPTY;
 }

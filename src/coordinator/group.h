@@ -52,6 +52,7 @@
 
 #include "common/sm_err.h"
 #include "common/sm_slice.h"
+#include "coordinator/group_record.h"
 
 typedef enum sm_grp_state {
     SM_GRP_EMPTY = 0,
@@ -156,12 +157,20 @@ int64_t  sm_grp_next_deadline(const sm_grp_t *grp);
 typedef sm_err_t (*sm_grp_store_fn)(void *arg, const sm_grp_t *grp);
 void     sm_grp_set_store(sm_grp_t *grp, sm_grp_store_fn fn, void *arg);
 
-/* Loading from __consumer_offsets: an Empty group takes the generation
- * and protocol of its last stored metadata (NULL: none).  Members are not
- * restored: they rejoin (UNKNOWN_MEMBER_ID tells them to).  No-op unless
- * the group is Empty. */
-void     sm_grp_restore(sm_grp_t *grp, int32_t generation,
-                        const char *protocol_type, const char *protocol);
+/* Loading from __consumer_offsets (Kafka's GroupMetadata.loadGroup): the
+ * group takes a stored metadata value wholesale - generation, protocol
+ * type and protocol (NULL: none), leader and members with their
+ * subscriptions (for protocol) and assignments - and is Stable when it
+ * has members and a protocol, else Empty.  Each member's session starts
+ * at now, so members that do not heartbeat to this coordinator expire
+ * and the group rebalances, as in Kafka; those that do carry on without
+ * one.  A later record replaces what an earlier one loaded.  No-op
+ * unless the group is Empty or Stable with nothing parked (a rebalancing
+ * or Dead group is live, not loaded). */
+void     sm_grp_load(sm_grp_t *grp, int32_t generation,
+                     const char *protocol_type, const char *protocol,
+                     sm_str_t leader, const sm_grec_member_t *members,
+                     int nmembers, int64_t now);
 /* To Dead, answering parked callbacks with COORDINATOR_NOT_AVAILABLE. */
 void     sm_grp_kill(sm_grp_t *grp);
 /* The same, answering with err (NOT_COORDINATOR when the group's offsets

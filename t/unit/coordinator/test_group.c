@@ -238,6 +238,70 @@ START_TEST(group__session_expiry_rebalances)
 }
 END_TEST
 
+START_TEST(group__loaded_members_carry_on_or_expire)
+{
+    sm_grp_t *g = sm_grp_new("g", &conf0);
+    sm_grec_member_t mv[2] = {
+        { S("m-1"), S("c1"), S("/h1"), 30000, 10000,
+          { (const uint8_t *)"sub1", 4 }, { (const uint8_t *)"as1", 3 } },
+        { S("m-2"), S("c2"), S("/h2"), 30000, 10000,
+          { (const uint8_t *)"sub2", 4 }, { (const uint8_t *)"as2", 3 } },
+    };
+    sm_grp_member_view_t v;
+    cli_t a = { 0 };
+
+    /* an older record, then the newer one replaces it */
+    sm_grp_load(g, 4, "consumer", "range", S("m-1"), mv, 1, 0);
+    ck_assert_int_eq(sm_grp_size(g), 1);
+    sm_grp_load(g, 5, "consumer", "range", S("m-2"), mv, 2, 0);
+    ck_assert_int_eq(sm_grp_state(g), SM_GRP_STABLE);
+    ck_assert_int_eq(sm_grp_generation(g), 5);
+    ck_assert_int_eq(sm_grp_size(g), 2);
+    ck_assert_str_eq(sm_grp_leader(g), "m-2");
+    ck_assert_str_eq(sm_grp_protocol(g), "range");
+    sm_grp_member(g, 1, &v);
+    ck_assert_str_eq(v.client_id, "c2");
+    ck_assert_int_eq(v.assignment.len, 3);
+    ck_assert_int_eq(memcmp(v.assignment.ptr, "as2", 3), 0);
+    ck_assert_int_eq(v.metadata.len, 4);
+    /* m-1 heartbeats to the new coordinator and stays; m-2 does not */
+    for (int64_t t = 1000; t <= 9000; t += 1000) {
+        ck_assert_int_eq(sm_grp_heartbeat(g, S("m-1"), 5, t), SM_OK);
+        sm_grp_tick(g, t);
+    }
+    ck_assert_int_eq(sm_grp_size(g), 2);
+    sm_grp_tick(g, 10000);              /* m-2's 10 s session is over */
+    ck_assert_int_eq(sm_grp_size(g), 1);
+    ck_assert_int_eq(sm_grp_state(g), SM_GRP_PREPARING_REBALANCE);
+    ck_assert_int_eq(sm_grp_heartbeat(g, S("m-1"), 5, 10500),
+                     SM_ERR_REBALANCE_IN_PROGRESS);
+    ck_assert_int_eq(sm_grp_heartbeat(g, S("m-2"), 5, 11000),
+                     SM_ERR_UNKNOWN_MEMBER_ID);
+    /* a rebalancing group is live: loading is a no-op */
+    snprintf(a.id, sizeof(a.id), "m-1");
+    join(g, &a, 11001);
+    ck_assert_int_eq(a.gen, 6);
+    sm_grp_load(g, 0, NULL, NULL, SM_STR_NULL, NULL, 0, 11002);
+    ck_assert_int_eq(sm_grp_generation(g), 6);
+    sm_grp_destroy(g);
+}
+END_TEST
+
+START_TEST(group__empty_load_and_tombstone)
+{
+    sm_grp_t *g = sm_grp_new("g", &conf0);
+
+    sm_grp_load(g, 3, "consumer", NULL, SM_STR_NULL, NULL, 0, 0);
+    ck_assert_int_eq(sm_grp_state(g), SM_GRP_EMPTY);
+    ck_assert_int_eq(sm_grp_generation(g), 3);
+    ck_assert_str_eq(sm_grp_protocol(g), "");
+    sm_grp_load(g, 0, NULL, NULL, SM_STR_NULL, NULL, 0, 0);
+    ck_assert_int_eq(sm_grp_generation(g), 0);
+    ck_assert_str_eq(sm_grp_protocol_type(g), "");
+    sm_grp_destroy(g);
+}
+END_TEST
+
 START_TEST(group__rebalance_timeout_drops_laggards)
 {
     sm_grp_t *g = sm_grp_new("g", &conf0);
@@ -402,6 +466,8 @@ sm_test_suite_group(void)
     tcase_add_test(tc, group__parked_answers_on_destroy);
     tcase_add_test(tc, group__session_timeout_bounds);
     tcase_add_test(tc, group__static_member_rejoins_without_session_wait);
+    tcase_add_test(tc, group__loaded_members_carry_on_or_expire);
+    tcase_add_test(tc, group__empty_load_and_tombstone);
     suite_add_tcase(s, tc);
     return s;
 }
