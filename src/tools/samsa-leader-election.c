@@ -21,7 +21,7 @@
  *     Error completing leader election (PREFERRED) for partition: t-3: <exception>
  * then, if any failed, the uncaught "<n> replica(s) could not be elected"
  * (exit 1); exit 0 otherwise.  Each list iterates as Scala's mutable
- * HashSet of TopicPartition does (tle_scala_order).  Kafka 2.4-2.8 print
+ * HashSet of TopicPartition does (election_common.c).  Kafka 2.4-2.8 print
  * the "Valid replica" line with the elected partitions instead of the
  * unchanged ones, a bug later Kafka fixed; samsa prints the unchanged ones.
  * A call that times out prints "Timeout waiting for election results".
@@ -36,7 +36,6 @@
 #include "config.h"
 
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,7 +47,7 @@
 #include "common/sm_buf.h"
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
-#include "server/config_props.h"
+#include "tools/election.h"
 
 #define TLE_TIMEOUT_MS 30000
 
@@ -142,26 +141,6 @@ static const char tle_usage[] =
     "                                          is specified.\n"
     "--version                               Display Kafka version.\n";
 
-/* The JVM's last words for an uncaught exception; returns 1. */
-static int
-tle_die(const char *cls, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static int
-tle_die(const char *cls, const char *fmt, ...)
-{
-    va_list ap;
-
-    fflush(stdout);
-    fprintf(stderr, "Exception in thread \"main\" %s: ", cls);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 1;
-}
-
-#define TLE_ACFE "kafka.common.AdminCommandFailedException"
 #define TLE_AOE  "kafka.admin.AdminOperationException"
 
 /* ------------------------------------------------------------ options */
@@ -330,199 +309,26 @@ tle_read_json(const char *path, tle_tps_t *l)
     return 0;
 }
 
-/* ------------------------------------------------------------ client */
+/* ------------------------------------------------------------ main */
 
-static int
-tle_client(const tle_opts_t *o, samsa_client_t **clientp)
+static const tle_texts_t *
+tle_texts(int type)
 {
-    samsa_conf_t *conf = samsa_conf_new();
-    sm_props_t props;
-    char errstr[512], num[16];
-    int rc = 0;
-
-    sm_props_init(&props);
-    if (o->admin_config != NULL &&
-        sm_props_load(&props, o->admin_config, errstr, sizeof(errstr))
-        != SM_OK)
-        rc = tle_die("java.nio.file.NoSuchFileException", "%s",
-                     o->admin_config);
-    for (int i = 0; i < props.n && rc == 0; i++)
-        if (samsa_conf_set(conf, props.v[i].key, props.v[i].value, errstr,
-                           sizeof(errstr)) != SAMSA_OK &&
-            strstr(errstr, "isn't a known") == NULL)
-            rc = tle_die("org.apache.kafka.common.config.ConfigException",
-                         "%s", errstr);
-    sm_props_fini(&props);
-    if (rc == 0) {
-        samsa_conf_set(conf, "bootstrap.servers", o->bootstrap, errstr,
-                       sizeof(errstr));
-        snprintf(num, sizeof(num), "%d", TLE_TIMEOUT_MS);
-        samsa_conf_set(conf, "default.api.timeout.ms", num, errstr,
-                       sizeof(errstr));
-        snprintf(num, sizeof(num), "%d", TLE_TIMEOUT_MS / 2);
-        samsa_conf_set(conf, "request.timeout.ms", num, errstr,
-                       sizeof(errstr));
-        *clientp = samsa_client_new(conf, errstr, sizeof(errstr));
-        if (*clientp == NULL)
-            rc = tle_die("org.apache.kafka.common.KafkaException",
-                         "Failed to create new KafkaAdminClient\nCaused by: "
-                         "org.apache.kafka.common.config.ConfigException: "
-                         "%s", errstr);
-    }
-    samsa_conf_destroy(conf);
-    return rc;
-}
-
-/* ------------------------------------------------------------ output */
-
-/* The exception class Kafka's client throws for a code. */
-static const char *
-tle_exc_class(samsa_err_t err)
-{
-    static const struct { samsa_err_t err; const char *cls; } map[] = {
-        { 84, "ElectionNotNeededException" },
-        { 80, "PreferredLeaderNotAvailableException" },
-        { 83, "EligibleLeadersNotAvailableException" },
-        { 3,  "UnknownTopicOrPartitionException" },
-        { 17, "InvalidTopicException" },
-        { 41, "NotControllerException" },
-        { 7,  "TimeoutException" },
-        { 42, "InvalidRequestException" },
-        { 35, "UnsupportedVersionException" },
-        { 31, "ClusterAuthorizationException" },
+    static const tle_texts_t preferred = {
+        "Successfully completed leader election (PREFERRED) for "
+        "partitions ", "Valid replica already elected for partitions ",
+        "Error completing leader election (PREFERRED) for partition: ",
+        "replica(s) could not be elected",
+    };
+    static const tle_texts_t unclean = {
+        "Successfully completed leader election (UNCLEAN) for partitions ",
+        "Valid replica already elected for partitions ",
+        "Error completing leader election (UNCLEAN) for partition: ",
+        "replica(s) could not be elected",
     };
 
-    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-        if (map[i].err == err)
-            return map[i].cls;
-    return "UnknownServerException";
+    return type == SAMSA_ELECTION_PREFERRED ? &preferred : &unclean;
 }
-
-/* Java's String.hashCode and TopicPartition.hashCode. */
-static int32_t
-tle_hash(const samsa_election_result_t *r)
-{
-    uint32_t h = 0;
-
-    for (const char *s = r->topic; *s; s++)
-        h = 31 * h + (uint32_t)(unsigned char)*s;  /* ASCII names */
-    return (int32_t)(31u * (31u + (uint32_t)r->partition) + h);
-}
-
-/* Scala 2.13 mutable.HashSet iteration: by bucket of the spread hash
- * (h ^ h >>> 16) in a table of 16 doubling while n >= 0.75 x size, then by
- * hash within the bucket, then insertion order.  idx[] holds the insertion
- * order on entry. */
-static void
-tle_scala_order(const samsa_election_result_t *r, int *idx, int n)
-{
-    uint32_t cap = 16;
-
-    while ((uint32_t)n >= cap * 3 / 4)
-        cap *= 2;
-    for (int i = 1; i < n; i++) {
-        int k = idx[i], j = i;
-        int32_t hk = tle_hash(&r[k]) ^ (int32_t)((uint32_t)tle_hash(&r[k])
-                                                 >> 16);
-        while (j > 0) {
-            int32_t hj = tle_hash(&r[idx[j - 1]]) ^
-                (int32_t)((uint32_t)tle_hash(&r[idx[j - 1]]) >> 16);
-            uint32_t bj = (uint32_t)hj & (cap - 1);
-            uint32_t bk = (uint32_t)hk & (cap - 1);
-            if (bj < bk || (bj == bk && hj <= hk))
-                break;
-            idx[j] = idx[j - 1];
-            j--;
-        }
-        idx[j] = k;
-    }
-}
-
-/* "t-0, t-1" of the results in idx. */
-static void
-tle_print_list(const char *prefix, const samsa_election_result_t *r,
-               int *idx, int n)
-{
-    tle_scala_order(r, idx, n);
-    fputs(prefix, stdout);
-    for (int i = 0; i < n; i++)
-        printf("%s%s-%d", i ? ", " : "", r[idx[i]].topic,
-               (int)r[idx[i]].partition);
-    putchar('\n');
-}
-
-static int
-tle_report(const char *type, const samsa_election_result_t *r, int n)
-{
-    int *ok = sm_calloc((size_t)n + 1, sizeof(int));
-    int *noop = sm_calloc((size_t)n + 1, sizeof(int));
-    int *bad = sm_calloc((size_t)n + 1, sizeof(int));
-    int nok = 0, nnoop = 0, nbad = 0;
-    char prefix[128];
-
-    for (int i = 0; i < n; i++) {
-        if (r[i].err == SAMSA_OK)
-            ok[nok++] = i;
-        else if (r[i].err == 84)        /* ELECTION_NOT_NEEDED */
-            noop[nnoop++] = i;
-        else
-            bad[nbad++] = i;
-    }
-    snprintf(prefix, sizeof(prefix), "Successfully completed leader "
-             "election (%s) for partitions ", type);
-    if (nok > 0)
-        tle_print_list(prefix, r, ok, nok);
-    if (nnoop > 0)
-        tle_print_list("Valid replica already elected for partitions ", r,
-                       noop, nnoop);
-    tle_scala_order(r, bad, nbad);
-    for (int i = 0; i < nbad; i++) {
-        const samsa_election_result_t *e = &r[bad[i]];
-        printf("Error completing leader election (%s) for partition: "
-               "%s-%d: org.apache.kafka.common.errors.%s: %s\n", type,
-               e->topic, (int)e->partition, tle_exc_class(e->err),
-               e->errmsg ? e->errmsg : samsa_err_message(e->err));
-    }
-    sm_free(ok);
-    sm_free(noop);
-    sm_free(bad);
-    if (nbad > 0)
-        return tle_die(TLE_ACFE, "%d replica(s) could not be elected", nbad);
-    return 0;
-}
-
-static int
-tle_elect(samsa_client_t *client, int type, const tle_tps_t *l)
-{
-    const char *name = type == SAMSA_ELECTION_PREFERRED ? "PREFERRED"
-                                                        : "UNCLEAN";
-    samsa_election_result_t *res = NULL;
-    char *errmsg = NULL;
-    samsa_err_t err;
-    int n = 0, rc;
-
-    err = samsa_elect_leaders(client, type, l ? l->v : NULL, l ? l->cnt : 0,
-                              &res, &n, &errmsg);
-    if (err == -187 /* _TIMED_OUT */ || err == 7 /* REQUEST_TIMED_OUT */ ||
-        (err <= -100 && err != SAMSA_OK)) {
-        printf("Timeout waiting for election results\n");
-        rc = tle_die(TLE_ACFE, "Timeout waiting for election results\n"
-                     "Caused by: org.apache.kafka.common.errors."
-                     "TimeoutException: %s", errmsg ? errmsg : "");
-    } else if (err != SAMSA_OK) {
-        rc = tle_die("java.util.concurrent.ExecutionException",
-                     "org.apache.kafka.common.errors.%s: %s",
-                     tle_exc_class(err), errmsg ? errmsg
-                                                : samsa_err_message(err));
-    } else {
-        rc = tle_report(name, res, n);
-    }
-    samsa_election_results_free(res, n);
-    free(errmsg);
-    return rc;
-}
-
-/* ------------------------------------------------------------ main */
 
 static int
 tle_run(const tle_opts_t *o)
@@ -549,9 +355,11 @@ tle_run(const tle_opts_t *o)
         list = &single;
     }
     if (rc == 0)
-        rc = tle_client(o, &client);
+        rc = tle_client(o->bootstrap, o->admin_config, TLE_TIMEOUT_MS,
+                        TLE_TIMEOUT_MS / 2, &client);
     if (rc == 0)
-        rc = tle_elect(client, type, list);
+        rc = tle_elect(client, type, list ? list->v : NULL,
+                       list ? list->cnt : 0, tle_texts(type));
     samsa_client_destroy(client);
     sm_free(file.v);
     if (file.root != NULL)

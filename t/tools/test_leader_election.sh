@@ -15,7 +15,9 @@
 #      outside the ISR and the partition stays offline (the topic default
 #      forbids unclean elections); PREFERRED cannot elect it, UNCLEAN
 #      elects 2 with ISR 2;
-#   4. an ElectLeaders request sent by hand to a broker that is not the
+#   4. kafka-preferred-replica-election.sh --bootstrap-server: the same
+#      request, PREFERRED, with that tool's wording;
+#   5. an ElectLeaders request sent by hand to a broker that is not the
 #      controller is answered NOT_CONTROLLER.
 # Every wait is bounded.
 set -u
@@ -27,6 +29,7 @@ zkq=$top_builddir/t/tools/zkq
 server=$top_builddir/src/samsa-server
 KLE=$srcdir/bin/kafka-leader-election.sh
 KT=$srcdir/bin/kafka-topics.sh
+KPE=$srcdir/bin/kafka-preferred-replica-election.sh
 export SAMSA_BUILD_DIR=$top_builddir
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/samsa-kle.XXXXXX") || exit 1
@@ -228,6 +231,28 @@ check "unclean election of a partition with a live leader" 0 \
 "Valid replica already elected for partitions p-0
 " "" "$KLE" --bootstrap-server "$BS" --election-type Unclean --topic p \
     --partition 0
+
+# ------------------------- kafka-preferred-replica-election.sh --bootstrap-server
+
+# (p-1 lost both replicas above; p-0, led by 1 throughout, is the stable one)
+DEPR="This tool is deprecated. Please use kafka-leader-election tool. Tracking issue: KAFKA-8405"
+echo '{"partitions": [{"topic": "p", "partition": 0}, {"topic": "nosuch", "partition": 0}]}' \
+    > "$tmp/p0.json"
+check "kafka-preferred-replica-election.sh --bootstrap-server: not needed, unknown" 1 \
+"$DEPR
+Preferred replica already elected for partitions p-0
+Error completing preferred leader election for partition: nosuch-0: $ERRS.UnknownTopicOrPartitionException: The partition does not exist.
+" "$ACFE 1 preferred replica(s) could not be elected" \
+    "$KPE" --bootstrap-server "$BS" --path-to-json-file "$tmp/p0.json"
+start_broker 3
+assert "broker 3 back in u-0's ISR" wait_state u "0 2 2,3"
+echo '{"partitions": [{"topic": "u", "partition": 0}]}' > "$tmp/u.json"
+check "kafka-preferred-replica-election.sh --bootstrap-server elects u-0" 0 \
+"$DEPR
+Successfully completed preferred leader election for partitions u-0
+" "" "$KPE" --bootstrap-server "$BS" --path-to-json-file "$tmp/u.json"
+assert "u-0: leader 3 again" \
+    test "$("$zkq" "$ZK" states u "$wait_ms")" = "0 3 2,3"
 
 # ------------------------------------------------- NOT_CONTROLLER
 
