@@ -60,8 +60,8 @@ sm_el_answer(void *arg, const sm_controller_election_t *res, int n)
     int kept = 0;
 
     memset(&resp, 0, sizeof(resp));
-    resp.ReplicaElectionResults = sm_calloc((size_t)n + 1,
-                                            sizeof(*resp.ReplicaElectionResults));
+    resp.ReplicaElectionResults = sm_calloc(
+        (size_t)n + 1, sizeof(*resp.ReplicaElectionResults));
     for (int i = 0; i < n; i++) {
         sm_ElectLeadersResult_t *r;
         sm_ElectLeadersPartitionResult_t *pr;

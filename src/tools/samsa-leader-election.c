@@ -16,9 +16,12 @@
  * on stderr, exit 1.
  *
  * OUTPUT (stdout), as Kafka's electLeaders():
- *     Successfully completed leader election (PREFERRED) for partitions t-0, t-1
+ *     Successfully completed leader election (PREFERRED) for partitions
+ *         t-0, t-1
  *     Valid replica already elected for partitions t-2
- *     Error completing leader election (PREFERRED) for partition: t-3: <exception>
+ *     Error completing leader election (PREFERRED) for partition: t-3:
+ *         <exception>
+ * (one line each)
  * then, if any failed, the uncaught "<n> replica(s) could not be elected"
  * (exit 1); exit 0 otherwise.  Each list iterates as Scala's mutable
  * HashSet of TopicPartition does (election_common.c).  Kafka 2.4-2.8 print
