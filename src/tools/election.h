@@ -51,6 +51,11 @@ int tle_client(const char *bootstrap, const char *admin_config,
 /* Kafka's exception class (simple name) for an error code. */
 const char *tle_exc_class(samsa_err_t err);
 
+/* idx[0..n) (indexes into r, in insertion order on entry) sorted into the
+ * order Scala's mutable.HashSet iterates those partitions (exposed for the
+ * unit tests). */
+void tle_order(const samsa_election_result_t *r, int *idx, int n);
+
 /* samsa_elect_leaders (parts NULL: every partition) and the report; the
  * exit status. */
 int tle_elect(samsa_client_t *client, int type,

@@ -135,9 +135,8 @@ tle_hash(const samsa_election_result_t *r)
     return (int32_t)(tp ^ (tp >> 16));
 }
 
-/* idx[] (insertion order on entry) in mutable.HashSet iteration order. */
-static void
-tle_scala_order(const samsa_election_result_t *r, int *idx, int n)
+void
+tle_order(const samsa_election_result_t *r, int *idx, int n)
 {
     uint32_t cap = 16;
 
@@ -163,7 +162,7 @@ static void
 tle_print_list(const char *prefix, const samsa_election_result_t *r,
                int *idx, int n)
 {
-    tle_scala_order(r, idx, n);
+    tle_order(r, idx, n);
     fputs(prefix, stdout);
     for (int i = 0; i < n; i++)
         printf("%s%s-%d", i ? ", " : "", r[idx[i]].topic,
@@ -191,7 +190,7 @@ tle_report(const tle_texts_t *tx, const samsa_election_result_t *r, int n)
         tle_print_list(tx->ok, r, ok, nok);
     if (nnoop > 0)
         tle_print_list(tx->noop, r, noop, nnoop);
-    tle_scala_order(r, bad, nbad);
+    tle_order(r, bad, nbad);
     for (int i = 0; i < nbad; i++) {
         const samsa_election_result_t *e = &r[bad[i]];
         printf("%s%s-%d: org.apache.kafka.common.errors.%s: %s\n", tx->err,
