@@ -27,6 +27,7 @@ samsa_class_table='
 kafka.tools.DumpLogSegments             samsa-dump-log
 kafka.admin.TopicCommand                samsa-topics
 kafka.admin.PreferredReplicaLeaderElectionCommand samsa-preferred-replica-election
+kafka.admin.LeaderElectionCommand      samsa-leader-election
 kafka.admin.ReassignPartitionsCommand   samsa-reassign-partitions
 kafka.admin.ConfigCommand               samsa-configs
 kafka.tools.ConsoleProducer             samsa-console-producer

@@ -5,7 +5,8 @@
  * WHAT IS HERE.  A client handle built from Kafka-style properties
  * (bootstrap.servers, client.id, timeouts), and blocking admin calls that
  * do what Kafka's Java AdminClient does for topics: list, describe
- * (Metadata), describe configs, create, delete, add partitions.  Each call
+ * (Metadata), describe configs, create, delete, add partitions, elect
+ * leaders.  Each call
  * connects as needed, negotiates versions with ApiVersions, sends the
  * request to the right broker (the controller for changes, any broker for
  * reads), retries NOT_CONTROLLER and lost connections until the call's
@@ -254,6 +255,53 @@ samsa_err_t samsa_describe_configs(samsa_client_t *client, int type,
                                    samsa_resource_config_t **resp,
                                    char **errmsg);
 void        samsa_resource_configs_free(samsa_resource_config_t *v,
+                                        int cnt);
+
+/* ------------------------------------------------------------ elections */
+
+/* Election types (Kafka's ElectionType). */
+#define SAMSA_ELECTION_PREFERRED 0
+#define SAMSA_ELECTION_UNCLEAN   1
+
+typedef struct samsa_topic_partition {
+    const char *topic;
+    int32_t     partition;
+} samsa_topic_partition_t;
+
+/* The outcome of one partition's election. */
+typedef struct samsa_election_result {
+    char       *topic;
+    int32_t     partition;
+    samsa_err_t err;               /* SAMSA_OK: elected; e.g. 84
+                                      ELECTION_NOT_NEEDED, 80
+                                      PREFERRED_LEADER_NOT_AVAILABLE, 83
+                                      ELIGIBLE_LEADERS_NOT_AVAILABLE, 3
+                                      UNKNOWN_TOPIC_OR_PARTITION */
+    char       *errmsg;            /* NULL on success */
+} samsa_election_result_t;
+
+/*
+ * ElectLeaders at the controller (AdminClient.electLeaders).  type:
+ * SAMSA_ELECTION_PREFERRED moves leadership to each partition's first
+ * assigned replica if it is live and in the ISR; SAMSA_ELECTION_UNCLEAN
+ * gives partitions without a live leader one, out of the ISR if no ISR
+ * replica is alive.  partitions == NULL (cnt ignored) asks for every
+ * partition of the cluster; the results then list only the partitions
+ * that were elected or failed, not those that needed no election.
+ * Otherwise *resultsp has one result per distinct partition asked, in the
+ * broker's order.  Partitions answered NOT_CONTROLLER (the controller
+ * moved) are asked again at the new controller until
+ * default.api.timeout.ms.  A broker that only knows version 0 (Kafka 2.2)
+ * cannot do UNCLEAN elections: UNSUPPORTED_VERSION.  The call's own error
+ * (SAMSA_OK when the round trip worked) covers transport failures and the
+ * response's top-level ErrorCode.  Free with
+ * samsa_election_results_free(*resultsp, *cntp).
+ */
+samsa_err_t samsa_elect_leaders(samsa_client_t *client, int type,
+                                const samsa_topic_partition_t *partitions,
+                                int cnt, samsa_election_result_t **resultsp,
+                                int *cntp, char **errmsg);
+void        samsa_election_results_free(samsa_election_result_t *v,
                                         int cnt);
 
 /* ------------------------------------------------------------ producer */

@@ -23,6 +23,8 @@
  *                               what this broker knows; any thread
  *   sm_controller_controlled_shutdown
  *                               move leadership off a stopping broker
+ *   sm_controller_elect_leaders preferred or unclean election of listed
+ *                               partitions (the ElectLeaders request)
  *   sm_controller_enqueue       run a function on the controller thread,
  *                               in order with the other events (external
  *                               requests: controlled shutdown, elections,
@@ -221,6 +223,40 @@ sm_err_t sm_controller_controlled_shutdown(sm_controller_t *ctl,
                                           int64_t broker_epoch,
                                           sm_controller_shutdown_fn cb,
                                           void *arg);
+
+/*
+ * ElectLeaders (Kafka's KafkaController.electLeaders, AdminClientTriggered):
+ * elect the partitions of tps (copied; duplicates are answered alike) with
+ * election_type SM_ELECTION_PREFERRED (0: the first assigned replica, if
+ * live and in the ISR) or SM_ELECTION_UNCLEAN (1: partitions without a live
+ * leader get the first live ISR replica, else the first live assigned
+ * replica whatever unclean.leader.election.enable says).  cb(arg, res, n)
+ * runs once on the controller thread, after the new leadership was written
+ * to the state znodes and LeaderAndIsr/UpdateMetadata were handed to the
+ * channel, with one result per entry of tps, in order.  Per-partition
+ * errors: NOT_CONTROLLER (this broker is not, or no longer, the
+ * controller), UNKNOWN_TOPIC_OR_PARTITION, INVALID_TOPIC_EXCEPTION (topic
+ * being deleted), ELECTION_NOT_NEEDED (already led by the preferred
+ * replica / by a live broker), PREFERRED_LEADER_NOT_AVAILABLE /
+ * ELIGIBLE_LEADERS_NOT_AVAILABLE (nobody to elect), REQUEST_TIMED_OUT
+ * (ZooKeeper unreachable).  res and its strings are borrowed for the call.
+ * Returns SM_ERR__STATE without calling cb if the controller is not
+ * running; SM_ERR__INVALID_ARG for an unknown election_type.
+ */
+typedef struct sm_controller_election {
+    const char *topic;
+    int32_t     partition;
+    sm_err_t    err;                    /* SM_OK: elected */
+    const char *msg;                    /* Kafka's message, or NULL */
+    int32_t     leader;                 /* the new leader when SM_OK */
+} sm_controller_election_t;
+
+typedef void (*sm_controller_elect_fn)(void *arg,
+                                       const sm_controller_election_t *res,
+                                       int n);
+sm_err_t sm_controller_elect_leaders(sm_controller_t *ctl, int election_type,
+                                     const sm_zk_tps_t *tps,
+                                     sm_controller_elect_fn cb, void *arg);
 
 /*
  * Route ZooKeeper events under prefix to fn, on the controller thread.

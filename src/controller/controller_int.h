@@ -19,6 +19,8 @@
  *   partition_sm.c          PartitionStateMachine + leader election
  *   replica_sm.c            ReplicaStateMachine
  *   topic_deletion.c        TopicDeletionManager
+ *   elect_leaders.c         the ElectLeaders request
+ *                           (processReplicaLeaderElection, admin-triggered)
  *
  * THREADS.  Everything here except the queue (sm_ctl_queue_*) and the
  * StopReplica completion runs on the controller thread and takes no lock.
@@ -147,6 +149,8 @@ typedef struct sm_ctl_part {
     int has_lis;                /* lis is known (state znode read/written) */
     sm_zk_part_state_t lis;     /* leader, leader epoch, ISR, controller
                                  * epoch and zkVersion of the state znode */
+    int elect_mark;             /* elect_leaders.c: already in this
+                                 * request's list (reset before return) */
 } sm_ctl_part_t;
 
 typedef struct sm_ctl_topic {
@@ -531,6 +535,15 @@ sm_err_t sm_ctl_restore_assignment(sm_controller_t *ctl,
 sm_err_t sm_ctl_controlled_shutdown(sm_controller_t *ctl, int32_t id,
                                     int64_t broker_epoch,
                                     sm_zk_tps_t *remaining);
+
+/* elect_leaders.c */
+/* processReplicaLeaderElection for an explicit list: res[i] answers
+ * tps->v[i] (messages are static or owned by *msgs, freed by the caller
+ * with sm_zk_strings_fini). */
+sm_err_t sm_ctl_elect_leaders(sm_controller_t *ctl, int election_type,
+                              const sm_zk_tps_t *tps,
+                              sm_controller_election_t *res,
+                              sm_zk_strings_t *msgs);
 
 /* preferred_election.c */
 /* Failover: process a pending /admin/preferred_replica_election (and arm

@@ -12,8 +12,15 @@
  * already present means an election is in progress: the tool fails, as
  * Kafka's does.
  *
- * --bootstrap-server (Kafka's ElectLeaders API path) is refused with a
- * clear message: samsa's broker does not serve ElectLeaders yet.
+ * --bootstrap-server (Kafka's AdminClientCommand) sends a PREFERRED
+ * ElectLeaders request to the controller instead (the file's partitions,
+ * or a null list for all) and prints Kafka's report of it
+ * (election_common.c): "Successfully completed preferred leader election
+ * for partitions ...", "Preferred replica already elected for partitions
+ * ...", "Error completing preferred leader election for partition: ...",
+ * then "<n> preferred replica(s) could not be elected" (exit 1).  Kafka's
+ * timeouts for it: request.timeout.ms 30000, default.api.timeout.ms 60000,
+ * after the --admin.config keys.
  *
  * Output and exit status follow Kafka's: messages on stdout, an uncaught
  * exception line on stderr and status 1 on failure, usage errors with the
@@ -31,6 +38,7 @@
 #include "common/sm_buf.h"
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
+#include "tools/election.h"
 #include "zk/kafka_zk.h"
 
 #define PRE_TIMEOUT_MS 30000    /* the command's ZooKeeper timeouts */
@@ -39,6 +47,7 @@ typedef struct pre_opts {
     const char *zookeeper;
     const char *bootstrap;
     const char *json_file;
+    const char *admin_config;
 } pre_opts_t;
 
 static const char pre_usage[] =
@@ -48,13 +57,19 @@ static const char pre_usage[] =
     "Option                                  Description\n"
     "------                                  -----------\n"
     "--admin.config <config file>            Admin client config properties "
-    "file (not\n"
-    "                                          used: --bootstrap-server is "
-    "not supported)\n"
+    "file\n"
+    "                                          to pass to the admin client "
+    "when --\n"
+    "                                          bootstrap-server is given.\n"
     "--bootstrap-server <host:port>          A hostname and port for the "
     "broker to\n"
-    "                                          connect to (not supported by "
-    "samsa yet)\n"
+    "                                          connect to, in the form "
+    "host:port.\n"
+    "                                          Multiple comma-separated URLs "
+    "can be\n"
+    "                                          given. REQUIRED unless --"
+    "zookeeper is\n"
+    "                                          given.\n"
     "--help                                  Print usage information.\n"
     "--path-to-json-file <list of partitions The JSON file with the list of "
     "partitions\n"
@@ -122,7 +137,7 @@ pre_parse(int argc, char **argv, pre_opts_t *o)
         case 'z': o->zookeeper = optarg; break;
         case 'b': o->bootstrap = optarg; break;
         case 'j': o->json_file = optarg; break;
-        case 'a': break;
+        case 'a': o->admin_config = optarg; break;
         case 'h': fputs(pre_usage, stdout); exit(0);
         case 'v': printf("%s (samsa)\n", PACKAGE_VERSION); exit(0);
         default:
@@ -298,6 +313,37 @@ pre_run(sm_zk_t *zk, const sm_zk_tps_t *want)
     return rc;
 }
 
+/* --bootstrap-server: ElectLeaders (PREFERRED) through the admin client;
+ * want: the file's partitions, or NULL for all. */
+static int
+pre_admin(const pre_opts_t *o, const sm_zk_tps_t *want)
+{
+    static const tle_texts_t texts = {
+        "Successfully completed preferred leader election for partitions ",
+        "Preferred replica already elected for partitions ",
+        "Error completing preferred leader election for partition: ",
+        "preferred replica(s) could not be elected",
+    };
+    samsa_topic_partition_t *parts = NULL;
+    samsa_client_t *client = NULL;
+    int rc;
+
+    rc = tle_client(o->bootstrap, o->admin_config, 2 * PRE_TIMEOUT_MS,
+                    PRE_TIMEOUT_MS, &client);
+    if (rc == 0 && want != NULL) {
+        parts = sm_calloc((size_t)want->cnt + 1, sizeof(*parts));
+        for (int i = 0; i < want->cnt; i++)
+            parts[i] = (samsa_topic_partition_t){ want->v[i].topic,
+                                                  want->v[i].partition };
+    }
+    if (rc == 0)
+        rc = tle_elect(client, SAMSA_ELECTION_PREFERRED, parts,
+                       want != NULL ? want->cnt : 0, &texts);
+    sm_free(parts);
+    samsa_client_destroy(client);
+    return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -323,10 +369,9 @@ main(int argc, char **argv)
         return 1;
     }
     if (o.bootstrap != NULL) {
+        rc = pre_admin(&o, o.json_file != NULL ? &want : NULL);
         sm_zk_tps_fini(&want);
-        return pre_fail("%s", "--bootstrap-server needs the ElectLeaders "
-                        "API, which samsa's broker does not serve yet; use "
-                        "--zookeeper");
+        return rc;
     }
     printf("Warning: --zookeeper is deprecated and will be removed in a "
            "future version of Kafka.\nUse --bootstrap-server instead to "

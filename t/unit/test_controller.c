@@ -26,6 +26,7 @@ Suite *sm_test_suite_controller_handlers(void);
 Suite *sm_test_suite_topic_deletion(void);
 Suite *sm_test_suite_channel_manager(void);
 Suite *sm_test_suite_preferred_election(void);
+Suite *sm_test_suite_elect_leaders(void);
 Suite *sm_test_suite_controlled_shutdown(void);
 Suite *sm_test_suite_reassignment(void);
 
@@ -44,6 +45,7 @@ main(void)
         sm_test_suite_controller_handlers,
         sm_test_suite_topic_deletion,
         sm_test_suite_preferred_election,
+        sm_test_suite_elect_leaders,
         sm_test_suite_controlled_shutdown,
         sm_test_suite_reassignment,
     };

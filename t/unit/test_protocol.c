@@ -20,6 +20,7 @@ Suite *sm_test_suite_leaderandisr(void);
 Suite *sm_test_suite_stopreplica(void);
 Suite *sm_test_suite_updatemetadata(void);
 Suite *sm_test_suite_controlledshutdown(void);
+Suite *sm_test_suite_electleaders(void);
 Suite *sm_test_suite_offsetforleaderepoch(void);
 Suite *sm_test_suite_findcoordinator(void);
 Suite *sm_test_suite_joingroup(void);
@@ -58,6 +59,7 @@ main(void)
         sm_test_suite_stopreplica,
         sm_test_suite_updatemetadata,
         sm_test_suite_controlledshutdown,
+        sm_test_suite_electleaders,
         sm_test_suite_offsetforleaderepoch,
         sm_test_suite_findcoordinator,
         sm_test_suite_joingroup,
