@@ -274,7 +274,8 @@ def restart_member():
 def phase(mode):
     switch(mode)
     if mode == "zookeeper":
-        assert_eq(sorted(zk_offsets(S["c"])), [0, 1],
+        # (0 and 1 are there unless all their commits beat the switch)
+        assert_eq(2 in zk_offsets(S["c"]), False,
                   "partition 2's commit only in __consumer_offsets")
     restart_member()
     stores_after(mode)
