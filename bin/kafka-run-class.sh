@@ -33,6 +33,7 @@ kafka.tools.ConsoleProducer             samsa-console-producer
 kafka.tools.ConsoleConsumer             samsa-console-consumer
 org.apache.kafka.tools.ProducerPerformance samsa-producer-perf
 kafka.tools.ConsumerPerformance         samsa-consumer-perf
+kafka.tools.ConsumerOffsetChecker       samsa-consumer-offset-checker
 '
 
 . "$(dirname "$0")/samsa-env.sh"
