@@ -122,15 +122,16 @@ produce alpha 1 3
 produce beta 0 7
 
 G=grp
+OWNER=grp_host-1700000000000-ab12cd34-0
 "$zkq" "$ZK" set /consumers/$G/offsets/alpha/0 2 &&
 "$zkq" "$ZK" set /consumers/$G/offsets/alpha/1 3 &&
 "$zkq" "$ZK" set /consumers/$G/offsets/beta "" &&
-"$zkq" "$ZK" set /consumers/$G/owners/alpha/0 grp_host-1700000000000-ab12cd34-0 &&
+"$zkq" "$ZK" set /consumers/$G/owners/alpha/0 $OWNER &&
 "$zkq" "$ZK" set /consumers/$G/owners/beta "" ||
     bail "zkq set failed"
 
 HDR=$(row Group Topic Pid Offset logSize Lag Owner)
-A0=$(row $G alpha 0 2 5 3 grp_host-1700000000000-ab12cd34-0)
+A0=$(row $G alpha 0 2 5 3 $OWNER)
 check "the owned topics: offsets, log sizes, lag and owners" 0 \
 "$HDR
 $A0
@@ -175,8 +176,10 @@ check "a partition without a live leader" 0 \
 "$HDR
 ${want_delta}" "$COC" --zookeeper "$ZK" --group $G --topic delta
 
+NONODE='org.apache.zookeeper.KeeperException$NoNodeException'
+NOGRP=/consumers/nogroup
 check "a group without owners and no --topic: Kafka's NoNode message" 0 \
-"Exiting due to: org.apache.zookeeper.KeeperException\$NoNodeException: KeeperErrorCode = NoNode for /consumers/nogroup/owners.
+"Exiting due to: $NONODE: KeeperErrorCode = NoNode for $NOGRP/owners.
 " "$COC" --zookeeper "$ZK" --group nogroup
 
 check "kafka-run-class.sh kafka.tools.ConsumerOffsetChecker" 0 \

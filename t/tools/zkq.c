@@ -162,8 +162,9 @@ main(int argc, char **argv)
     int rc = 2;
 
     if (argc < 4) {
-        fprintf(stderr, "usage: zkq CONNECT get|children|exists PATH | set PATH DATA | "
-                "wait|gone PATH MS | port ID MS | states TOPIC MS\n");
+        fprintf(stderr, "usage: zkq CONNECT get|children|exists PATH | "
+                "set PATH DATA | wait|gone PATH MS | port ID MS | "
+                "states TOPIC MS\n");
         return 2;
     }
     sm_log_level = SM_LOG_ERROR;
