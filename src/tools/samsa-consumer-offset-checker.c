@@ -1,8 +1,8 @@
 /*
  * samsa-consumer-offset-checker: bin/kafka-consumer-offset-checker.sh,
- * Kafka 0.8's ConsumerOffsetChecker (removed in Kafka 0.11) for groups
- * whose offsets and owners live in ZooKeeper (the 0.8 high-level
- * consumer, OffsetCommit v0, samsa's offsets.storage=zookeeper|dual).
+ * Kafka 0.8.2's ConsumerOffsetChecker (removed in Kafka 0.11): a group's
+ * committed offsets (in __consumer_offsets or ZooKeeper), log sizes, lag
+ * and the owners the 0.8 high-level consumer keeps in ZooKeeper.
  *
  * For each topic (--topic a,b, else the children of
  * /consumers/<group>/owners), sorted, and each of its partitions (from
@@ -11,10 +11,17 @@
  *   Group Topic Pid Offset logSize Lag Owner
  *
  * in Kafka's column widths (15, 30, 3, 15, 15, 15, rest), where
- *   Offset   /consumers/<g>/offsets/<t>/<p>; "-1" when that znode is
+ *   Offset   as Kafka 0.8.2's tool: OffsetFetch v1 at the group's
+ *            coordinator (FindCoordinator v0, retried every
+ *            --retry.backoff.ms for up to 30 s; samsa's broker answers
+ *            per offsets.storage); when it has none,
+ *            /consumers/<g>/offsets/<t>/<p>; "-1" when that znode is
  *            missing but its topic directory exists, "unknown" when the
  *            group never committed for the topic (Kafka 0.8.2 aborted
- *            the whole run with "Exiting due to: ..." there);
+ *            the whole run with "Exiting due to: ..." there) or the
+ *            coordinator answered an error for the partition (printed
+ *            first, as 0.8.2 did).  Without a coordinator a warning goes
+ *            to stderr and ZooKeeper alone is read;
  *   logSize  ListOffsets (latest) at the partition's leader, from the
  *            state znode and /brokers/ids/<leader>;
  *   Lag      logSize - Offset, "unknown" when the offset is -1 or unknown;
@@ -22,16 +29,14 @@
  * A partition without a state znode prints "No broker for partition t - p";
  * a leader that is not registered prints Kafka's "Could not parse broker
  * info" once and its partitions are skipped.  --broker-info appends
- * "BROKER INFO" and "id -> host:port" for every leader asked.  Offsets
- * committed to __consumer_offsets are not read (kafka-consumer-groups.sh
- * shows those).
+ * "BROKER INFO" and "id -> host:port" for every leader asked.
  *
  * As Kafka's tool: usage errors print the option list on stderr and exit
  * 1; a failure after start-up prints "Exiting due to: <reason>." and
  * exits 0.
  *
- * Threads: one.  ZooKeeper calls and the ListOffsets round trips block
- * it, bounded by the ZooKeeper session timeout and --socket.timeout.ms.
+ * Threads: one.  ZooKeeper calls and the broker round trips block it,
+ * bounded by the ZooKeeper session timeout and --socket.timeout.ms.
  */
 #include "config.h"
 
@@ -39,12 +44,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "client/client.h"
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
+#include "protocol/findcoordinator.h"
 #include "protocol/listoffsets.h"
+#include "protocol/offsetfetch.h"
 #include "zk/kafka_zk.h"
 
 #define COC_ZK_TIMEOUT_MS 30000
@@ -55,6 +63,7 @@ typedef struct coc_opts {
     const char *topics;
     const char *group;
     int         socket_timeout_ms;
+    int         retry_backoff_ms;
     int         broker_info;
 } coc_opts_t;
 
@@ -66,12 +75,22 @@ typedef struct coc_broker {
     sm_client_conn_t *conn;
 } coc_broker_t;
 
+/* One partition's answer from the group coordinator. */
+typedef struct coc_committed {
+    char    *topic;
+    int32_t  partition;
+    int64_t  offset;            /* -1: none there (ZooKeeper decides) */
+    int      failed;            /* error printed: the offset is unknown */
+} coc_committed_t;
+
 typedef struct coc {
     coc_opts_t        o;
     sm_zk_t          *zk;
     sm_client_conf_t  cconf;
     coc_broker_t     *brokers;  /* owned; sorted by id on output */
     int               nbrokers;
+    coc_committed_t  *committed; /* owned; NULL: coordinator not asked */
+    int               ncommitted;
     char              err[2048]; /* set: stop with "Exiting due to" */
 } coc_t;
 
@@ -83,12 +102,12 @@ static const char coc_usage[] =
     "--group                                 The consumer group to "
     "check.\n"
     "--help                                  Print this help.\n"
-    "--retry.backoff.ms <Integer>            Accepted for compatibility "
-    "(default:\n"
-    "                                          3000).\n"
-    "--socket.timeout.ms <Integer>           Timeout of a log size query "
-    "(default:\n"
-    "                                          6000).\n"
+    "--retry.backoff.ms <Integer>            Pause between coordinator "
+    "lookups\n"
+    "                                          (default: 3000).\n"
+    "--socket.timeout.ms <Integer>           Timeout of each broker "
+    "request\n"
+    "                                          (default: 6000).\n"
     "--topic                                 Comma-separated topics "
     "(default: every\n"
     "                                          topic the group owns).\n"
@@ -124,6 +143,7 @@ coc_parse(int argc, char **argv, coc_opts_t *o)
     memset(o, 0, sizeof(*o));
     o->zookeeper = "localhost:2181";
     o->socket_timeout_ms = 6000;
+    o->retry_backoff_ms = 3000;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
@@ -131,7 +151,14 @@ coc_parse(int argc, char **argv, coc_opts_t *o)
         case 't': o->topics = optarg; break;
         case 'g': o->group = optarg; break;
         case 'b': o->broker_info = 1; break;
-        case 'r': break;
+        case 'r':
+            o->retry_backoff_ms = (int)strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' ||
+                o->retry_backoff_ms < 0) {
+                coc_usage_die("Option retry.backoff.ms: not a number");
+                return -1;
+            }
+            break;
         case 's':
             o->socket_timeout_ms = (int)strtol(optarg, &end, 10);
             if (*optarg == '\0' || *end != '\0' ||
@@ -222,6 +249,18 @@ coc_offset(coc_t *c, const char *topic, int32_t p, int64_t *off)
     char path[1024];
 
     *off = -2;
+    for (int i = 0; i < c->ncommitted; i++) {
+        const coc_committed_t *k = &c->committed[i];
+        if (k->partition != p || strcmp(k->topic, topic) != 0)
+            continue;
+        if (k->failed)
+            return;
+        if (k->offset >= 0) {
+            *off = k->offset;
+            return;
+        }
+        break;
+    }
     if (sm_zk_get_consumer_offset(c->zk, c->o.group, topic, p, off) ==
         SM_OK)
         return;
@@ -336,6 +375,189 @@ out:
     return err;
 }
 
+/* ------------------------------------------------------------ coordinator */
+
+static void
+coc_fc_body(sm_buf_t *buf, int16_t version, const void *arg)
+{
+    sm_FindCoordinatorRequest_write(buf, version, arg);
+}
+
+static void
+coc_of_body(sm_buf_t *buf, int16_t version, const void *arg)
+{
+    sm_OffsetFetchRequest_write(buf, version, arg);
+}
+
+/* FindCoordinator v0 (0.8.2's ConsumerMetadataRequest) asked of broker
+ * id; SM_OK with *b's address (heap host) or an error in errstr. */
+static sm_err_t
+coc_ask_coordinator(coc_t *c, int32_t id, coc_broker_t *b, char *errstr,
+                    size_t errstr_size)
+{
+    int64_t deadline = sm_mono_ms() + c->o.socket_timeout_ms;
+    sm_FindCoordinatorRequest_t req = { 0 };
+    sm_FindCoordinatorResponse_t fr;
+    sm_client_conn_t *conn = NULL;
+    sm_client_resp_t resp;
+    sm_zk_broker_t reg;
+    sm_err_t err;
+
+    memset(&reg, 0, sizeof(reg));
+    err = sm_zk_get_broker(c->zk, id, &reg, NULL);
+    if (err == SM_OK && reg.endpoint_cnt < 1)
+        err = SM_ERR__BAD_MSG;
+    if (err == SM_OK)
+        err = sm_client_conn_open(reg.endpoints[0].host,
+                                  reg.endpoints[0].port, id, &c->cconf,
+                                  deadline, &conn, errstr, errstr_size);
+    sm_zk_broker_fini(&reg);
+    if (err != SM_OK)
+        return err;
+    req.Key = sm_str_cstr(c->o.group);
+    err = sm_client_conn_call(conn, SM_API_FindCoordinator, 0, coc_fc_body,
+                              &req, deadline, &resp, errstr, errstr_size);
+    if (err == SM_OK) {
+        err = sm_FindCoordinatorResponse_read(&resp.rd, 0, &fr);
+        if (err == SM_OK) {
+            err = fr.ErrorCode;
+            b->id = fr.NodeId;
+            b->host = sm_str_dup(fr.Host);
+            b->port = fr.Port;
+            sm_FindCoordinatorResponse_free(&fr);
+        }
+        sm_client_resp_fini(&resp);
+        snprintf(errstr, errstr_size, "%s", sm_err_desc(err));
+    }
+    sm_client_conn_destroy(conn);
+    return err;
+}
+
+/* The group's coordinator (0.8.2's channelToOffsetManager): asks the
+ * registered brokers in turn, pausing --retry.backoff.ms between rounds,
+ * for up to the ZooKeeper timeout. */
+static sm_err_t
+coc_coordinator(coc_t *c, coc_broker_t *b, char *errstr,
+                size_t errstr_size)
+{
+    int64_t until = sm_mono_ms() + COC_ZK_TIMEOUT_MS;
+    sm_err_t err = SM_ERR__NOENT;
+
+    snprintf(errstr, errstr_size, "no broker registered");
+    for (;;) {
+        sm_zk_ints_t ids = { 0 };
+        if (sm_zk_get_broker_ids(c->zk, 0, &ids) == SM_OK)
+            for (int i = 0; i < ids.cnt && err != SM_OK; i++) {
+                sm_free(b->host);
+                memset(b, 0, sizeof(*b));
+                err = coc_ask_coordinator(c, ids.v[i], b, errstr,
+                                          errstr_size);
+            }
+        sm_zk_ints_fini(&ids);
+        if (err == SM_OK || sm_mono_ms() + c->o.retry_backoff_ms > until)
+            return err;
+        struct timespec ts = { c->o.retry_backoff_ms / 1000,
+                               (c->o.retry_backoff_ms % 1000) * 1000000L };
+        nanosleep(&ts, NULL);
+    }
+}
+
+/* The request's topics and partitions (from /brokers/topics); the caller
+ * frees each Topics[i].PartitionIndexes and Topics. */
+static void
+coc_fetch_request(coc_t *c, const sm_zk_strings_t *topics,
+                  sm_OffsetFetchRequest_t *req)
+{
+    req->GroupId = sm_str_cstr(c->o.group);
+    req->Topics = sm_calloc((size_t)topics->cnt + 1, sizeof(*req->Topics));
+    for (int i = 0; i < topics->cnt; i++) {
+        sm_OffsetFetchRequestTopic_t *rt = &req->Topics[req->TopicsCnt];
+        sm_zk_topic_t t;
+        memset(&t, 0, sizeof(t));
+        if (sm_zk_get_topic(c->zk, topics->v[i], 0, &t) == SM_OK &&
+            t.part_cnt > 0) {
+            rt->Name = sm_str_cstr(topics->v[i]);
+            rt->PartitionIndexes = sm_calloc((size_t)t.part_cnt,
+                                             sizeof(int32_t));
+            for (int k = 0; k < t.part_cnt; k++)
+                rt->PartitionIndexes[k] = t.parts[k].partition;
+            rt->PartitionIndexesCnt = t.part_cnt;
+            req->TopicsCnt++;
+        }
+        sm_zk_topic_fini(&t);
+    }
+}
+
+/* Keep the answers; print 0.8.2's line for a partition's error. */
+static void
+coc_fetch_keep(coc_t *c, const sm_OffsetFetchResponse_t *r)
+{
+    for (int i = 0; i < r->TopicsCnt; i++) {
+        const sm_OffsetFetchResponseTopic_t *t = &r->Topics[i];
+        for (int k = 0; k < t->PartitionsCnt; k++) {
+            const sm_OffsetFetchResponsePartition_t *p = &t->Partitions[k];
+            coc_committed_t *e;
+            c->committed = sm_realloc(c->committed, sizeof(*e) *
+                                      (size_t)(c->ncommitted + 1));
+            e = &c->committed[c->ncommitted++];
+            e->topic = sm_str_dup(t->Name);
+            e->partition = p->PartitionIndex;
+            e->offset = p->ErrorCode == SM_OK ? p->CommittedOffset : -1;
+            e->failed = p->ErrorCode != SM_OK;
+            if (e->failed)
+                printf("Could not fetch offset for [%s,%d] due to %s.\n",
+                       e->topic, (int)e->partition,
+                       sm_err_desc(p->ErrorCode));
+        }
+    }
+}
+
+/* OffsetFetch v1 at the coordinator, as 0.8.2's tool: offsets the group
+ * committed to Kafka (samsa's broker answers per offsets.storage, falling
+ * back to ZooKeeper).  Without a coordinator: a warning on stderr, and
+ * the offsets come from ZooKeeper only. */
+static void
+coc_fetch(coc_t *c, const sm_zk_strings_t *topics)
+{
+    sm_OffsetFetchRequest_t req = { 0 };
+    sm_OffsetFetchResponse_t r;
+    coc_broker_t co = { 0 };
+    sm_client_conn_t *conn = NULL;
+    sm_client_resp_t resp;
+    char errstr[512];
+    int64_t deadline;
+    sm_err_t err;
+
+    err = coc_coordinator(c, &co, errstr, sizeof(errstr));
+    coc_fetch_request(c, topics, &req);
+    deadline = sm_mono_ms() + c->o.socket_timeout_ms;
+    if (err == SM_OK)
+        err = sm_client_conn_open(co.host, co.port, co.id, &c->cconf,
+                                  deadline, &conn, errstr, sizeof(errstr));
+    if (err == SM_OK)
+        err = sm_client_conn_call(conn, SM_API_OffsetFetch, 1, coc_of_body,
+                                  &req, deadline, &resp, errstr,
+                                  sizeof(errstr));
+    if (err == SM_OK) {
+        err = sm_OffsetFetchResponse_read(&resp.rd, 1, &r);
+        if (err == SM_OK) {
+            coc_fetch_keep(c, &r);
+            sm_OffsetFetchResponse_free(&r);
+        }
+        sm_client_resp_fini(&resp);
+        snprintf(errstr, sizeof(errstr), "%s", sm_err_desc(err));
+    }
+    if (err != SM_OK)
+        fprintf(stderr, "No offsets from the group coordinator (%s): "
+                "reading ZooKeeper only\n", errstr);
+    if (conn != NULL)
+        sm_client_conn_destroy(conn);
+    for (int i = 0; i < req.TopicsCnt; i++)
+        sm_free(req.Topics[i].PartitionIndexes);
+    sm_free(req.Topics);
+    sm_free(co.host);
+}
+
 /* ------------------------------------------------------------ rows */
 
 /* One partition's row (or Kafka's "No broker" line); SM_OK unless the
@@ -411,6 +633,8 @@ coc_run(coc_t *c)
     sm_err_t err = coc_topics(c, &topics);
 
     if (err == SM_OK)
+        coc_fetch(c, &topics);
+    if (err == SM_OK)
         printf("%-15s %-30s %-3s %-15s %-15s %-15s %s\n", "Group", "Topic",
                "Pid", "Offset", "logSize", "Lag", "Owner");
     for (int i = 0; err == SM_OK && i < topics.cnt; i++)
@@ -464,6 +688,9 @@ main(int argc, char **argv)
         sm_free(c.brokers[i].host);
     }
     sm_free(c.brokers);
+    for (int i = 0; i < c.ncommitted; i++)
+        sm_free(c.committed[i].topic);
+    sm_free(c.committed);
     if (c.zk != NULL)
         sm_zk_destroy(c.zk);
     sm_client_conf_fini(&c.cconf);

@@ -6,9 +6,11 @@
 # Topics alpha (2 partitions), beta and gamma (1 each) get 5/3, 7 and 0
 # records (kcat -P, one partition at a time); a 0.8-style group's offsets
 # and owners are written to ZooKeeper directly (zkq set), as the 0.8
-# high-level consumer and OffsetCommit v0 write them.  Checked, byte for
+# high-level consumer and OffsetCommit v0 write them; a kcat -G group
+# commits to __consumer_offsets.  Checked, byte for
 # byte: Kafka's columns and widths, Offset/logSize/Lag/Owner per
-# partition, "-1"/"unknown"/"none", the owned topics as the default list,
+# partition, "-1"/"unknown"/"none", offsets from the group coordinator,
+# the owned topics as the default list,
 # --topic (sorted), --broker-info, the lag following new records, a
 # partition without a state znode, Kafka's messages for a group without
 # owners and for usage errors, and the kafka-run-class.sh entry.
@@ -157,6 +159,22 @@ $(row $G gamma 0 1 2 1 none)
 BROKER INFO
 0 -> 127.0.0.1:$port
 " "$COC" --zookeeper "$ZK" --group $G --topic alpha,gamma --broker-info
+
+# a group that commits to __consumer_offsets (kcat -G, OffsetCommit v2+):
+# the offsets come from the group coordinator (OffsetFetch v1), as with
+# Kafka 0.8.2's tool
+timeout $((60 * mult)) kcat -b "127.0.0.1:$port" -G kgrp -e -q \
+    -X auto.offset.reset=earliest -X enable.auto.commit=true \
+    -X auto.commit.interval.ms=100 alpha >/dev/null 2>"$tmp/kcat.err" ||
+    bail "kcat -G: $(cat "$tmp/kcat.err")"
+check "offsets committed to Kafka, from the coordinator" 0 \
+"$HDR
+$(row kgrp alpha 0 5 5 0 none)
+$(row kgrp alpha 1 7 7 0 none)
+" "$COC" --zookeeper "$ZK" --group kgrp --topic alpha
+assert "... without a warning on stderr" test -z "$err"
+run "$zkq" "$ZK" exists /consumers/kgrp
+assert "... which are not in ZooKeeper" test "$rc" = 1
 
 # a topic whose partition has no state znode (assigned to a broker that
 # never existed: the controller cannot elect a leader)
