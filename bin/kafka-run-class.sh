@@ -35,6 +35,7 @@ kafka.tools.ConsoleConsumer             samsa-console-consumer
 org.apache.kafka.tools.ProducerPerformance samsa-producer-perf
 kafka.tools.ConsumerPerformance         samsa-consumer-perf
 org.apache.kafka.tools.VerifiableProducer samsa-verifiable-producer
+kafka.tools.ConsumerOffsetChecker       samsa-consumer-offset-checker
 '
 
 . "$(dirname "$0")/samsa-env.sh"

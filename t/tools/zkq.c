@@ -6,6 +6,8 @@
  *   zkq CONNECT get PATH            the znode's data (exit 1 if missing)
  *   zkq CONNECT children PATH       child names, one a line, sorted
  *   zkq CONNECT exists PATH         exit 0 if it exists, 1 if not
+ *   zkq CONNECT set PATH DATA       write DATA to PATH, creating it and
+ *                                   its parents if missing
  *   zkq CONNECT wait PATH MS        wait until PATH exists (exit 1: timeout)
  *   zkq CONNECT gone PATH MS        wait until PATH is gone
  *   zkq CONNECT port ID MS          wait for /brokers/ids/ID, print the
@@ -32,6 +34,19 @@ zkq_sleep(void)
     struct timespec ts = { 0, 50 * 1000000L };
 
     nanosleep(&ts, NULL);
+}
+
+static int
+zkq_set(sm_zk_t *zk, const char *path, const char *data)
+{
+    int len = (int)strlen(data);
+    sm_err_t err = sm_zk_set(zk, path, data, len, SM_ZK_ANY_VERSION, NULL);
+
+    if (err == SM_ERR__NOENT)
+        err = sm_zk_create_parents(zk, path, data, len);
+    if (err != SM_OK)
+        fprintf(stderr, "zkq: set %s: %s\n", path, sm_err_desc(err));
+    return err == SM_OK ? 0 : 1;
 }
 
 static int
@@ -148,7 +163,8 @@ main(int argc, char **argv)
 
     if (argc < 4) {
         fprintf(stderr, "usage: zkq CONNECT get|children|exists PATH | "
-                "wait|gone PATH MS | port ID MS | states TOPIC MS\n");
+                "set PATH DATA | wait|gone PATH MS | port ID MS | "
+                "states TOPIC MS\n");
         return 2;
     }
     sm_log_level = SM_LOG_ERROR;
@@ -166,6 +182,8 @@ main(int argc, char **argv)
         rc = zkq_children(zk, argv[3]);
     else if (strcmp(cmd, "exists") == 0)
         rc = sm_zk_exists(zk, argv[3], 0, NULL) == SM_OK ? 0 : 1;
+    else if (argc >= 5 && strcmp(cmd, "set") == 0)
+        rc = zkq_set(zk, argv[3], argv[4]);
     else if (argc >= 5 && strcmp(cmd, "wait") == 0)
         rc = zkq_wait(zk, argv[3], atoi(argv[4]), 1);
     else if (argc >= 5 && strcmp(cmd, "gone") == 0)
