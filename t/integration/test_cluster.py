@@ -523,6 +523,13 @@ def t_not_enough_replicas():
     wait_for(lambda: state_of(TOPIC_ALL, 0)["isr"] == [leader], T(60),
              "the ISR of %s-0 down to its leader %d" % (TOPIC_ALL, leader),
              0.2)
+    # the controller wrote that ISR; the leader holds it once its
+    # LeaderAndIsr (and the UpdateMetadata after it) arrived - before
+    # that, an acks=all write is appended and then fails with
+    # NOT_ENOUGH_REPLICAS_AFTER_APPEND, rightly
+    wait_for(lambda: metadata(c.brokers[leader], TOPIC_ALL)[2][0][3] ==
+             [leader], T(30), "the leader's own metadata to show the ISR",
+             0.1)
     cl = clients.Confluent(c.brokers[leader].bootstrap)
     try:
         cl.produce(TOPIC_ALL, [clients.Rec(b"k", b"refused")], partition=0,
