@@ -1,0 +1,102 @@
+/*
+ * cgroups.h: the pieces of samsa-consumer-groups
+ * (bin/kafka-consumer-groups.sh), samsa's version of Kafka's
+ * kafka.admin.ConsumerGroupCommand: the 2.x tool (--bootstrap-server, text
+ * after 2.4) plus the 1.x ZooKeeper mode for 0.8-style groups
+ * (--zookeeper) and samsa's --copy-offsets.
+ *
+ * FILES
+ *   samsa-consumer-groups.c  main: options, Kafka's checkArgs, dispatch,
+ *                            the reset plan (shared by both modes)
+ *   cgroups_kafka.c          --bootstrap-server: groups on the brokers
+ *                            through libsamsa (samsa.h)
+ *   cgroups_zk.c             --zookeeper: /consumers/<group> through
+ *                            src/zk; --copy-offsets
+ *
+ * OUTPUT CONTRACT.  stdout and stderr follow Kafka's line for line: tables
+ * with Kafka's column widths, "-" for unknown cells, and a failure inside
+ * the command printed as "\nError: <message>" on stdout (exit status 0 as
+ * Kafka's, except that samsa exits 1 when the command as a whole failed:
+ * documented in the man page).  Usage errors print the message and the
+ * option list on stderr and exit 1.
+ *
+ * Threads: one.  Memory: the context owns what it points to.
+ */
+#ifndef SM_TOOLS_CGROUPS_H
+#define SM_TOOLS_CGROUPS_H
+
+#include <stdint.h>
+
+#include "client/samsa.h"
+#include "zk/zk_client.h"
+
+enum {
+    CG_BOOTSTRAP, CG_ZOOKEEPER, CG_COMMAND_CONFIG, CG_GROUP, CG_TOPIC,
+    CG_ALL_TOPICS, CG_LIST, CG_DESCRIBE, CG_ALL_GROUPS, CG_DELETE,
+    CG_TIMEOUT, CG_RESET, CG_DRY_RUN, CG_EXECUTE, CG_TO_OFFSET,
+    CG_TO_DATETIME, CG_BY_DURATION, CG_TO_EARLIEST, CG_TO_LATEST,
+    CG_TO_CURRENT, CG_SHIFT_BY, CG_MEMBERS, CG_VERBOSE, CG_OFFSETS,
+    CG_STATE, CG_COPY, CG_FROM, CG_TO, CG_HELP, CG_VERSION, CG__CNT
+};
+
+typedef struct cg_ctx {
+    int          has[CG__CNT];       /* occurrences */
+    const char  *val[CG__CNT];       /* last argument (borrows argv) */
+    const char **groups;             /* every --group */
+    int          ngroups;
+    const char **topics;             /* every --topic */
+    int          ntopics;
+    samsa_client_t *client;          /* --bootstrap-server, or built from
+                                      * /brokers/ids in ZooKeeper mode */
+    sm_zk_t     *zk;                 /* --zookeeper */
+    int          failed;             /* a printError happened */
+} cg_ctx_t;
+
+/* The Kafka-style failure line: "\nError: <msg>" on stdout. */
+void cg_error(cg_ctx_t *ctx, const char *fmt, ...)
+     __attribute__((format(printf, 2, 3)));
+/* printUsageAndDie: msg and the option list on stderr, exit(1). */
+void cg_usage_die(const char *fmt, ...)
+     __attribute__((format(printf, 1, 2), noreturn));
+
+/* A client for bootstrap (a Kafka bootstrap.servers list) with the
+ * --command-config properties and --timeout; NULL after printing why. */
+samsa_client_t *cg_client_new(cg_ctx_t *ctx, const char *bootstrap);
+
+/*
+ * The reset plan of one group (prepareOffsetsToReset): the partitions
+ * named by --all-topics (the committed ones) or --topic, and their new
+ * offsets by the chosen scenario, clamped to the log's range for
+ * --to-offset and --shift-by.  committed[0..ncommitted) are the group's
+ * offsets (any store).  *planp (heap, sorted) / *nplan.  -1 after an
+ * error was printed (cg_error) or 0.  Exits like Kafka on usage-type
+ * failures (no log offset for a partition).
+ */
+int  cg_reset_plan(cg_ctx_t *ctx, const samsa_partition_offset_t *committed,
+                   int ncommitted, samsa_partition_offset_t **planp,
+                   int *nplan);
+/* printOffsetsToReset for one group (header printed by the caller). */
+void cg_print_plan(const char *group, const samsa_partition_offset_t *plan,
+                   int n);
+void cg_print_plan_header(void);
+/* Dry run unless --execute. */
+int  cg_dry_run(const cg_ctx_t *ctx);
+
+/* cgroups_kafka.c */
+int  cg_kafka_list(cg_ctx_t *ctx);
+int  cg_kafka_describe(cg_ctx_t *ctx);
+int  cg_kafka_reset(cg_ctx_t *ctx);
+int  cg_kafka_delete(cg_ctx_t *ctx);
+
+/* cgroups_zk.c */
+int  cg_zk_open(cg_ctx_t *ctx);
+int  cg_zk_list(cg_ctx_t *ctx);
+int  cg_zk_describe(cg_ctx_t *ctx);
+int  cg_zk_reset(cg_ctx_t *ctx);
+int  cg_zk_delete(cg_ctx_t *ctx);
+/* The committed offsets of group in ZooKeeper, sorted (heap). */
+int  cg_zk_offsets(cg_ctx_t *ctx, const char *group,
+                   samsa_partition_offset_t **vp, int *np);
+int  cg_copy_offsets(cg_ctx_t *ctx);
+
+#endif
