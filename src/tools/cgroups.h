@@ -15,10 +15,12 @@
  *
  * OUTPUT CONTRACT.  stdout and stderr follow Kafka's line for line: tables
  * with Kafka's column widths, "-" for unknown cells, and a failure inside
- * the command printed as "\nError: <message>" on stdout (exit status 0 as
- * Kafka's, except that samsa exits 1 when the command as a whole failed:
- * documented in the man page).  Usage errors print the message and the
- * option list on stderr and exit 1.
+ * the command printed as "\nError: <message>" on stdout with exit status
+ * 0, as Kafka's main catches it.  Usage errors print the message and the
+ * option list on stderr and exit 1; so do failures Kafka does not catch
+ * (a bad bootstrap list, an unreachable ZooKeeper): "Exception in thread
+ * "main" ..." on stderr.  Action functions return 0, 1 (failed, already
+ * printed) or 2 (uncaught: exit 1).
  *
  * Threads: one.  Memory: the context owns what it points to.
  */

@@ -564,10 +564,10 @@ cg_copy_offsets(cg_ctx_t *ctx)
     const char *group = ctx->groups[0];
 
     if (cg_zk_open(ctx) != 0)
-        return 1;
+        return 2;
     ctx->client = cg_client_new(ctx, ctx->val[CG_BOOTSTRAP]);
     if (ctx->client == NULL)
-        return 1;
+        return 2;
     if (strcmp(ctx->val[CG_TO], "zookeeper") == 0)
         return cg_copy_to_zk(ctx, group);
     return cg_copy_to_kafka(ctx, group);

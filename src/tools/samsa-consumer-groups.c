@@ -742,7 +742,7 @@ cg_run(cg_ctx_t *ctx)
                 "consumers that use ZooKeeper (not those using the Java "
                 "consumer API).\n");
         if (cg_zk_open(ctx) != 0)
-            return 1;
+            return 2;
         if (ctx->has[CG_LIST])
             return cg_zk_list(ctx);
         if (ctx->has[CG_DESCRIBE])
@@ -753,7 +753,7 @@ cg_run(cg_ctx_t *ctx)
     }
     ctx->client = cg_client_new(ctx, ctx->val[CG_BOOTSTRAP]);
     if (ctx->client == NULL)
-        return 1;
+        return 2;
     if (ctx->has[CG_LIST])
         return cg_kafka_list(ctx);
     if (ctx->has[CG_DESCRIBE])
@@ -804,5 +804,7 @@ main(int argc, char **argv)
     sm_free(ctx.groups);
     sm_free(ctx.topics);
     fflush(stdout);
-    return rc != 0 || ctx.failed ? 1 : 0;
+    /* Kafka's main catches what the command throws, prints it and exits
+     * 0; only what escapes it (2: no client, no ZooKeeper) exits 1 */
+    return rc == 2 ? 1 : 0;
 }
