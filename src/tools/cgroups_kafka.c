@@ -42,11 +42,21 @@ cg_fail(cg_ctx_t *ctx, samsa_err_t err, char *msg)
     return 1;
 }
 
-/* The groups to act on: --all-groups (listGroups) or every --group;
- * *own says whether the array's strings are ours to free. */
+/* AdminClient.listConsumerGroups keeps the groups of the consumer
+ * protocol and those with offsets only (empty protocol type). */
+static int
+cg_is_consumer_group(const samsa_group_listing_t *g)
+{
+    return strcmp(g->protocol_type, "consumer") == 0 ||
+           g->protocol_type[0] == '\0';
+}
+
+/* The groups to act on: --all-groups (listGroups) or every --group.
+ * *idsp (heap array) borrows from argv or from *lp (the listing, *nlp
+ * entries), which the caller frees after it. */
 static int
 cg_group_ids(cg_ctx_t *ctx, const char ***idsp, int *np,
-             samsa_group_listing_t **lp)
+             samsa_group_listing_t **lp, int *nlp)
 {
     samsa_group_listing_t *l = NULL;
     char *msg = NULL;
@@ -54,6 +64,7 @@ cg_group_ids(cg_ctx_t *ctx, const char ***idsp, int *np,
     int n = 0;
 
     *lp = NULL;
+    *nlp = 0;
     if (!ctx->has[CG_ALL_GROUPS]) {
         *idsp = sm_calloc((size_t)ctx->ngroups + 1, sizeof(**idsp));
         memcpy(*idsp, ctx->groups, (size_t)ctx->ngroups * sizeof(**idsp));
@@ -64,10 +75,12 @@ cg_group_ids(cg_ctx_t *ctx, const char ***idsp, int *np,
     if (err != SAMSA_OK)
         return cg_fail(ctx, err, msg);
     *idsp = sm_calloc((size_t)n + 1, sizeof(**idsp));
+    *np = 0;
     for (int i = 0; i < n; i++)
-        (*idsp)[i] = l[i].group_id;
-    *np = n;
+        if (cg_is_consumer_group(&l[i]))
+            (*idsp)[(*np)++] = l[i].group_id;
     *lp = l;
+    *nlp = n;
     return 0;
 }
 
@@ -83,7 +96,8 @@ cg_kafka_list(cg_ctx_t *ctx)
     if (err != SAMSA_OK)
         return cg_fail(ctx, err, msg);
     for (int i = 0; i < n; i++)
-        printf("%s\n", l[i].group_id);
+        if (cg_is_consumer_group(&l[i]))
+            printf("%s\n", l[i].group_id);
     samsa_group_listings_free(l, n);
     return 0;
 }
@@ -368,9 +382,9 @@ cg_kafka_describe(cg_ctx_t *ctx)
     const char **ids = NULL;
     char *msg = NULL;
     samsa_err_t err;
-    int n = 0, rc = 0;
+    int n = 0, nl = 0, rc = 0;
 
-    if (cg_group_ids(ctx, &ids, &n, &l) != 0)
+    if (cg_group_ids(ctx, &ids, &n, &l, &nl) != 0)
         return 1;
     err = samsa_describe_groups(ctx->client, ids, n, &d, &msg);
     if (err != SAMSA_OK) {
@@ -392,7 +406,7 @@ cg_kafka_describe(cg_ctx_t *ctx)
     samsa_group_descriptions_free(d, n);
 out:
     sm_free(ids);
-    samsa_group_listings_free(l, n);
+    samsa_group_listings_free(l, nl);
     return rc;
 }
 
@@ -452,12 +466,12 @@ cg_kafka_reset(cg_ctx_t *ctx)
     samsa_group_description_t *d = NULL;
     samsa_group_listing_t *l = NULL;
     samsa_partition_offset_t **plans;
-    int *nplans, n = 0, rc = 0, done = 0;
+    int *nplans, n = 0, nl = 0, rc = 0, done = 0;
     const char **ids = NULL;
     char *msg = NULL;
     samsa_err_t err;
 
-    if (cg_group_ids(ctx, &ids, &n, &l) != 0)
+    if (cg_group_ids(ctx, &ids, &n, &l, &nl) != 0)
         return 1;
     err = samsa_describe_groups(ctx->client, ids, n, &d, &msg);
     if (err != SAMSA_OK) {
@@ -480,7 +494,7 @@ cg_kafka_reset(cg_ctx_t *ctx)
     samsa_group_descriptions_free(d, n);
 out:
     sm_free(ids);
-    samsa_group_listings_free(l, n);
+    samsa_group_listings_free(l, nl);
     return rc;
 }
 
@@ -521,16 +535,16 @@ cg_kafka_delete(cg_ctx_t *ctx)
     samsa_group_listing_t *l = NULL;
     samsa_result_t *r = NULL;
     const char **ids = NULL;
-    int n = 0, nok = 0;
+    int n = 0, nl = 0, nok = 0;
     char *msg = NULL;
     samsa_err_t err;
 
-    if (cg_group_ids(ctx, &ids, &n, &l) != 0)
+    if (cg_group_ids(ctx, &ids, &n, &l, &nl) != 0)
         return 1;
     err = samsa_delete_groups(ctx->client, ids, n, &r, &msg);
     if (err != SAMSA_OK) {
         sm_free(ids);
-        samsa_group_listings_free(l, n);
+        samsa_group_listings_free(l, nl);
         return cg_fail(ctx, err, msg);
     }
     for (int i = 0; i < n; i++)
@@ -555,6 +569,6 @@ cg_kafka_delete(cg_ctx_t *ctx)
     }
     samsa_results_free(r, n);
     sm_free(ids);
-    samsa_group_listings_free(l, n);
+    samsa_group_listings_free(l, nl);
     return 0;
 }

@@ -441,13 +441,13 @@ cg_clamp(cg_ctx_t *ctx, samsa_partition_offset_t *v, int n)
 
     for (int i = 0; i < n; i++) {
         if (hi[i].err == SAMSA_OK && v[i].offset > hi[i].offset) {
-            fprintf(stderr, "[WARN] New offset (%lld) is higher than latest "
-                    "offset for topic partition %s-%d. Value will be set "
+            sm_warn("consumer_groups", "New offset (%lld) is higher than "
+                    "latest offset for topic partition %s-%d. Value will be set "
                     "to %lld\n", (long long)v[i].offset, v[i].topic,
                     (int)v[i].partition, (long long)hi[i].offset);
             v[i].offset = hi[i].offset;
         } else if (lo[i].err == SAMSA_OK && v[i].offset < lo[i].offset) {
-            fprintf(stderr, "[WARN] New offset (%lld) is lower than "
+            sm_warn("consumer_groups", "New offset (%lld) is lower than "
                     "earliest offset for topic partition %s-%d. Value will "
                     "be set to %lld\n", (long long)v[i].offset, v[i].topic,
                     (int)v[i].partition, (long long)lo[i].offset);
