@@ -11,6 +11,7 @@
 Suite *sm_test_suite_client_conn(void);
 Suite *sm_test_suite_client(void);
 Suite *sm_test_suite_client_admin(void);
+Suite *sm_test_suite_client_groups(void);
 Suite *sm_test_suite_partitioner(void);
 Suite *sm_test_suite_producer(void);
 Suite *sm_test_suite_consumer(void);
@@ -22,6 +23,7 @@ main(void)
         sm_test_suite_client_conn,
         sm_test_suite_client,
         sm_test_suite_client_admin,
+        sm_test_suite_client_groups,
         sm_test_suite_partitioner,
         sm_test_suite_producer,
         sm_test_suite_consumer,
