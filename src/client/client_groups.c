@@ -481,7 +481,9 @@ sm_cg_fill_offsets(const sm_OffsetFetchResponse_t *r,
         const sm_OffsetFetchResponseTopic_t *t = &r->Topics[i];
         for (int32_t j = 0; j < t->PartitionsCnt; j++) {
             const sm_OffsetFetchResponsePartition_t *p = &t->Partitions[j];
-            if (p->CommittedOffset < 0 && p->ErrorCode == SM_OK)
+            /* as AdminClient: partitions in error or without an offset
+             * are left out */
+            if (p->CommittedOffset < 0 || p->ErrorCode != SM_OK)
                 continue;
             if (n == cap) {
                 cap = cap * 2 + 8;
@@ -492,7 +494,7 @@ sm_cg_fill_offsets(const sm_OffsetFetchResponse_t *r,
             v[n].offset = p->CommittedOffset;
             v[n].metadata = sm_str_is_null(p->Metadata)
                             ? NULL : sm_str_dup(p->Metadata);
-            v[n].err = p->ErrorCode;
+            v[n].err = SM_OK;
             n++;
         }
     }

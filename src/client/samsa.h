@@ -330,7 +330,8 @@ typedef struct samsa_partition_offset {
 void samsa_partition_offsets_free(samsa_partition_offset_t *v, int cnt);
 
 /* OffsetFetch for every partition the group has committed (v2+), sorted
- * by topic and partition; partitions without an offset are left out. */
+ * by topic and partition; partitions without an offset, or answered with
+ * an error, are left out. */
 samsa_err_t samsa_list_group_offsets(samsa_client_t *client,
                                      const char *group,
                                      samsa_partition_offset_t **offsetsp,

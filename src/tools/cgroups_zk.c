@@ -23,8 +23,9 @@
  * zookeeper -> kafka commits through the group coordinator with
  * OffsetCommit v2+ (GenerationId -1, empty MemberId), never by writing
  * __consumer_offsets behind the coordinator's back, so its cache stays
- * the truth; refused unless the group is Empty or Dead.  Where the commit
- * lands follows the broker's offsets.storage (kafka: __consumer_offsets).
+ * the truth; refused unless the group is Empty or Dead, and refused when
+ * the coordinator's offsets.storage is zookeeper (the commit would land
+ * in ZooKeeper again; kafka and dual put it in __consumer_offsets).
  *
  * Threads: one.
  */
@@ -520,6 +521,31 @@ cg_copy_to_zk(cg_ctx_t *ctx, const char *group)
     return rc;
 }
 
+/* The coordinator's offsets.storage is zookeeper (DescribeConfigs of
+ * that broker): a commit through it would land in ZooKeeper again.
+ * Unknown (an old or foreign broker) counts as not. */
+static int
+cg_storage_is_zk(cg_ctx_t *ctx, int32_t broker)
+{
+    samsa_resource_config_t *rc = NULL;
+    char id[16], *msg = NULL;
+    const char *name = id;
+    int zk = 0;
+
+    snprintf(id, sizeof(id), "%d", (int)broker);
+    if (samsa_describe_configs(ctx->client, SAMSA_RESOURCE_BROKER, &name, 1,
+                               &rc, &msg) != SAMSA_OK) {
+        free(msg);
+        return 0;
+    }
+    for (int i = 0; i < rc[0].entry_cnt; i++)
+        if (strcmp(rc[0].entries[i].name, "offsets.storage") == 0 &&
+            rc[0].entries[i].value != NULL)
+            zk = strcmp(rc[0].entries[i].value, "zookeeper") == 0;
+    samsa_resource_configs_free(rc, 1);
+    return zk;
+}
+
 static int
 cg_copy_to_kafka(cg_ctx_t *ctx, const char *group)
 {
@@ -535,6 +561,13 @@ cg_copy_to_kafka(cg_ctx_t *ctx, const char *group)
         cg_error(ctx, "Assignments can only be reset if the group '%s' is "
                  "inactive, but the current state is %s.", group,
                  d[0].state);
+        samsa_group_descriptions_free(d, 1);
+        return 1;
+    }
+    if (err == SAMSA_OK && cg_storage_is_zk(ctx, d[0].coordinator.id)) {
+        cg_error(ctx, "The coordinator of group '%s' (broker %d) has "
+                 "offsets.storage=zookeeper: the offsets are in ZooKeeper "
+                 "already", group, (int)d[0].coordinator.id);
         samsa_group_descriptions_free(d, 1);
         return 1;
     }

@@ -80,9 +80,9 @@ static const char cg_usage_text[] =
 "                                          information over the entire\n"
 "                                          consumer group.\n"
 "--describe                              Describe consumer group and list\n"
-"                                          offset lag (number of messages not\n"
-"                                          yet processed) related to given\n"
-"                                          group.\n"
+"                                          offset lag (number of messages\n"
+"                                          not yet processed) related to\n"
+"                                          given group.\n"
 "--dry-run                               Only show results without executing\n"
 "                                          changes on Consumer Groups.\n"
 "                                          Supported operations: reset-\n"
@@ -442,14 +442,14 @@ cg_clamp(cg_ctx_t *ctx, samsa_partition_offset_t *v, int n)
     for (int i = 0; i < n; i++) {
         if (hi[i].err == SAMSA_OK && v[i].offset > hi[i].offset) {
             sm_warn("consumer_groups", "New offset (%lld) is higher than "
-                    "latest offset for topic partition %s-%d. Value will be set "
-                    "to %lld\n", (long long)v[i].offset, v[i].topic,
+                    "latest offset for topic partition %s-%d. Value will be "
+                    "set to %lld", (long long)v[i].offset, v[i].topic,
                     (int)v[i].partition, (long long)hi[i].offset);
             v[i].offset = hi[i].offset;
         } else if (lo[i].err == SAMSA_OK && v[i].offset < lo[i].offset) {
             sm_warn("consumer_groups", "New offset (%lld) is lower than "
                     "earliest offset for topic partition %s-%d. Value will "
-                    "be set to %lld\n", (long long)v[i].offset, v[i].topic,
+                    "be set to %lld", (long long)v[i].offset, v[i].topic,
                     (int)v[i].partition, (long long)lo[i].offset);
             v[i].offset = lo[i].offset;
         }

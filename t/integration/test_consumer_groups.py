@@ -370,6 +370,37 @@ def t_copy():
     assert_eq(committed("g-z2k"), [3, 4], "copied into Kafka")
 
 
+def copy_refused(base):
+    _, out, _ = kcg(*base, check=False)
+    return "offsets.storage=zookeeper" in out
+
+
+@suite.test("--copy-offsets zookeeper -> kafka is refused while the "
+            "coordinator's offsets.storage is zookeeper")
+def t_copy_storage():
+    c = setup()
+    zkc = c.zk.connect(c.chroot)
+    kc = os.path.join(BIN, "kafka-configs.sh")
+    base = ["--copy-offsets", "--bootstrap-server", c.bootstrap,
+            "--zookeeper", zkc, "--from", "zookeeper", "--to", "kafka",
+            "--group", "g-z2k"]
+    assert_eq(copy_refused(base), False, "accepted with offsets.storage "
+              "kafka")
+    cfg = [kc, "--zookeeper", zkc, "--entity-type", "brokers",
+           "--entity-default", "--alter"]
+    harness.run(cfg + ["--add-config", "offsets.storage=zookeeper"], 60,
+                env=env())
+    try:
+        harness.wait_for(lambda: copy_refused(base), 20,
+                         "the copy refused under offsets.storage=zookeeper",
+                         0.2)
+    finally:
+        harness.run(cfg + ["--delete-config", "offsets.storage"], 60,
+                    env=env())
+    harness.wait_for(lambda: not copy_refused(base), 20,
+                     "the copy accepted again", 0.2)
+
+
 @suite.test("usage errors: no action, bad option, missing scope")
 def t_usage():
     rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", check=False)
