@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sm_err.h"
 #include "common/sm_mem.h"
 #include "tools/cgroups.h"
 
@@ -32,12 +33,42 @@ typedef struct cg_row {
     const char *client;
 } cg_row_t;
 
-/* The failure of a whole call, the way Kafka's main reports it. */
+/* The Java exception a group error surfaces as. */
+static const char *
+cg_exc_class(samsa_err_t err)
+{
+    switch (err) {
+    case 68: return "GroupNotEmptyException";
+    case 69: return "GroupIdNotFoundException";
+    case 24: return "InvalidGroupIdException";
+    case 30: return "GroupAuthorizationException";
+    case 15: return "CoordinatorNotAvailableException";
+    case 16: return "NotCoordinatorException";
+    case 14: return "CoordinatorLoadInProgressException";
+    default: return "UnknownServerException";
+    }
+}
+
+/* The failure of a whole call, the way Kafka's main reports it: the
+ * ExecutionException's message is its cause, "<class>: <message>".  A
+ * broker nobody reaches is Kafka's node-assignment timeout, with the
+ * underlying error on stderr.  Frees msg. */
 static int
 cg_fail(cg_ctx_t *ctx, samsa_err_t err, char *msg)
 {
-    cg_error(ctx, "Executing consumer group command failed due to %s",
-             msg != NULL ? msg : samsa_err_message(err));
+    const char *m = msg != NULL ? msg : samsa_err_message(err);
+
+    if (sm_err_is_local((sm_err_t)err)) {
+        fflush(stdout);
+        fprintf(stderr, "samsa-consumer-groups: %s\n", m);
+        cg_error(ctx, "Executing consumer group command failed due to "
+                 "org.apache.kafka.common.errors.TimeoutException: Timed "
+                 "out waiting for a node assignment.");
+    } else {
+        cg_error(ctx, "Executing consumer group command failed due to "
+                 "org.apache.kafka.common.errors.%s: %s", cg_exc_class(err),
+                 m);
+    }
     free(msg);
     return 1;
 }
@@ -499,22 +530,6 @@ out:
 }
 
 /* ------------------------------------------------------------ delete */
-
-/* The Java exception a DeleteGroups error surfaces as. */
-static const char *
-cg_exc_class(samsa_err_t err)
-{
-    switch (err) {
-    case 68: return "GroupNotEmptyException";
-    case 69: return "GroupIdNotFoundException";
-    case 24: return "InvalidGroupIdException";
-    case 30: return "GroupAuthorizationException";
-    case 15: return "CoordinatorNotAvailableException";
-    case 16: return "NotCoordinatorException";
-    case 14: return "CoordinatorLoadInProgressException";
-    default: return "UnknownServerException";
-    }
-}
 
 static void
 cg_print_names(const samsa_result_t *r, int n, int ok)

@@ -401,7 +401,8 @@ def t_copy_storage():
                      "the copy accepted again", 0.2)
 
 
-@suite.test("usage errors: no action, bad option, missing scope")
+@suite.test("usage errors (no action, missing scope, two scenarios); "
+            "no broker")
 def t_usage():
     rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", check=False)
     assert_eq((rc, err.splitlines()[0]),
@@ -417,6 +418,13 @@ def t_usage():
                        "--to-latest", check=False)
     assert_eq(rc, 1, "two scenarios")
     assert_eq("can't be used with option" in err, True, "%r" % err)
+    rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", "--list",
+                       "--timeout", "300", check=False)
+    assert_eq((rc, out), (0, "\nError: Executing consumer group command "
+                          "failed due to org.apache.kafka.common.errors."
+                          "TimeoutException: Timed out waiting for a node "
+                          "assignment.\n"), "no broker: Kafka's timeout")
+    assert_eq("Connection refused" in err, True, "the cause: %r" % err)
 
 
 if __name__ == "__main__":
