@@ -8,6 +8,7 @@
  *   samsa_list_group_offsets   OffsetFetch (all)      the coordinator
  *   samsa_alter_group_offsets  OffsetCommit (gen -1)  the coordinator
  *   samsa_delete_groups        DeleteGroups           the coordinator
+ *   samsa_delete_group_offsets OffsetDelete           the coordinator
  *   samsa_list_offsets         ListOffsets            each leader
  *
  * COORDINATOR.  sm_client_group_send() asks any broker FindCoordinator
@@ -48,6 +49,7 @@
 #include "protocol/listoffsets.h"
 #include "protocol/metadata.h"
 #include "protocol/offsetcommit.h"
+#include "protocol/offsetdelete.h"
 #include "protocol/offsetfetch.h"
 
 #define SM_CG_ERRSTR 512
@@ -726,7 +728,97 @@ samsa_delete_groups(samsa_client_t *c, const char *const *groups, int cnt,
     return err;
 }
 
-/* ------------------------------------------------------------ log offsets */
+/* -------------------------------------------------------- offset delete */
+
+static void
+sm_cg_od_body(sm_buf_t *buf, int16_t version, const void *arg)
+{
+    sm_OffsetDeleteRequest_write(buf, version, arg);
+}
+
+/* The request for parts[0..cnt), one topic entry per distinct topic. */
+static void
+sm_cg_od_build(sm_OffsetDeleteRequest_t *req, const char *group,
+               const samsa_partition_offset_t *parts, int cnt)
+{
+    memset(req, 0, sizeof(*req));
+    req->GroupId = sm_str_cstr(group);
+    req->Topics = sm_calloc((size_t)cnt + 1, sizeof(*req->Topics));
+    for (int i = 0; i < cnt; i++) {
+        sm_OffsetDeleteRequestTopic_t *t = NULL;
+        for (int32_t k = 0; k < req->TopicsCnt && t == NULL; k++)
+            if (sm_str_eq_cstr(req->Topics[k].Name, parts[i].topic))
+                t = &req->Topics[k];
+        if (t == NULL) {
+            t = &req->Topics[req->TopicsCnt++];
+            t->Name = sm_str_cstr(parts[i].topic);
+            t->Partitions = sm_calloc((size_t)cnt, sizeof(*t->Partitions));
+        }
+        t->Partitions[t->PartitionsCnt++] = parts[i].partition;
+    }
+}
+
+static void
+sm_cg_od_match(const sm_OffsetDeleteResponse_t *r,
+               samsa_partition_offset_t *parts, int cnt)
+{
+    for (int i = 0; i < cnt; i++) {
+        parts[i].err = r->ErrorCode != SM_OK ? r->ErrorCode
+                                             : SM_ERR_UNKNOWN_SERVER_ERROR;
+        if (r->ErrorCode != SM_OK)
+            continue;
+        for (int32_t k = 0; k < r->TopicsCnt; k++) {
+            const sm_OffsetDeleteResponseTopic_t *t = &r->Topics[k];
+            if (!sm_str_eq_cstr(t->Name, parts[i].topic))
+                continue;
+            for (int32_t j = 0; j < t->PartitionsCnt; j++)
+                if (t->Partitions[j].PartitionIndex == parts[i].partition)
+                    parts[i].err = t->Partitions[j].ErrorCode;
+        }
+    }
+}
+
+samsa_err_t
+samsa_delete_group_offsets(samsa_client_t *c, const char *group,
+                           samsa_partition_offset_t *parts, int cnt,
+                           samsa_err_t *group_errp, char **errmsg)
+{
+    char errstr[SM_CG_ERRSTR] = "";
+    int64_t deadline = sm_client_deadline(c);
+    sm_OffsetDeleteRequest_t req;
+    sm_OffsetDeleteResponse_t r;
+    sm_client_resp_t resp;
+    sm_err_t err;
+
+    *group_errp = SM_OK;
+    sm_cg_od_build(&req, group, parts, cnt);
+    for (;;) {
+        err = sm_cg_send(c, group, SM_API_OffsetDelete,
+                         SM_OFFSETDELETE_MAX_VERSION, sm_cg_od_body, &req,
+                         deadline, &resp, NULL, errstr, sizeof(errstr));
+        if (err == SM_OK) {
+            err = sm_OffsetDeleteResponse_read(&resp.rd, resp.version, &r);
+            if (err == SM_OK && sm_cg_coord_err(r.ErrorCode))
+                err = r.ErrorCode;
+            else if (err == SM_OK) {
+                *group_errp = r.ErrorCode;
+                sm_cg_od_match(&r, parts, cnt);
+            }
+            sm_OffsetDeleteResponse_free(&r);
+            sm_client_resp_fini(&resp);
+        }
+        if (!sm_cg_coord_retry(c, err, deadline))
+            break;
+        errstr[0] = '\0';
+    }
+    for (int32_t k = 0; k < req.TopicsCnt; k++)
+        sm_free(req.Topics[k].Partitions);
+    sm_free(req.Topics);
+    sm_cg_errmsg(errmsg, err, errstr);
+    return err;
+}
+
+/* ---------------------------------------------------------- log offsets */
 
 static void
 sm_cg_lo_body(sm_buf_t *buf, int16_t version, const void *arg)

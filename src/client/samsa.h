@@ -353,6 +353,17 @@ samsa_err_t samsa_delete_groups(samsa_client_t *client,
                                 const char *const *groups, int cnt,
                                 samsa_result_t **resultsp, char **errmsg);
 
+/* OffsetDelete (KIP-496): remove the group's committed offsets of
+ * parts[0..cnt) (topic and partition set by the caller; err is set per
+ * partition, to the group-level error when there is one).  *group_errp
+ * gets the response's group-level ErrorCode (NON_EMPTY_GROUP,
+ * GROUP_ID_NOT_FOUND, ...).  SAMSA_OK when the round trip worked. */
+samsa_err_t samsa_delete_group_offsets(samsa_client_t *client,
+                                       const char *group,
+                                       samsa_partition_offset_t *parts,
+                                       int cnt, samsa_err_t *group_errp,
+                                       char **errmsg);
+
 /* The earliest / latest offset of a partition, or the first offset whose
  * timestamp is >= a time (ListOffsets to each partition's leader). */
 #define SAMSA_OFFSET_SPEC_LATEST    (-1)

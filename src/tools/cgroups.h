@@ -38,7 +38,8 @@ enum {
     CG_TIMEOUT, CG_RESET, CG_DRY_RUN, CG_EXECUTE, CG_TO_OFFSET,
     CG_TO_DATETIME, CG_BY_DURATION, CG_TO_EARLIEST, CG_TO_LATEST,
     CG_TO_CURRENT, CG_SHIFT_BY, CG_MEMBERS, CG_VERBOSE, CG_OFFSETS,
-    CG_STATE, CG_COPY, CG_FROM, CG_TO, CG_HELP, CG_VERSION, CG__CNT
+    CG_STATE, CG_COPY, CG_FROM, CG_TO, CG_HELP, CG_VERSION,
+    CG_DELETE_OFFSETS, CG_EXPORT, CG__CNT
 };
 
 typedef struct cg_ctx {
@@ -77,10 +78,14 @@ samsa_client_t *cg_client_new(cg_ctx_t *ctx, const char *bootstrap);
 int  cg_reset_plan(cg_ctx_t *ctx, const samsa_partition_offset_t *committed,
                    int ncommitted, samsa_partition_offset_t **planp,
                    int *nplan);
-/* printOffsetsToReset for one group (header printed by the caller). */
-void cg_print_plan(const char *group, const samsa_partition_offset_t *plan,
-                   int n);
-void cg_print_plan_header(void);
+/* printOffsetsToReset for one group (header printed by the caller);
+ * with --export, the CSV lines instead (group column only when more than
+ * one --group was given) and no header. */
+void cg_print_plan(const cg_ctx_t *ctx, const char *group,
+                   const samsa_partition_offset_t *plan, int n);
+void cg_print_plan_header(const cg_ctx_t *ctx);
+/* The end of the plan output (--export's final newline). */
+void cg_print_plan_end(const cg_ctx_t *ctx);
 /* Dry run unless --execute. */
 int  cg_dry_run(const cg_ctx_t *ctx);
 
@@ -89,6 +94,7 @@ int  cg_kafka_list(cg_ctx_t *ctx);
 int  cg_kafka_describe(cg_ctx_t *ctx);
 int  cg_kafka_reset(cg_ctx_t *ctx);
 int  cg_kafka_delete(cg_ctx_t *ctx);
+int  cg_kafka_delete_offsets(cg_ctx_t *ctx);
 
 /* cgroups_zk.c */
 int  cg_zk_open(cg_ctx_t *ctx);

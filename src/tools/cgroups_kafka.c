@@ -1,8 +1,8 @@
 /*
  * cgroups_kafka.c: --bootstrap-server mode of samsa-consumer-groups -
  * Kafka 2.4's ConsumerGroupService over libsamsa's group calls: --list,
- * --describe (offsets, --members [--verbose], --state), --reset-offsets
- * and --delete.
+ * --describe (offsets, --members [--verbose], --state), --reset-offsets,
+ * --delete and --delete-offsets.
  *
  * ROWS.  The offsets view lists, per group (groups sorted, as Kafka's
  * TreeMap), the members that have partitions - most partitions first,
@@ -38,13 +38,16 @@ static const char *
 cg_exc_class(samsa_err_t err)
 {
     switch (err) {
-    case 68: return "GroupNotEmptyException";
-    case 69: return "GroupIdNotFoundException";
-    case 24: return "InvalidGroupIdException";
-    case 30: return "GroupAuthorizationException";
-    case 15: return "CoordinatorNotAvailableException";
-    case 16: return "NotCoordinatorException";
-    case 14: return "CoordinatorLoadInProgressException";
+    case SM_ERR_NON_EMPTY_GROUP: return "GroupNotEmptyException";
+    case SM_ERR_GROUP_ID_NOT_FOUND: return "GroupIdNotFoundException";
+    case SM_ERR_INVALID_GROUP_ID: return "InvalidGroupIdException";
+    case SM_ERR_GROUP_AUTHORIZATION_FAILED:
+        return "GroupAuthorizationException";
+    case SM_ERR_COORDINATOR_NOT_AVAILABLE:
+        return "CoordinatorNotAvailableException";
+    case SM_ERR_NOT_COORDINATOR: return "NotCoordinatorException";
+    case SM_ERR_COORDINATOR_LOAD_IN_PROGRESS:
+        return "CoordinatorLoadInProgressException";
     default: return "UnknownServerException";
     }
 }
@@ -514,9 +517,10 @@ cg_kafka_reset(cg_ctx_t *ctx)
     for (done = 0; done < n && rc == 0; done++)
         rc = cg_reset_group(ctx, &d[done], &plans[done], &nplans[done]);
     if (rc == 0 && n > 0) {
-        cg_print_plan_header();
+        cg_print_plan_header(ctx);
         for (int i = 0; i < n; i++)
-            cg_print_plan(d[i].group_id, plans[i], nplans[i]);
+            cg_print_plan(ctx, d[i].group_id, plans[i], nplans[i]);
+        cg_print_plan_end(ctx);
     }
     for (int i = 0; i < done; i++)
         samsa_partition_offsets_free(plans[i], nplans[i]);
@@ -585,5 +589,144 @@ cg_kafka_delete(cg_ctx_t *ctx)
     samsa_results_free(r, n);
     sm_free(ids);
     samsa_group_listings_free(l, nl);
+    return 0;
+}
+
+/* ------------------------------------------------------- delete offsets */
+
+/* The partitions of --topic t:p,p (as given) and t (all of t's; a topic
+ * that cannot be described becomes partition -1 with its error). */
+static void
+cg_od_partitions(cg_ctx_t *ctx, samsa_partition_offset_t **vp, int *np)
+{
+    samsa_partition_offset_t *v = NULL;
+    int n = 0;
+
+    for (int i = 0; i < ctx->ntopics; i++) {
+        char *t = sm_strdup(ctx->topics[i]), *colon = strchr(t, ':');
+        samsa_metadata_t *md = NULL;
+        const char *one = t;
+        char *msg = NULL;
+        if (colon != NULL) {
+            *colon = '\0';
+            for (char *p = strtok(colon + 1, ","); p != NULL;
+                 p = strtok(NULL, ",")) {
+                v = sm_realloc(v, (size_t)(n + 1) * sizeof(*v));
+                memset(&v[n], 0, sizeof(*v));
+                v[n].topic = sm_strdup(t);
+                v[n++].partition = (int32_t)atoi(p);
+            }
+        } else if (samsa_describe_topics(ctx->client, &one, 1, &md, &msg)
+                   == SAMSA_OK) {
+            const samsa_topic_md_t *tm = &md->topics[0];
+            int cnt = tm->err == SAMSA_OK ? tm->partition_cnt : 1;
+            v = sm_realloc(v, (size_t)(n + cnt) * sizeof(*v));
+            for (int k = 0; k < cnt; k++, n++) {
+                memset(&v[n], 0, sizeof(*v));
+                v[n].topic = sm_strdup(t);
+                v[n].partition = tm->err == SAMSA_OK
+                                 ? tm->partitions[k].partition : -1;
+                v[n].err = tm->err;
+            }
+            samsa_metadata_destroy(md);
+        }
+        free(msg);
+        sm_free(t);
+    }
+    *vp = v;
+    *np = n;
+}
+
+static int
+cg_cmp_od(const void *a, const void *b)
+{
+    const samsa_partition_offset_t *x = a, *y = b;
+    char kx[512], ky[512];
+
+    /* Kafka sorts by topic + partition as one string */
+    snprintf(kx, sizeof(kx), "%s%d", x->topic, (int)x->partition);
+    snprintf(ky, sizeof(ky), "%s%d", y->topic, (int)y->partition);
+    return strcmp(kx, ky);
+}
+
+static void
+cg_od_report(cg_ctx_t *ctx, const char *group, samsa_err_t top)
+{
+    switch (top) {
+    case SAMSA_OK:
+        printf("Request succeed for deleting offsets with topic ");
+        for (int i = 0; i < ctx->ntopics; i++)
+            printf("%s%s", i > 0 ? ", " : "", ctx->topics[i]);
+        printf(" group %s\n", group);
+        break;
+    case SM_ERR_INVALID_GROUP_ID:
+        cg_error(ctx, "'%s' is not valid.", group);
+        break;
+    case SM_ERR_GROUP_ID_NOT_FOUND:
+        cg_error(ctx, "'%s' does not exist.", group);
+        break;
+    case SM_ERR_GROUP_AUTHORIZATION_FAILED:
+        cg_error(ctx, "Access to '%s' is not authorized.", group);
+        break;
+    case SM_ERR_NON_EMPTY_GROUP:
+        cg_error(ctx, "Deleting offsets of a consumer group '%s' is "
+                 "forbidden if the group is not empty.", group);
+        break;
+    case SM_ERR_GROUP_SUBSCRIBED_TO_TOPIC:
+    case SM_ERR_TOPIC_AUTHORIZATION_FAILED:
+    case SM_ERR_UNKNOWN_TOPIC_OR_PARTITION:
+        cg_error(ctx, "Encounter some partition level error, see the "
+                 "follow-up details:");
+        break;
+    default:
+        cg_error(ctx, "Encounter some unknown error: %s",
+                 samsa_err_name(top));
+    }
+}
+
+int
+cg_kafka_delete_offsets(cg_ctx_t *ctx)
+{
+    const char *group = ctx->groups[ctx->ngroups - 1];
+    samsa_partition_offset_t *v = NULL, *ask;
+    samsa_err_t err, top = SAMSA_OK;
+    int n = 0, nask = 0;
+    char *msg = NULL;
+
+    cg_od_partitions(ctx, &v, &n);
+    ask = sm_calloc((size_t)n + 1, sizeof(*ask));
+    for (int i = 0; i < n; i++)
+        if (v[i].partition >= 0)
+            ask[nask++] = v[i];      /* shallow: v keeps the strings */
+    err = nask > 0 ? samsa_delete_group_offsets(ctx->client, group, ask,
+                                                 nask, &top, &msg)
+                   : SAMSA_OK;
+    if (err != SAMSA_OK) {
+        sm_free(ask);
+        samsa_partition_offsets_free(v, n);
+        return cg_fail(ctx, err, msg);
+    }
+    for (int i = 0, k = 0; i < n; i++)
+        if (v[i].partition >= 0)
+            v[i].err = ask[k++].err;
+    for (int i = 0; i < n && top == SAMSA_OK; i++)
+        top = v[i].err;
+    cg_od_report(ctx, group, top);
+    printf("\n%-30s %-15s %-15s\n", "TOPIC", "PARTITION", "STATUS");
+    qsort(v, (size_t)n, sizeof(*v), cg_cmp_od);
+    for (int i = 0; i < n; i++) {
+        char p[16];
+        if (v[i].partition >= 0)
+            snprintf(p, sizeof(p), "%d", (int)v[i].partition);
+        else
+            snprintf(p, sizeof(p), "Not Provided");
+        if (v[i].err == SAMSA_OK)
+            printf("%-30s %-15s %-15s\n", v[i].topic, p, "Successful");
+        else
+            printf("%-30s %-15s Error: %-8s\n", v[i].topic, p,
+                   samsa_err_message(v[i].err));
+    }
+    sm_free(ask);
+    samsa_partition_offsets_free(v, n);
     return 0;
 }

@@ -479,8 +479,8 @@ cg_zk_reset(cg_ctx_t *ctx)
             rc = cg_zk_write(ctx, g.v[i], plan, nplan) != 0;
         if (rc == 0) {
             if (!printed++)
-                cg_print_plan_header();
-            cg_print_plan(g.v[i], plan, nplan);
+                cg_print_plan_header(ctx);
+            cg_print_plan(ctx, g.v[i], plan, nplan);
         }
         samsa_partition_offsets_free(com, ncom);
         samsa_partition_offsets_free(plan, nplan);
@@ -514,8 +514,8 @@ cg_copy_to_zk(cg_ctx_t *ctx, const char *group)
         rc = 1;
     }
     if (rc == 0) {
-        cg_print_plan_header();
-        cg_print_plan(group, v, n);
+        cg_print_plan_header(ctx);
+        cg_print_plan(ctx, group, v, n);
     }
     samsa_partition_offsets_free(v, n);
     return rc;
@@ -583,8 +583,8 @@ cg_copy_to_kafka(cg_ctx_t *ctx, const char *group)
                  msg != NULL ? msg : samsa_err_message(err));
         rc = 1;
     } else {
-        cg_print_plan_header();
-        cg_print_plan(group, v, n);
+        cg_print_plan_header(ctx);
+        cg_print_plan(ctx, group, v, n);
     }
     free(msg);
     samsa_partition_offsets_free(v, n);

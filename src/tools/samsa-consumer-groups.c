@@ -54,6 +54,8 @@ static const struct option cg_longopts[] = {
     { "to",               required_argument, NULL, CG_TO },
     { "help",             no_argument,       NULL, CG_HELP },
     { "version",          no_argument,       NULL, CG_VERSION },
+    { "delete-offsets",   no_argument,       NULL, CG_DELETE_OFFSETS },
+    { "export",           no_argument,       NULL, CG_EXPORT },
     { NULL, 0, NULL, 0 }
 };
 
@@ -79,6 +81,9 @@ static const char cg_usage_text[] =
 "                                          partition offsets and ownership\n"
 "                                          information over the entire\n"
 "                                          consumer group.\n"
+"--delete-offsets                        Delete offsets of consumer group.\n"
+"                                          Supports one consumer group at\n"
+"                                          the time, and multiple topics.\n"
 "--describe                              Describe consumer group and list\n"
 "                                          offset lag (number of messages\n"
 "                                          not yet processed) related to\n"
@@ -89,6 +94,9 @@ static const char cg_usage_text[] =
 "                                          offsets.\n"
 "--execute                               Execute operation. Supported\n"
 "                                          operations: reset-offsets.\n"
+"--export                                Export operation execution to a\n"
+"                                          CSV file. Supported operations:\n"
+"                                          reset-offsets.\n"
 "--from <String: kafka|zookeeper>        samsa: the store --copy-offsets\n"
 "                                          reads.\n"
 "--group <String: consumer group>        The consumer group we wish to act\n"
@@ -574,19 +582,36 @@ cg_reset_plan(cg_ctx_t *ctx, const samsa_partition_offset_t *committed,
 }
 
 void
-cg_print_plan_header(void)
+cg_print_plan_header(const cg_ctx_t *ctx)
 {
+    if (ctx->has[CG_EXPORT])
+        return;
     printf("\n%-30s %-30s %-10s %-15s\n", "GROUP", "TOPIC", "PARTITION",
            "NEW-OFFSET");
 }
 
 void
-cg_print_plan(const char *group, const samsa_partition_offset_t *plan,
-              int n)
+cg_print_plan(const cg_ctx_t *ctx, const char *group,
+              const samsa_partition_offset_t *plan, int n)
 {
-    for (int i = 0; i < n; i++)
-        printf("%-30s %-30s %-10d %-15lld\n", group, plan[i].topic,
-               (int)plan[i].partition, (long long)plan[i].offset);
+    for (int i = 0; i < n; i++) {
+        if (!ctx->has[CG_EXPORT])
+            printf("%-30s %-30s %-10d %-15lld\n", group, plan[i].topic,
+                   (int)plan[i].partition, (long long)plan[i].offset);
+        else if (ctx->ngroups == 1)
+            printf("%s,%d,%lld\n", plan[i].topic, (int)plan[i].partition,
+                   (long long)plan[i].offset);
+        else
+            printf("%s,%s,%d,%lld\n", group, plan[i].topic,
+                   (int)plan[i].partition, (long long)plan[i].offset);
+    }
+}
+
+void
+cg_print_plan_end(const cg_ctx_t *ctx)
+{
+    if (ctx->has[CG_EXPORT])
+        printf("\n");
 }
 
 /* ------------------------------------------------------------ checks */
@@ -700,6 +725,16 @@ cg_check(const cg_ctx_t *ctx)
             cg_usage_die("The consumer does not support topic-specific "
                          "offset deletion from a consumer group.");
     }
+    if (ctx->has[CG_DELETE_OFFSETS] &&
+        (!ctx->has[CG_GROUP] || !ctx->has[CG_TOPIC]))
+        cg_usage_die("Option [delete-offsets] takes the following options: "
+                     "[group], [topic]");
+    if (ctx->has[CG_DELETE_OFFSETS] && ctx->has[CG_ZOOKEEPER])
+        cg_usage_die("Option [delete-offsets] may be used with "
+                     "--bootstrap-server only");
+    if (ctx->has[CG_EXPORT] && !ctx->has[CG_RESET])
+        cg_usage_die("Option [export] may be used with [reset-offsets] "
+                     "only");
     if (ctx->has[CG_RESET])
         cg_check_reset(ctx);
     if (ctx->has[CG_GROUP] && ctx->has[CG_ALL_GROUPS])
@@ -760,6 +795,8 @@ cg_run(cg_ctx_t *ctx)
         return cg_kafka_describe(ctx);
     if (ctx->has[CG_DELETE])
         return cg_kafka_delete(ctx);
+    if (ctx->has[CG_DELETE_OFFSETS])
+        return cg_kafka_delete_offsets(ctx);
     return cg_kafka_reset(ctx);
 }
 
@@ -788,10 +825,12 @@ main(int argc, char **argv)
         return 0;
     }
     actions = ctx.has[CG_LIST] + ctx.has[CG_DESCRIBE] + ctx.has[CG_DELETE] +
-              ctx.has[CG_RESET] + ctx.has[CG_COPY];
+              ctx.has[CG_RESET] + ctx.has[CG_COPY] +
+              ctx.has[CG_DELETE_OFFSETS];
     if (actions != 1)
         cg_usage_die("Command must include exactly one action: --list, "
-                     "--describe, --delete, --reset-offsets");
+                     "--describe, --delete, --reset-offsets, "
+                     "--delete-offsets");
     if (ctx.has[CG_COPY])
         cg_check_copy(&ctx);
     else

@@ -292,6 +292,28 @@ def t_delete():
               "describe of a deleted group")
 
 
+@suite.test("--delete-offsets (OffsetDelete) and --reset-offsets --export")
+def t_delete_offsets_export():
+    setup()
+    commit("g-od", {0: 1, 1: 2})
+    _, out, _ = boot("--delete-offsets", "--group", "g-od", "--topic",
+                     "%s:0" % TOPIC)
+    assert_eq(out, "Request succeed for deleting offsets with topic %s:0 "
+              "group g-od\n\n%-30s %-15s %-15s\n%-30s %-15s %-15s\n" % (
+                  TOPIC, "TOPIC", "PARTITION", "STATUS", TOPIC, "0",
+                  "Successful"), "delete-offsets output")
+    assert_eq(committed("g-od"), [None, 2], "partition 0's offset gone")
+    _, out, _ = boot("--delete-offsets", "--group", "g-od", "--topic",
+                     "nosuch")
+    assert_eq(out.splitlines()[1], "Error: Encounter some partition level "
+              "error, see the follow-up details:", "unknown topic")
+    assert_eq(table(out)[-1][:3], ["nosuch", "Not", "Provided"],
+              "the topic's row")
+    _, out, _ = boot("--reset-offsets", "--group", "g-od", "--all-topics",
+                     "--to-offset", "1", "--export", "--dry-run")
+    assert_eq(out, "%s,1,1\n\n" % TOPIC, "--export CSV")
+
+
 @suite.test("--zookeeper: list, describe (v0 commits, owners, idle "
             "member), reset, delete")
 def t_zookeeper():
@@ -407,7 +429,8 @@ def t_usage():
     rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", check=False)
     assert_eq((rc, err.splitlines()[0]),
               (1, "Command must include exactly one action: --list, "
-               "--describe, --delete, --reset-offsets"), "no action")
+               "--describe, --delete, --reset-offsets, --delete-offsets"),
+              "no action")
     rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", "--describe",
                        check=False)
     assert_eq((rc, err.splitlines()[0]),
