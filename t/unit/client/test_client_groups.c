@@ -2,7 +2,8 @@
  * against a scripted peer: the coordinator is looked up again after a
  * coordinator error, consumer-protocol assignments are decoded (and
  * garbled ones give none), commits go out as an outsider (generation -1,
- * empty member id), per-item errors come back. */
+ * empty member id), per-item errors come back, OffsetDelete's group
+ * error reaches every partition. */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "protocol/describegroups.h"
 #include "protocol/findcoordinator.h"
 #include "protocol/offsetcommit.h"
+#include "protocol/offsetdelete.h"
 #include "sm_test.h"
 
 static samsa_client_t *
@@ -269,6 +271,67 @@ START_TEST(groups__delete)
 }
 END_TEST
 
+/* OffsetDelete: group "busy" is refused as a whole; else partition 1
+ * is subscribed. */
+static int
+od_handler(fb_t *fb, const sm_req_hdr_t *hdr, sm_rd_t *body, sm_buf_t *out)
+{
+    sm_OffsetDeleteResponsePartition_t p[2] = {
+        { 0, 0 }, { 1, SM_ERR_GROUP_SUBSCRIBED_TO_TOPIC } };
+    sm_OffsetDeleteResponseTopic_t t;
+    sm_OffsetDeleteResponse_t r;
+    sm_OffsetDeleteRequest_t req;
+
+    if (hdr->ApiKey == SM_API_FindCoordinator)
+        return find_coord(fb, hdr, out);
+    if (hdr->ApiKey != SM_API_OffsetDelete)
+        return fb_default(fb, hdr, body, out);
+    if (sm_OffsetDeleteRequest_read(body, hdr->ApiVersion, &req) != SM_OK)
+        return FB_CLOSE;
+    memset(&r, 0, sizeof(r));
+    t.Name = sm_str_cstr("t");
+    t.PartitionsCnt = 2;
+    t.Partitions = p;
+    if (sm_str_eq_cstr(req.GroupId, "busy")) {
+        r.ErrorCode = SM_ERR_NON_EMPTY_GROUP;
+    } else {
+        r.TopicsCnt = 1;
+        r.Topics = &t;
+    }
+    sm_OffsetDeleteResponse_write(out, hdr->ApiVersion, &r);
+    sm_OffsetDeleteRequest_free(&req);
+    return FB_ANSWER;
+}
+
+START_TEST(groups__delete_offsets)
+{
+    samsa_partition_offset_t po[2];
+    samsa_err_t top = -2;
+    char *errmsg = NULL;
+    samsa_client_t *c;
+    fb_t fb;
+
+    memset(po, 0, sizeof(po));
+    po[0].topic = "t";
+    po[1].topic = "t";
+    po[1].partition = 1;
+    ck_assert_int_eq(fb_start(&fb, 0, od_handler, NULL), 0);
+    c = client_for(&fb);
+    ck_assert_int_eq(samsa_delete_group_offsets(c, "g", po, 2, &top,
+                                                &errmsg), SAMSA_OK);
+    ck_assert_int_eq(top, SAMSA_OK);
+    ck_assert_int_eq(po[0].err, SAMSA_OK);
+    ck_assert_int_eq(po[1].err, SM_ERR_GROUP_SUBSCRIBED_TO_TOPIC);
+    ck_assert_int_eq(samsa_delete_group_offsets(c, "busy", po, 2, &top,
+                                                &errmsg), SAMSA_OK);
+    ck_assert_int_eq(top, SM_ERR_NON_EMPTY_GROUP);
+    ck_assert_int_eq(po[0].err, SM_ERR_NON_EMPTY_GROUP);
+    ck_assert_int_eq(po[1].err, SM_ERR_NON_EMPTY_GROUP);
+    samsa_client_destroy(c);
+    fb_stop(&fb);
+}
+END_TEST
+
 Suite *
 sm_test_suite_client_groups(void)
 {
@@ -279,6 +342,7 @@ sm_test_suite_client_groups(void)
     tcase_add_test(tc, groups__describe_assignment);
     tcase_add_test(tc, groups__alter_offsets);
     tcase_add_test(tc, groups__delete);
+    tcase_add_test(tc, groups__delete_offsets);
     suite_add_tcase(s, tc);
     return s;
 }
