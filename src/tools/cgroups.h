@@ -39,7 +39,7 @@ enum {
     CG_TO_DATETIME, CG_BY_DURATION, CG_TO_EARLIEST, CG_TO_LATEST,
     CG_TO_CURRENT, CG_SHIFT_BY, CG_MEMBERS, CG_VERBOSE, CG_OFFSETS,
     CG_STATE, CG_COPY, CG_FROM, CG_TO, CG_HELP, CG_VERSION,
-    CG_DELETE_OFFSETS, CG_EXPORT, CG__CNT
+    CG_DELETE_OFFSETS, CG_EXPORT, CG_FROM_FILE, CG__CNT
 };
 
 typedef struct cg_ctx {
@@ -70,12 +70,14 @@ samsa_client_t *cg_client_new(cg_ctx_t *ctx, const char *bootstrap);
  * The reset plan of one group (prepareOffsetsToReset): the partitions
  * named by --all-topics (the committed ones) or --topic, and their new
  * offsets by the chosen scenario, clamped to the log's range for
- * --to-offset and --shift-by.  committed[0..ncommitted) are the group's
+ * --to-offset and --shift-by; or the group's lines of --from-file's CSV
+ * (clamped too).  committed[0..ncommitted) are the group's
  * offsets (any store).  *planp (heap, sorted) / *nplan.  -1 after an
  * error was printed (cg_error) or 0.  Exits like Kafka on usage-type
  * failures (no log offset for a partition).
  */
-int  cg_reset_plan(cg_ctx_t *ctx, const samsa_partition_offset_t *committed,
+int  cg_reset_plan(cg_ctx_t *ctx, const char *group,
+                   const samsa_partition_offset_t *committed,
                    int ncommitted, samsa_partition_offset_t **planp,
                    int *nplan);
 /* printOffsetsToReset for one group (header printed by the caller);

@@ -487,7 +487,7 @@ cg_reset_group(cg_ctx_t *ctx, const samsa_group_description_t *d,
                                    &msg);
     if (err != SAMSA_OK)
         return cg_fail(ctx, err, msg);
-    rc = cg_reset_plan(ctx, com, ncom, planp, np) != 0;
+    rc = cg_reset_plan(ctx, d->group_id, com, ncom, planp, np) != 0;
     if (rc == 0 && !cg_dry_run(ctx))
         rc = cg_commit(ctx, d->group_id, *planp, *np);
     samsa_partition_offsets_free(com, ncom);

@@ -474,7 +474,8 @@ cg_zk_reset(cg_ctx_t *ctx)
             continue;
         }
         cg_zk_offsets(ctx, g.v[i], &com, &ncom);
-        rc = cg_reset_plan(ctx, com, ncom, &plan, &nplan) != 0;
+        rc = cg_reset_plan(ctx, g.v[i], com, ncom, &plan, &nplan)
+             != 0;
         if (rc == 0 && !cg_dry_run(ctx))
             rc = cg_zk_write(ctx, g.v[i], plan, nplan) != 0;
         if (rc == 0) {

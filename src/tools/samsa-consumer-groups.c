@@ -56,6 +56,7 @@ static const struct option cg_longopts[] = {
     { "version",          no_argument,       NULL, CG_VERSION },
     { "delete-offsets",   no_argument,       NULL, CG_DELETE_OFFSETS },
     { "export",           no_argument,       NULL, CG_EXPORT },
+    { "from-file",        required_argument, NULL, CG_FROM_FILE },
     { NULL, 0, NULL, 0 }
 };
 
@@ -99,6 +100,9 @@ static const char cg_usage_text[] =
 "                                          reset-offsets.\n"
 "--from <String: kafka|zookeeper>        samsa: the store --copy-offsets\n"
 "                                          reads.\n"
+"--from-file <String: path to CSV file>  Reset offsets to values defined in\n"
+"                                          CSV file.\n"
+
 "--group <String: consumer group>        The consumer group we wish to act\n"
 "                                          on.\n"
 "--help                                  Print usage information.\n"
@@ -560,16 +564,96 @@ cg_plan_offsets(cg_ctx_t *ctx, const samsa_partition_offset_t *com,
     return 0;
 }
 
+/* One CSV line: topic,partition,offset (nf 3) or group,topic,... (nf
+ * 4); 0 if it parses. */
+static int
+cg_csv_line(char *line, int nf, char **group, char **topic, int32_t *p,
+            int64_t *off)
+{
+    char *f[4], *end;
+    int n = 0;
+
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *s = line; n < 4; n++) {
+        f[n] = s;
+        s = strchr(s, ',');
+        if (s == NULL) {
+            n++;
+            break;
+        }
+        *s++ = '\0';
+    }
+    if (n != nf)
+        return -1;
+    *group = nf == 4 ? f[0] : NULL;
+    *topic = f[nf - 3];
+    *p = (int32_t)strtol(f[nf - 2], &end, 10);
+    if (*f[nf - 2] == '\0' || *end != '\0')
+        return -1;
+    *off = strtoll(f[nf - 1], &end, 10);
+    return *f[nf - 1] == '\0' || *end != '\0' ? -1 : 0;
+}
+
+/* --from-file: group's lines (the old 3-field format applies when one
+ * --group is given and the first line has 3 fields).  1 if the file has
+ * no line for group, -1 on an unreadable file or line. */
+static int
+cg_plan_from_file(cg_ctx_t *ctx, const char *group,
+                  samsa_partition_offset_t **vp, int *np)
+{
+    FILE *f = fopen(ctx->val[CG_FROM_FILE], "r");
+    char line[1024], copy[1024], *g, *t;
+    int nf = 4, first = 1, rc = 0;
+    int64_t off;
+    int32_t p;
+
+    if (f == NULL) {
+        cg_error(ctx, "Executing consumer group command failed due to %s",
+                 ctx->val[CG_FROM_FILE]);
+        return -1;
+    }
+    while (rc == 0 && fgets(line, sizeof(line), f) != NULL) {
+        if (first && ctx->ngroups == 1) {
+            snprintf(copy, sizeof(copy), "%s", line);
+            nf = cg_csv_line(copy, 3, &g, &t, &p, &off) == 0 ? 3 : 4;
+        }
+        first = 0;
+        if (cg_csv_line(line, nf, &g, &t, &p, &off) != 0) {
+            cg_error(ctx, "Executing consumer group command failed due to "
+                     "unparsable CSV line: %s", line);
+            rc = -1;
+        } else if (g == NULL || strcmp(g, group) == 0) {
+            cg_add(vp, np, t, p);
+            (*vp)[*np - 1].offset = off;
+        }
+    }
+    fclose(f);
+    if (rc == 0 && *np == 0) {
+        cg_error(ctx, "No reset plan for group %s found", group);
+        return 1;
+    }
+    if (rc == 0)
+        cg_clamp(ctx, *vp, *np);
+    return rc;
+}
+
 int
-cg_reset_plan(cg_ctx_t *ctx, const samsa_partition_offset_t *committed,
-              int ncommitted, samsa_partition_offset_t **planp, int *nplan)
+cg_reset_plan(cg_ctx_t *ctx, const char *group,
+              const samsa_partition_offset_t *committed, int ncommitted,
+              samsa_partition_offset_t **planp, int *nplan)
 {
     samsa_partition_offset_t *v = NULL;
     int n = 0;
 
     *planp = NULL;
     *nplan = 0;
-    if (cg_plan_partitions(ctx, committed, ncommitted, &v, &n) != 0 ||
+    if (ctx->has[CG_FROM_FILE]) {
+        int r = cg_plan_from_file(ctx, group, &v, &n);
+        if (r < 0) {
+            samsa_partition_offsets_free(v, n);
+            return -1;
+        }
+    } else if (cg_plan_partitions(ctx, committed, ncommitted, &v, &n) != 0 ||
         cg_plan_offsets(ctx, committed, ncommitted, v, n) != 0) {
         samsa_partition_offsets_free(v, n);
         return -1;
@@ -659,11 +743,11 @@ cg_check_reset(const cg_ctx_t *ctx)
 {
     static const int sc[] = { CG_TO_OFFSET, CG_SHIFT_BY, CG_TO_DATETIME,
                               CG_BY_DURATION, CG_TO_EARLIEST, CG_TO_LATEST,
-                              CG_TO_CURRENT };
+                              CG_TO_CURRENT, CG_FROM_FILE };
     static const char *const nm[] = { "to-offset", "shift-by",
                                       "to-datetime", "by-duration",
                                       "to-earliest", "to-latest",
-                                      "to-current" };
+                                      "to-current", "from-file" };
     int n = (int)(sizeof(sc) / sizeof(sc[0]));
 
     if (ctx->has[CG_DRY_RUN] && ctx->has[CG_EXECUTE])

@@ -292,7 +292,8 @@ def t_delete():
               "describe of a deleted group")
 
 
-@suite.test("--delete-offsets (OffsetDelete) and --reset-offsets --export")
+@suite.test("--delete-offsets (OffsetDelete); --reset-offsets --export "
+            "and --from-file")
 def t_delete_offsets_export():
     setup()
     commit("g-od", {0: 1, 1: 2})
@@ -312,6 +313,18 @@ def t_delete_offsets_export():
     _, out, _ = boot("--reset-offsets", "--group", "g-od", "--all-topics",
                      "--to-offset", "1", "--export", "--dry-run")
     assert_eq(out, "%s,1,1\n\n" % TOPIC, "--export CSV")
+    # --from-file takes the CSV back (the old 3-field and the group form)
+    path = os.path.join(suite.tmp, "plan.csv")
+    with open(path, "w") as f:
+        f.write("%s,0,2\n%s,1,3\n" % (TOPIC, TOPIC))
+    boot("--reset-offsets", "--group", "g-od", "--from-file", path,
+         "--execute")
+    assert_eq(committed("g-od"), [2, 3], "--from-file, 3 fields")
+    with open(path, "w") as f:
+        f.write("g-od,%s,0,4\nother,%s,1,0\n" % (TOPIC, TOPIC))
+    boot("--reset-offsets", "--group", "g-od", "--from-file", path,
+         "--execute")
+    assert_eq(committed("g-od"), [4, 3], "--from-file, group lines")
 
 
 @suite.test("--zookeeper: list, describe (v0 commits, owners, idle "
