@@ -14,7 +14,9 @@
  * and the log end offset from the partition's leader (ListOffsets through
  * a client bootstrapped from /brokers/ids); then one row per subscribed
  * topic of each live member that owns nothing.  --delete removes the
- * group's subtree only when no member is registered.  --reset-offsets
+ * group's subtree only when no member is registered (with --topic: only
+ * that topic's owners/ and offsets/, of the named groups or of every
+ * group holding offsets for it, as Kafka 1.x).  --reset-offsets
  * writes the planned offsets to ZooKeeper (refused while members live).
  *
  * COPY.  kafka -> zookeeper reads the group's committed offsets with
@@ -410,10 +412,68 @@ cg_zk_describe(cg_ctx_t *ctx)
 
 /* ------------------------------------------------------------ delete */
 
+/* deleteConsumerGroupInfoForTopicInZK: the topic's owners and offsets
+ * of an inactive group.  0 deleted, 1 members live, -1 no group. */
+static int
+cg_zk_delete_topic_of(cg_ctx_t *ctx, const char *group, const char *topic)
+{
+    char *owners, *offsets;
+
+    if (!cg_zk_exists(ctx, sm_zk_path_consumer_group(group)))
+        return -1;
+    if (cg_zk_live(ctx, group) > 0)
+        return 1;
+    owners = sm_zk_path_consumer_topic_owners(group, topic);
+    offsets = sm_zk_path_consumer_topic_offsets(group, topic);
+    (void)sm_zk_delete_recursive(ctx->zk, owners);
+    (void)sm_zk_delete_recursive(ctx->zk, offsets);
+    sm_free(owners);
+    sm_free(offsets);
+    return 0;
+}
+
+/* --delete --topic t [--group g...]: Kafka 1.x's per-topic deletes. */
+static int
+cg_zk_delete_topic(cg_ctx_t *ctx)
+{
+    const char *topic = ctx->val[CG_TOPIC];
+    sm_zk_strings_t g;
+
+    if (!ctx->has[CG_GROUP]) {
+        /* every group with offsets for the topic; active ones stay */
+        cg_zk_children(ctx, sm_strdup(sm_zk_path_consumers()), &g);
+        for (int i = 0; i < g.cnt; i++)
+            if (cg_zk_exists(ctx, sm_zk_path_consumer_topic_offsets(
+                                      g.v[i], topic)))
+                (void)cg_zk_delete_topic_of(ctx, g.v[i], topic);
+        sm_zk_strings_fini(&g);
+        printf("Deleted consumer group information for all inactive "
+               "consumer groups for topic '%s' in zookeeper.\n", topic);
+        return 0;
+    }
+    for (int i = 0; i < ctx->ngroups; i++) {
+        const char *grp = ctx->groups[i];
+        int r = cg_zk_delete_topic_of(ctx, grp, topic);
+        if (r == 0)
+            printf("Deleted consumer group information for group '%s' "
+                   "topic '%s' in zookeeper.\n", grp, topic);
+        else if (r > 0)
+            cg_error(ctx, "Delete for group '%s' topic '%s' failed because "
+                     "its consumers are still active.", grp, topic);
+        else
+            cg_error(ctx, "Delete for group '%s' topic '%s' failed because "
+                     "group does not exist.", grp, topic);
+    }
+    return 0;
+}
+
 int
 cg_zk_delete(cg_ctx_t *ctx)
 {
     sm_zk_strings_t g;
+
+    if (ctx->has[CG_TOPIC])
+        return cg_zk_delete_topic(ctx);
 
     cg_zk_groups(ctx, &g);
     for (int i = 0; i < g.cnt; i++) {

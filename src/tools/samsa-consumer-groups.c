@@ -786,8 +786,8 @@ cg_check(const cg_ctx_t *ctx)
         cg_usage_die("Missing required argument \"[bootstrap-server]\"");
     if (ctx->has[CG_BOOTSTRAP] && ctx->has[CG_ZOOKEEPER] &&
         !ctx->has[CG_COPY])
-        cg_usage_die("Option \"[bootstrap-server]\" can't be used with "
-                     "option \"[zookeeper]\"");
+        cg_usage_die("Option [bootstrap-server] is not valid with "
+                     "[zookeeper].");
     if ((sub || ctx->has[CG_VERBOSE]) && !ctx->has[CG_DESCRIBE])
         cg_usage_die("Option(s) [members, offsets, state, verbose] are "
                      "unavailable given other options on the command line");
@@ -801,7 +801,13 @@ cg_check(const cg_ctx_t *ctx)
         !ctx->has[CG_ALL_GROUPS])
         cg_usage_die("Option [describe] takes one of these options: "
                      "[group], [all-groups]");
-    if (ctx->has[CG_DELETE]) {
+    if (ctx->has[CG_DELETE] && ctx->has[CG_ZOOKEEPER]) {
+        /* Kafka 1.x: per group, per topic, or both */
+        if (!ctx->has[CG_GROUP] && !ctx->has[CG_TOPIC] &&
+            !ctx->has[CG_ALL_GROUPS])
+            cg_usage_die("Option [delete] either takes [group], [topic], "
+                         "or both");
+    } else if (ctx->has[CG_DELETE]) {
         if (!ctx->has[CG_GROUP] && !ctx->has[CG_ALL_GROUPS])
             cg_usage_die("Option [delete] takes one of these options: "
                          "[group], [all-groups]");

@@ -248,6 +248,12 @@ sm_zk_path_consumer_topic_offsets(const char *group, const char *topic)
     return sm_asprintf("/consumers/%s/offsets/%s", group, topic);
 }
 
+char *
+sm_zk_path_consumer_topic_owners(const char *group, const char *topic)
+{
+    return sm_asprintf("/consumers/%s/owners/%s", group, topic);
+}
+
 /* ------------------------------------------------------------ entities */
 
 static const char *const sm_zk_entities[SM_ZK_ENTITY_CNT] = {

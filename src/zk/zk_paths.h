@@ -103,6 +103,8 @@ char *sm_zk_path_consumer_group(const char *group); /* /consumers/<g> */
 char *sm_zk_path_consumer_offsets(const char *group);   /* .../offsets */
 char *sm_zk_path_consumer_topic_offsets(const char *group,
                                         const char *topic); /* .../<t> */
+char *sm_zk_path_consumer_topic_owners(const char *group,
+                                       const char *topic); /* owners/<t> */
 
 /* ------------------------------------------------------------ configs */
 

@@ -369,6 +369,25 @@ def t_zookeeper():
     assert_eq(out, "\nError: Delete for group 'gz-live' failed because its "
               "consumers are still active.\n", "live group refused")
     assert_eq(zk.exists("/consumers/gz-live") is not None, True, "kept")
+    # Kafka 1.x's per-topic deletes
+    for t in (TOPIC, "other"):
+        zk.create("/consumers/gz-t/offsets/%s/0" % t, b"1", makepath=True)
+    _, out, _ = zkmode("--delete", "--group", "gz-t", "--topic", TOPIC)
+    assert_eq(out, "Deleted consumer group information for group 'gz-t' "
+              "topic '%s' in zookeeper.\n" % TOPIC, "delete for a topic")
+    assert_eq(zk.get_children("/consumers/gz-t/offsets"), ["other"],
+              "only that topic's offsets went")
+    _, out, _ = zkmode("--delete", "--group", "gz-live", "--topic", TOPIC,
+                       check=False)
+    assert_eq(out, "\nError: Delete for group 'gz-live' topic '%s' failed "
+              "because its consumers are still active.\n" % TOPIC,
+              "per-topic delete refused while members live")
+    _, out, _ = zkmode("--delete", "--topic", "other")
+    assert_eq(out, "Deleted consumer group information for all inactive "
+              "consumer groups for topic 'other' in zookeeper.\n",
+              "delete a topic from every group")
+    assert_eq(zk.get_children("/consumers/gz-t/offsets"), [],
+              "gone from every inactive group")
     _, out, _ = zkmode("--delete", "--group", "gz")
     assert_eq(out, "Deleted all consumer group information for group 'gz' "
               "in zookeeper.\n", "delete output")
