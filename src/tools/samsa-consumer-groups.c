@@ -708,10 +708,22 @@ cg_parse(int argc, char **argv, cg_ctx_t *ctx)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "", cg_longopts, NULL)) != -1) {
         if (c == '?' || c == ':') {
+            /* jopt-simple throws from the options' constructor, which
+             * nothing catches */
             const char *a = argv[optind - 1];
-            if (optopt != 0 || c == ':')
-                cg_usage_die("Option %s requires an argument", a);
-            cg_usage_die("%s is not a recognized option", a);
+            fflush(stdout);
+            while (*a == '-')
+                a++;
+            if (optopt != 0)
+                fprintf(stderr, "Exception in thread \"main\" joptsimple."
+                        "OptionMissingRequiredArgumentException: Option "
+                        "%.*s requires an argument\n",
+                        (int)strcspn(a, "="), a);
+            else
+                fprintf(stderr, "Exception in thread \"main\" joptsimple."
+                        "UnrecognizedOptionException: %.*s is not a "
+                        "recognized option\n", (int)strcspn(a, "="), a);
+            exit(1);
         }
         ctx->has[c]++;
         ctx->val[c] = optarg;
@@ -794,9 +806,13 @@ cg_check(const cg_ctx_t *ctx)
     if (sub > 1)
         cg_usage_die("Option(s) [members, offsets, state] are mutually "
                      "exclusive");
-    if (ctx->has[CG_ZOOKEEPER] && sub > 0 && !ctx->has[CG_OFFSETS])
-        cg_usage_die("Option [members] and [state] may be used with "
-                     "--bootstrap-server only");
+    if (ctx->has[CG_ZOOKEEPER] && (sub > 0 || ctx->has[CG_VERBOSE]))
+        cg_usage_die("Option(s) [members, offsets, state, verbose] are "
+                     "unavailable given other options on the command line");
+    if (ctx->has[CG_TIMEOUT]) {
+        int64_t t;
+        cg_long_arg("timeout", ctx->val[CG_TIMEOUT], &t);
+    }
     if (ctx->has[CG_DESCRIBE] && !ctx->has[CG_GROUP] &&
         !ctx->has[CG_ALL_GROUPS])
         cg_usage_die("Option [describe] takes one of these options: "

@@ -474,6 +474,11 @@ def t_usage():
     assert_eq(rc, 1, "two scenarios")
     assert_eq("can't be used with option" in err, True, "%r" % err)
     rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", "--list",
+                       "--bogus", check=False)
+    assert_eq((rc, err), (1, "Exception in thread \"main\" joptsimple."
+                          "UnrecognizedOptionException: bogus is not a "
+                          "recognized option\n"), "unknown option")
+    rc, out, err = kcg("--bootstrap-server", "127.0.0.1:1", "--list",
                        "--timeout", "300", check=False)
     assert_eq((rc, out), (0, "\nError: Executing consumer group command "
                           "failed due to org.apache.kafka.common.errors."
