@@ -11,6 +11,8 @@
  *
  * Threads: one.
  */
+#include "config.h"
+
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -927,7 +929,7 @@ main(int argc, char **argv)
                      "a consumer group, delete consumer group info, or reset "
                      "consumer group offsets.");
     if (ctx.has[CG_VERSION]) {
-        printf("%s (samsa)\n", "2.8.1");
+        printf("%s (Commit:unknown)\n", PACKAGE_VERSION);
         return 0;
     }
     actions = ctx.has[CG_LIST] + ctx.has[CG_DESCRIBE] + ctx.has[CG_DELETE] +
