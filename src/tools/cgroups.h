@@ -12,6 +12,7 @@
  *                            through libsamsa (samsa.h)
  *   cgroups_zk.c             --zookeeper: /consumers/<group> through
  *                            src/zk; --copy-offsets
+ *   cgroups_parse.c          datetimes, durations, CSV lines (pure)
  *
  * OUTPUT CONTRACT.  stdout and stderr follow Kafka's line for line: tables
  * with Kafka's column widths, "-" for unknown cells, and a failure inside
@@ -90,6 +91,15 @@ void cg_print_plan_header(const cg_ctx_t *ctx);
 void cg_print_plan_end(const cg_ctx_t *ctx);
 /* Dry run unless --execute. */
 int  cg_dry_run(const cg_ctx_t *ctx);
+
+/* cgroups_parse.c: 0 on success, -1 if s does not parse.  datetime: ms
+ * since the epoch (no zone: UTC); duration: ms (may be negative);
+ * csv_line: nf 3 (topic,partition,offset) or 4 (group first); line is
+ * cut in place and the outputs point into it (*group NULL for nf 3). */
+int  cg_parse_datetime(const char *s, int64_t *ms);
+int  cg_parse_duration(const char *s, int64_t *ms);
+int  cg_csv_line(char *line, int nf, char **group, char **topic,
+                 int32_t *partition, int64_t *offset);
 
 /* cgroups_kafka.c */
 int  cg_kafka_list(cg_ctx_t *ctx);
