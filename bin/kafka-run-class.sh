@@ -30,6 +30,7 @@ kafka.admin.PreferredReplicaLeaderElectionCommand samsa-preferred-replica-electi
 kafka.admin.LeaderElectionCommand      samsa-leader-election
 kafka.admin.ReassignPartitionsCommand   samsa-reassign-partitions
 kafka.admin.ConfigCommand               samsa-configs
+kafka.admin.ConsumerGroupCommand        samsa-consumer-groups
 kafka.tools.ConsoleProducer             samsa-console-producer
 kafka.tools.ConsoleConsumer             samsa-console-consumer
 org.apache.kafka.tools.ProducerPerformance samsa-producer-perf

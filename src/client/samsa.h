@@ -257,16 +257,135 @@ samsa_err_t samsa_describe_configs(samsa_client_t *client, int type,
 void        samsa_resource_configs_free(samsa_resource_config_t *v,
                                         int cnt);
 
+/* ------------------------------------------------------------ groups */
+
+/*
+ * Consumer-group administration (AdminClient's listConsumerGroups,
+ * describeConsumerGroups, listConsumerGroupOffsets, deleteConsumerGroups,
+ * and the consumer's commitSync of an inactive group as Kafka's
+ * kafka-consumer-groups.sh does it).  Group calls find the group's
+ * coordinator with FindCoordinator and retry COORDINATOR_NOT_AVAILABLE,
+ * NOT_COORDINATOR and COORDINATOR_LOAD_IN_PROGRESS (after finding the
+ * coordinator again) until the call's deadline.
+ */
+
+typedef struct samsa_group_listing {
+    char *group_id;
+    char *protocol_type;           /* "consumer", "" for offsets only */
+} samsa_group_listing_t;
+
+/* ListGroups to every live broker; the union, sorted by group id.  A
+ * broker that fails fails the call. */
+samsa_err_t samsa_list_groups(samsa_client_t *client,
+                              samsa_group_listing_t **groupsp, int *cntp,
+                              char **errmsg);
+void        samsa_group_listings_free(samsa_group_listing_t *v, int cnt);
+
+typedef struct samsa_topic_partition {
+    char   *topic;
+    int32_t partition;
+} samsa_topic_partition_t;
+
+typedef struct samsa_group_member {
+    char *member_id;
+    char *group_instance_id;       /* NULL: none */
+    char *client_id;
+    char *host;
+    /* the consumer-protocol assignment, decoded (empty if the group's
+     * protocol type is not "consumer" or the bytes do not parse); sorted
+     * by topic, then partition */
+    samsa_topic_partition_t *assignment;
+    int   assignment_cnt;
+} samsa_group_member_t;
+
+typedef struct samsa_group_description {
+    char        *group_id;
+    samsa_err_t  err;              /* the group's ErrorCode */
+    char        *state;            /* Stable, Empty, Dead, ... */
+    char        *protocol_type;
+    char        *protocol;         /* the assignor ("range"), may be "" */
+    samsa_node_t coordinator;      /* host heap; id -1 if unknown */
+    samsa_group_member_t *members; /* in the broker's order */
+    int          member_cnt;
+} samsa_group_description_t;
+
+/* FindCoordinator + DescribeGroups per group; one description per group,
+ * in order.  A group that does not exist is described as Dead with no
+ * members (Kafka's answer), not as an error. */
+samsa_err_t samsa_describe_groups(samsa_client_t *client,
+                                  const char *const *groups, int cnt,
+                                  samsa_group_description_t **resp,
+                                  char **errmsg);
+void        samsa_group_descriptions_free(samsa_group_description_t *v,
+                                          int cnt);
+
+/* A partition's offset: a committed one (with metadata) or a log one. */
+typedef struct samsa_partition_offset {
+    char       *topic;
+    int32_t     partition;
+    int64_t     offset;            /* -1: none */
+    char       *metadata;          /* committed metadata; NULL: none */
+    samsa_err_t err;
+} samsa_partition_offset_t;
+
+void samsa_partition_offsets_free(samsa_partition_offset_t *v, int cnt);
+
+/* OffsetFetch for every partition the group has committed (v2+), sorted
+ * by topic and partition; partitions without an offset, or answered with
+ * an error, are left out. */
+samsa_err_t samsa_list_group_offsets(samsa_client_t *client,
+                                     const char *group,
+                                     samsa_partition_offset_t **offsetsp,
+                                     int *cntp, char **errmsg);
+
+/* OffsetCommit of offsets[0..cnt) (offset and metadata; err is set per
+ * partition) as a client outside the group: GenerationId -1, empty
+ * MemberId.  The coordinator accepts it only while the group has no
+ * members (else UNKNOWN_MEMBER_ID or REBALANCE_IN_PROGRESS, per item).
+ * SAMSA_OK when the round trip worked. */
+samsa_err_t samsa_alter_group_offsets(samsa_client_t *client,
+                                      const char *group,
+                                      samsa_partition_offset_t *offsets,
+                                      int cnt, char **errmsg);
+
+/* DeleteGroups, each group to its coordinator; one result per group, in
+ * order (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, ...). */
+samsa_err_t samsa_delete_groups(samsa_client_t *client,
+                                const char *const *groups, int cnt,
+                                samsa_result_t **resultsp, char **errmsg);
+
+/* OffsetDelete (KIP-496): remove the group's committed offsets of
+ * parts[0..cnt) (topic and partition set by the caller; err is set per
+ * partition, to the group-level error when there is one).  *group_errp
+ * gets the response's group-level ErrorCode (NON_EMPTY_GROUP,
+ * GROUP_ID_NOT_FOUND, ...).  SAMSA_OK when the round trip worked. */
+samsa_err_t samsa_delete_group_offsets(samsa_client_t *client,
+                                       const char *group,
+                                       samsa_partition_offset_t *parts,
+                                       int cnt, samsa_err_t *group_errp,
+                                       char **errmsg);
+
+/* The earliest / latest offset of a partition, or the first offset whose
+ * timestamp is >= a time (ListOffsets to each partition's leader). */
+#define SAMSA_OFFSET_SPEC_LATEST    (-1)
+#define SAMSA_OFFSET_SPEC_EARLIEST  (-2)
+
+/* For parts[0..cnt) (topic and partition set by the caller) fill offset
+ * and err; spec is SAMSA_OFFSET_SPEC_* or a timestamp in ms (offset -1:
+ * no record that late).  Leaders come from a Metadata request; a
+ * partition that does not exist gets UNKNOWN_TOPIC_OR_PARTITION.
+ * SAMSA_OK unless the metadata could not be had. */
+samsa_err_t samsa_list_offsets(samsa_client_t *client,
+                               samsa_partition_offset_t *parts, int cnt,
+                               int64_t spec, char **errmsg);
+
 /* ------------------------------------------------------------ elections */
 
 /* Election types (Kafka's ElectionType). */
 #define SAMSA_ELECTION_PREFERRED 0
 #define SAMSA_ELECTION_UNCLEAN   1
 
-typedef struct samsa_topic_partition {
-    const char *topic;
-    int32_t     partition;
-} samsa_topic_partition_t;
+/* samsa_topic_partition_t: see the groups section below. */
 
 /* The outcome of one partition's election. */
 typedef struct samsa_election_result {

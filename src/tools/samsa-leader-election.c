@@ -300,7 +300,7 @@ tle_read_json(const char *path, tle_tps_t *l)
             return tle_die("kafka.utils.json.JsonMappingException",
                            "Expected a topic and an integer partition in "
                            "partition entry %zu", i);
-        l->v[l->cnt].topic = json_string_value(t);
+        l->v[l->cnt].topic = (char *)json_string_value(t);  /* borrowed */
         l->v[l->cnt++].partition = (int32_t)json_integer_value(p);
     }
     for (int a = 0; a < l->cnt; a++)
@@ -350,7 +350,7 @@ tle_run(const tle_opts_t *o)
         list = &file;
     }
     if (rc == 0 && o->topic != NULL) {
-        one.topic = o->topic;
+        one.topic = (char *)o->topic;             /* borrowed */
         if (tle_int(o->partition, &one.partition) != 0)
             rc = tle_die("joptsimple.OptionArgumentConversionException",
                          "Cannot parse argument '%s' of option partition",

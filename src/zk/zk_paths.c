@@ -230,6 +230,30 @@ sm_zk_path_consumer_offset(const char *group, const char *topic, int32_t p)
     return sm_asprintf("/consumers/%s/offsets/%s/%d", group, topic, (int)p);
 }
 
+char *
+sm_zk_path_consumer_group(const char *group)
+{
+    return sm_asprintf("/consumers/%s", group);
+}
+
+char *
+sm_zk_path_consumer_offsets(const char *group)
+{
+    return sm_asprintf("/consumers/%s/offsets", group);
+}
+
+char *
+sm_zk_path_consumer_topic_offsets(const char *group, const char *topic)
+{
+    return sm_asprintf("/consumers/%s/offsets/%s", group, topic);
+}
+
+char *
+sm_zk_path_consumer_topic_owners(const char *group, const char *topic)
+{
+    return sm_asprintf("/consumers/%s/owners/%s", group, topic);
+}
+
 /* ------------------------------------------------------------ entities */
 
 static const char *const sm_zk_entities[SM_ZK_ENTITY_CNT] = {

@@ -99,6 +99,12 @@ char *sm_zk_path_consumer_owner(const char *group, const char *topic,
                                 int32_t p);         /* .../owners/<t>/<p> */
 char *sm_zk_path_consumer_offset(const char *group, const char *topic,
                                  int32_t p);        /* .../offsets/<t>/<p> */
+char *sm_zk_path_consumer_group(const char *group); /* /consumers/<g> */
+char *sm_zk_path_consumer_offsets(const char *group);   /* .../offsets */
+char *sm_zk_path_consumer_topic_offsets(const char *group,
+                                        const char *topic); /* .../<t> */
+char *sm_zk_path_consumer_topic_owners(const char *group,
+                                       const char *topic); /* owners/<t> */
 
 /* ------------------------------------------------------------ configs */
 

@@ -12,6 +12,7 @@ Suite *sm_test_suite_client_conn(void);
 Suite *sm_test_suite_client(void);
 Suite *sm_test_suite_client_admin(void);
 Suite *sm_test_suite_client_elect(void);
+Suite *sm_test_suite_client_groups(void);
 Suite *sm_test_suite_partitioner(void);
 Suite *sm_test_suite_producer(void);
 Suite *sm_test_suite_consumer(void);
@@ -24,6 +25,7 @@ main(void)
         sm_test_suite_client,
         sm_test_suite_client_admin,
         sm_test_suite_client_elect,
+        sm_test_suite_client_groups,
         sm_test_suite_partitioner,
         sm_test_suite_producer,
         sm_test_suite_consumer,

@@ -7,6 +7,7 @@
 
 Suite *sm_test_suite_topics_common(void);
 Suite *sm_test_suite_election_common(void);
+Suite *sm_test_suite_cgroups_parse(void);
 
 int
 main(void)
@@ -14,6 +15,7 @@ main(void)
     static const sm_suite_fn suites[] = {
         sm_test_suite_topics_common,
         sm_test_suite_election_common,
+        sm_test_suite_cgroups_parse,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }
