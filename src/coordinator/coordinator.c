@@ -183,7 +183,8 @@ co_ns(const char *s)
     return *s ? co_s(s) : SM_STR_NULL;
 }
 
-/* Append the group's metadata (value v1) to its partition. */
+/* Append the group's metadata (value v1, v3 with static members) to its
+ * partition. */
 static sm_err_t
 co_group_store(sm_coord_t *co, co_group_t *g)
 {
@@ -198,6 +199,7 @@ co_group_store(sm_coord_t *co, co_group_t *g)
     gv.generation = sm_grp_generation(grp);
     gv.protocol = co_ns(sm_grp_protocol(grp));
     gv.leader = co_ns(sm_grp_leader(grp));
+    gv.state_ts = sm_now_ms();
     gv.nmembers = n;
     gv.members = sm_calloc((size_t)n + 1, sizeof(*gv.members));
     for (int i = 0; i < n; i++) {
@@ -207,7 +209,8 @@ co_group_store(sm_coord_t *co, co_group_t *g)
         gv.members[i] = (sm_grec_member_t){
             co_s(v.member_id), co_s(v.client_id), co_s(v.client_host),
             v.rebalance_timeout_ms, v.session_timeout_ms, v.metadata,
-            v.assignment };
+            v.assignment, v.instance_id ? co_s(v.instance_id)
+                                        : (sm_str_t){ NULL, -1 } };
     }
     sm_grec_group_key_write(&kb, co_s(sm_grp_id(grp)));
     sm_grec_group_value_write(&vb, &gv);

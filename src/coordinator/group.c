@@ -975,6 +975,7 @@ sm_grp_member(const sm_grp_t *grp, int i, sm_grp_member_view_t *v)
                               : (sm_bytes_t){ (const uint8_t *)"", 0 };
     v->session_timeout_ms = m->session_timeout_ms;
     v->rebalance_timeout_ms = m->rebalance_timeout_ms;
+    v->instance_id = m->instance_id;
 }
 
 void
@@ -992,6 +993,8 @@ grp_member_loaded(const sm_grec_member_t *mv, const char *protocol,
     grp_member_t *m = sm_calloc(1, sizeof(*m));
 
     m->id = sm_str_dup(mv->member_id);
+    if (mv->group_instance_id.ptr != NULL)
+        m->instance_id = sm_str_dup(mv->group_instance_id);
     m->client_id = sm_str_dup(mv->client_id);
     m->client_host = sm_str_dup(mv->client_host);
     m->session_timeout_ms = mv->session_timeout_ms;

@@ -186,6 +186,7 @@ typedef struct sm_grp_member_view {
     sm_bytes_t  assignment;
     int32_t     session_timeout_ms;
     int32_t     rebalance_timeout_ms;
+    const char *instance_id;    /* static member, else NULL */
 } sm_grp_member_view_t;
 void     sm_grp_member(const sm_grp_t *grp, int i, sm_grp_member_view_t *v);
 

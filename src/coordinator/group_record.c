@@ -60,16 +60,26 @@ sm_grec_offset_value_write(sm_buf_t *buf, const sm_grec_offset_t *o)
 void
 sm_grec_group_value_write(sm_buf_t *buf, const sm_grec_group_t *g)
 {
-    sm_wr_i16(buf, 1);
+    int16_t v = 1;
+
+    for (int32_t i = 0; i < g->nmembers; i++)
+        if (g->members[i].group_instance_id.ptr != NULL)
+            v = 3;
+    sm_wr_i16(buf, v);
     sm_wr_str(buf, g->protocol_type, 0);
     sm_wr_i32(buf, g->generation);
     sm_wr_str(buf, g->protocol, 0);
     sm_wr_str(buf, g->leader, 0);
+    if (v >= 2)
+        sm_wr_i64(buf, g->state_ts);
     sm_wr_array_len(buf, g->nmembers, 0);
     for (int32_t i = 0; i < g->nmembers; i++) {
         const sm_grec_member_t *m = &g->members[i];
 
         sm_wr_str(buf, m->member_id, 0);
+        if (v >= 3)
+            sm_wr_str(buf, m->group_instance_id.ptr ? m->group_instance_id
+                                                    : SM_STR_NULL, 0);
         sm_wr_str(buf, m->client_id, 0);
         sm_wr_str(buf, m->client_host, 0);
         sm_wr_i32(buf, m->rebalance_timeout_ms);
@@ -124,8 +134,11 @@ static void
 sm_grec_member_read(sm_rd_t *rd, int16_t v, sm_grec_member_t *m)
 {
     m->member_id = sm_rd_str(rd, 0);
+    m->group_instance_id = SM_STR_NULL;
     if (v >= 3)
-        (void)sm_rd_nstr(rd, 0);                /* group_instance_id */
+        m->group_instance_id = sm_rd_nstr(rd, 0);
+    if (m->group_instance_id.len < 0)
+        m->group_instance_id.ptr = NULL;        /* none */
     m->client_id = sm_rd_str(rd, 0);
     m->client_host = sm_rd_str(rd, 0);
     m->session_timeout_ms = 0;
@@ -156,8 +169,7 @@ sm_grec_group_value_read(sm_bytes_t value, sm_grec_group_t *g)
     g->generation = sm_rd_i32(&rd);
     g->protocol = sm_rd_nstr(&rd, 0);
     g->leader = sm_rd_nstr(&rd, 0);
-    if (v >= 2)
-        (void)sm_rd_i64(&rd);                   /* current_state_ts */
+    g->state_ts = v >= 2 ? sm_rd_i64(&rd) : -1;
     n = sm_rd_array(&rd, 0, SM_GREC_MEMBER_MIN);
     if (!sm_rd_ok(&rd) || n < 0)
         return SM_ERR__BAD_MSG;

@@ -33,7 +33,11 @@
  *   v2: v1 with current_state_timestamp i64 after leader
  *   v3: v2 with member group_instance_id NULLABLE_STRING after member_id
  * samsa writes v1 (Kafka 2.0's format): Burrow 1.2.1 decodes group
- * metadata v0 and v1 only.  All four are read.
+ * metadata v0 and v1 only.  Only a group with a static member
+ * (group.instance.id) is written as v3, the first version that keeps
+ * the instance ids, so they survive a coordinator move: such a group is
+ * one Burrow 1.2.1 cannot describe (its offsets it still reads).  All
+ * four are read.
  *
  * Example, offset key for group "g", topic "t", partition 0:
  *   00 01 | 00 01 67 | 00 01 74 | 00 00 00 00
@@ -76,6 +80,7 @@ typedef struct sm_grec_member {
     int32_t    session_timeout_ms;
     sm_bytes_t subscription;
     sm_bytes_t assignment;
+    sm_str_t   group_instance_id;   /* static member; ptr NULL: none */
 } sm_grec_member_t;
 
 /* A group metadata value.  On decode members is heap (free it), its
@@ -87,6 +92,8 @@ typedef struct sm_grec_group {
     sm_str_t          leader;           /* may be null */
     int32_t           nmembers;
     sm_grec_member_t *members;
+    int64_t           state_ts;         /* v2+: ms of the last state
+                                           change; -1: unknown */
 } sm_grec_group_t;
 
 /* Encoders append to buf. */
@@ -95,7 +102,7 @@ void     sm_grec_offset_key_write(sm_buf_t *buf, sm_str_t group,
 void     sm_grec_group_key_write(sm_buf_t *buf, sm_str_t group);
 /* v1 if o->expire_ts >= 0, else v3. */
 void     sm_grec_offset_value_write(sm_buf_t *buf, const sm_grec_offset_t *o);
-/* v1. */
+/* v1, or v3 when a member is static (has a group_instance_id). */
 void     sm_grec_group_value_write(sm_buf_t *buf, const sm_grec_group_t *g);
 
 /* Decoders: SM_ERR__BAD_MSG for malformed input or an unknown version. */

@@ -774,8 +774,12 @@ def t_burrow():
             log = f.read()
         assert_eq('"message_type":"metadata"' in log, True,
                   "group metadata decoded")
+        # a group with a static member is stored as metadata v3 (the
+        # first version with instance ids), which Burrow 1.2.1 cannot
+        # decode; every other group's records must decode
         bad = [ln for ln in log.splitlines()
-               if '"level":"warn"' in ln and "decode" in ln]
+               if '"level":"warn"' in ln and "decode" in ln and
+               "g-static" not in ln]
         assert_eq(bad, [], "no decode warnings")
     finally:
         harness.reap(bp)

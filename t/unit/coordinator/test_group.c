@@ -243,9 +243,11 @@ START_TEST(group__loaded_members_carry_on_or_expire)
     sm_grp_t *g = sm_grp_new("g", &conf0);
     sm_grec_member_t mv[2] = {
         { S("m-1"), S("c1"), S("/h1"), 30000, 10000,
-          { (const uint8_t *)"sub1", 4 }, { (const uint8_t *)"as1", 3 } },
+          { (const uint8_t *)"sub1", 4 }, { (const uint8_t *)"as1", 3 },
+          { NULL, -1 } },
         { S("m-2"), S("c2"), S("/h2"), 30000, 10000,
-          { (const uint8_t *)"sub2", 4 }, { (const uint8_t *)"as2", 3 } },
+          { (const uint8_t *)"sub2", 4 }, { (const uint8_t *)"as2", 3 },
+          S("inst-2") },
     };
     sm_grp_member_view_t v;
     cli_t a = { 0 };
@@ -261,6 +263,10 @@ START_TEST(group__loaded_members_carry_on_or_expire)
     ck_assert_str_eq(sm_grp_protocol(g), "range");
     sm_grp_member(g, 1, &v);
     ck_assert_str_eq(v.client_id, "c2");
+    ck_assert_str_eq(v.instance_id, "inst-2");      /* static, restored */
+    sm_grp_member(g, 0, &v);
+    ck_assert_ptr_null(v.instance_id);
+    sm_grp_member(g, 1, &v);
     ck_assert_int_eq(v.assignment.len, 3);
     ck_assert_int_eq(memcmp(v.assignment.ptr, "as2", 3), 0);
     ck_assert_int_eq(v.metadata.len, 4);

@@ -115,12 +115,44 @@ START_TEST(group_record__offset_value_v0_v2_read)
 }
 END_TEST
 
+/* A static member makes the value v3, which keeps its instance id. */
+START_TEST(group_record__group_value_v3_with_static_member)
+{
+    sm_grec_member_t m[2] = {
+        { S("m-1"), S("cli"), S("/h"), 30000, 10000,
+          { (const uint8_t *)"s", 1 }, { (const uint8_t *)"a", 1 },
+          { NULL, -1 } },
+        { S("m-2"), S("cli"), S("/h"), 30000, 10000,
+          { (const uint8_t *)"s", 1 }, { (const uint8_t *)"a", 1 },
+          S("inst-2") },
+    };
+    sm_grec_group_t g = { S("consumer"), 7, S("range"), S("m-1"), 2, m,
+                          1700000000123LL };
+    sm_grec_group_t r;
+    sm_buf_t b = SM_BUF_INIT;
+
+    sm_grec_group_value_write(&b, &g);
+    ck_assert_int_eq(b.data[1], 3);
+    ck_assert_int_eq(sm_grec_group_value_read(bb(&b), &r), SM_OK);
+    ck_assert_int_eq(r.state_ts, 1700000000123LL);
+    ck_assert_int_eq(r.nmembers, 2);
+    ck_assert_ptr_null(r.members[0].group_instance_id.ptr);
+    ck_assert_int_eq(r.members[1].group_instance_id.len, 6);
+    ck_assert_int_eq(memcmp(r.members[1].group_instance_id.ptr, "inst-2",
+                            6), 0);
+    ck_assert_int_eq(r.members[1].session_timeout_ms, 10000);
+    sm_grec_group_free(&r);
+    sm_buf_fini(&b);
+}
+END_TEST
+
 START_TEST(group_record__group_value_v1_round_trip)
 {
     sm_grec_member_t m = { S("m-1"), S("cli"), S("/127.0.0.1"), 30000,
                            10000, { (const uint8_t *)"sub", 3 },
-                           { (const uint8_t *)"as", 2 } };
-    sm_grec_group_t g = { S("consumer"), 5, S("range"), S("m-1"), 1, &m };
+                           { (const uint8_t *)"as", 2 }, { NULL, -1 } };
+    sm_grec_group_t g = { S("consumer"), 5, S("range"), S("m-1"), 1, &m,
+                          -1 };
     sm_grec_group_t r;
     sm_buf_t b = SM_BUF_INIT;
 
@@ -213,6 +245,7 @@ sm_test_suite_group_record(void)
     tcase_add_test(tc, group_record__offset_value_v3_and_v1);
     tcase_add_test(tc, group_record__offset_value_v0_v2_read);
     tcase_add_test(tc, group_record__group_value_v1_round_trip);
+    tcase_add_test(tc, group_record__group_value_v3_with_static_member);
     tcase_add_test(tc, group_record__group_value_v0_v3_read);
     tcase_add_test(tc, group_record__subscription_topics);
     suite_add_tcase(s, tc);
