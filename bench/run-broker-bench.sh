@@ -31,6 +31,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
+bench_name=run-broker-bench
+. "$here/bench_lib.sh"
 build=$src
 reps=3
 keep=0
@@ -62,8 +64,7 @@ broker_pid=
 perf_pid=
 watchdog=
 cleanup() {
-    [ -n "$watchdog" ] && kill $(pgrep -P "$watchdog") "$watchdog" \
-        2>/dev/null
+    bench_stop_watchdog
     [ -n "$perf_pid" ] && kill -INT "$perf_pid" 2>/dev/null &&
         wait "$perf_pid" 2>/dev/null
     if [ -n "$broker_pid" ]; then
@@ -84,16 +85,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-# Whole-run bound: a watchdog that stops the benchmark programs and then
-# this script (whose EXIT trap cleans up).
-script=$$
-( sleep "${SAMSA_BENCH_TIMEOUT:-600}"
-  echo "run-broker-bench: timed out" >&2
-  for p in $(pgrep -P "$script"); do
-      [ "$p" != "$BASHPID" ] && kill -TERM "$p"
-  done
-  kill -TERM "$script" ) 2>/dev/null &
-watchdog=$!
+# Whole-run bound (bench_lib.sh).
+bench_watchdog "${SAMSA_BENCH_TIMEOUT:-600}"
 
 fail() {
     echo "run-broker-bench: $*" >&2
@@ -101,17 +94,6 @@ fail() {
     exit 1
 }
 
-free_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
 
 SAMSA_ZK_OWNER_PID=$$ zkport=$("$src/t/lib/zk.sh" start "$tmp/zk")
 rc=$?

@@ -30,6 +30,8 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(dirname "$here")
+bench_name=run-client-bench
+. "$here/bench_lib.sh"
 build=$src
 reps=3
 keep=0
@@ -55,8 +57,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/samsa-cbench.XXXXXX") || exit 1
 broker_pid=
 watchdog=
 cleanup() {
-    [ -n "$watchdog" ] && kill $(pgrep -P "$watchdog") "$watchdog" \
-        2>/dev/null
+    bench_stop_watchdog
     if [ -n "$broker_pid" ]; then
         kill -TERM "$broker_pid" 2>/dev/null
         for _ in $(seq 1 100); do
@@ -75,14 +76,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM
 
-script=$$
-( sleep "${SAMSA_BENCH_TIMEOUT:-900}"
-  echo "run-client-bench: timed out" >&2
-  for p in $(pgrep -P "$script"); do
-      [ "$p" != "$BASHPID" ] && kill -TERM "$p"
-  done
-  kill -TERM "$script" ) 2>/dev/null &
-watchdog=$!
+# Whole-run bound (bench_lib.sh).
+bench_watchdog "${SAMSA_BENCH_TIMEOUT:-900}"
 
 fail() {
     echo "run-client-bench: $*" >&2
@@ -90,17 +85,6 @@ fail() {
     exit 1
 }
 
-free_port() {
-    local p
-    for _ in $(seq 1 50); do
-        p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 40000 ))
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-            echo "$p"
-            return 0
-        fi
-    done
-    return 1
-}
 
 SAMSA_ZK_OWNER_PID=$$ zkport=$("$src/t/lib/zk.sh" start "$tmp/zk")
 rc=$?
