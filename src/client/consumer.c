@@ -66,10 +66,7 @@ samsa_message_destroy(samsa_message_t *msg)
         sm_free((void *)msg->headers[i].value);
     }
     sm_free(msg->headers);
-    sm_free(msg->topic);
-    sm_free(msg->key);
-    sm_free(msg->value);
-    sm_free(msg);
+    sm_free(msg);                   /* topic, key and value live in it */
 }
 
 static void *
@@ -87,17 +84,42 @@ sm_consumer_dup(sm_bytes_t b, int32_t *lenp)
     return p;
 }
 
-/* A message from rec of batch b; headers that do not decode are
- * dropped (the batch CRC was checked, so that means a broker bug). */
+/* Copy field f (len < 0: null) to *at, NUL-terminated; the copy, or
+ * NULL.  *at advances past it. */
+static void *
+sm_consumer_put(char **at, sm_bytes_t f)
+{
+    char *p = *at;
+
+    if (f.len < 0)
+        return NULL;
+    if (f.len > 0)
+        memcpy(p, f.ptr, (size_t)f.len);
+    p[f.len] = '\0';
+    *at = p + f.len + 1;
+    return p;
+}
+
+/* A message from rec of batch b, in one allocation with its topic, key
+ * and value (the consumer's per-record cost is mostly malloc/free);
+ * headers that do not decode are dropped (the batch CRC was checked, so
+ * that means a broker bug). */
 static samsa_message_t *
 sm_consumer_msg(const sm_ctp_t *tp, const sm_batch_t *b,
                 const sm_record_t *rec)
 {
-    samsa_message_t *m = sm_calloc(1, sizeof(*m));
+    size_t tl = strlen(tp->topic);
+    size_t size = sizeof(samsa_message_t) + tl + 1 +
+                  (rec->key.len > 0 ? (size_t)rec->key.len : 0) + 1 +
+                  (rec->value.len > 0 ? (size_t)rec->value.len : 0) + 1;
+    samsa_message_t *m = sm_malloc(size);
+    char *at = (char *)(m + 1);
     sm_record_header_t hv[64];
     int n = rec->header_count > 0 ? sm_record_headers(rec, hv, 64) : 0;
 
-    m->topic = sm_strdup(tp->topic);
+    memset(m, 0, sizeof(*m));
+    m->topic = sm_consumer_put(&at, (sm_bytes_t){ (const uint8_t *)tp->topic,
+                                                  (int32_t)tl });
     m->partition = tp->partition;
     m->offset = rec->offset;
     m->timestamp = rec->timestamp;
@@ -109,8 +131,10 @@ sm_consumer_msg(const sm_ctp_t *tp, const sm_batch_t *b,
     }
     if (b->magic == 0)
         m->timestamp = -1;
-    m->key = sm_consumer_dup(rec->key, &m->key_len);
-    m->value = sm_consumer_dup(rec->value, &m->value_len);
+    m->key = sm_consumer_put(&at, rec->key);
+    m->key_len = rec->key.len;
+    m->value = sm_consumer_put(&at, rec->value);
+    m->value_len = rec->value.len;
     if (n > 0) {
         m->headers = sm_calloc((size_t)n, sizeof(*m->headers));
         for (int i = 0; i < n; i++) {
