@@ -7,6 +7,8 @@
 #   run CMD...              run it: $out (stdout, trailing newlines kept),
 #                           $err (stderr), $rc
 #   assert NAME CMD...      ok if CMD succeeds, else not_ok naming it
+#   stop_pid PID            SIGTERM, up to 10 s to exit, then SIGKILL;
+#                           reaped (a child of this shell)
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 
@@ -30,4 +32,14 @@ assert() {
     local name=$1
     shift
     if "$@"; then ok "$name"; else not_ok "$name" "failed: $*"; fi
+}
+
+stop_pid() {
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 1 100); do
+        kill -0 "$1" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
 }

@@ -40,13 +40,7 @@ failed=0
 stop_broker() {
     local p=${pid[$1]:-}
     [ -n "$p" ] || return 0
-    kill -TERM "$p" 2>/dev/null
-    for _ in $(seq 1 100); do
-        kill -0 "$p" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$p" 2>/dev/null
-    wait "$p" 2>/dev/null
+    stop_pid "$p"
     pid[$1]=
 }
 

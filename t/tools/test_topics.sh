@@ -31,15 +31,7 @@ n=0
 failed=0
 
 cleanup() {
-    if [ -n "$broker_pid" ]; then
-        kill -TERM "$broker_pid" 2>/dev/null
-        for _ in $(seq 1 100); do
-            kill -0 "$broker_pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$broker_pid" 2>/dev/null
-        wait "$broker_pid" 2>/dev/null
-    fi
+    [ -n "$broker_pid" ] && stop_pid "$broker_pid"
     "$srcdir/t/lib/zk.sh" stop "$tmp/zk" >/dev/null 2>&1
     if [ "${SAMSA_TEST_CATLOG:-0}" = 1 ] ||
        { [ "$failed" != 0 ] && [ -f "$tmp/broker.log" ]; }; then
