@@ -569,7 +569,8 @@ typedef struct samsa_consumer samsa_consumer_t;
 
 #define SAMSA_OFFSET_BEGINNING  (-2)
 #define SAMSA_OFFSET_END        (-1)
-#define SAMSA_OFFSET_STORED     (-1000)   /* auto.offset.reset decides */
+#define SAMSA_OFFSET_STORED     (-1000)   /* the group's committed offset,
+                                             else auto.offset.reset */
 
 typedef struct samsa_message {
     char       *topic;
@@ -604,6 +605,162 @@ samsa_err_t samsa_consumer_assign_topic(samsa_consumer_t *c,
  * returned once, with its message in *errmsg (may be NULL). */
 samsa_err_t samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
                                 samsa_message_t **msgp, char **errmsg);
+
+/* ------------------------------------------------------------ groups */
+
+/*
+ * The consumer in a group (KafkaConsumer with group.id): with group.id
+ * set, samsa_consumer_subscribe() joins the group through the broker's
+ * group coordinator (FindCoordinator, JoinGroup, SyncGroup, Heartbeat,
+ * LeaveGroup), and the partitions the group's leader assigns are
+ * consumed from the group's committed offsets (auto.offset.reset where
+ * there is none).  Without subscribe() the consumer stays in manual mode
+ * (samsa_consumer_assign); with group.id set it can still commit and read
+ * committed offsets there, as a "simple" group member (generation -1).
+ *
+ * Group keys (Kafka's names and defaults):
+ *   group.id                       (none) required by subscribe/commit
+ *   group.instance.id              (none) static membership (KIP-345)
+ *   session.timeout.ms             10000
+ *   heartbeat.interval.ms          3000
+ *   max.poll.interval.ms           300000
+ *   max.poll.records               500   (samsa_consumer_poll_batch)
+ *   enable.auto.commit             true
+ *   auto.commit.interval.ms        5000
+ *   partition.assignment.strategy  range; a comma list in preference order
+ *                                  of range, roundrobin, sticky (Java's
+ *                                  class names accepted)
+ *   exclude.internal.topics        true  (a pattern never matches
+ *                                  __consumer_offsets)
+ *   metadata.max.age.ms            300000 (how often a pattern
+ *                                  subscription looks for new topics)
+ *   offsets.storage                kafka; zookeeper: commits and offset
+ *                                  reads use OffsetCommit/OffsetFetch v0,
+ *                                  which brokers keep in ZooKeeper under
+ *                                  /consumers/<group>/offsets (Kafka 0.8.2)
+ *   dual.commit.enabled            false; true with offsets.storage=kafka
+ *                                  commits to ZooKeeper (v0) as well
+ *
+ * THREADS.  A group consumer has one background thread: it sends the
+ * heartbeats (on its own connection to the coordinator), notices a
+ * rebalance, a lost coordinator or a poll interval overrun (then it
+ * leaves the group as Java's heartbeat thread does), and sends async and
+ * auto commits.  Everything the application sees - the rebalance
+ * callback, the commit callbacks, the interceptors - runs on the thread
+ * that calls samsa_consumer_poll(), samsa_consumer_commit_sync() or
+ * samsa_consumer_close(), inside that call.  The consumer is still used by
+ * one application thread at a time.
+ *
+ * REBALANCE.  Eager, as Kafka 2.x: before joining again the consumer
+ * commits (enable.auto.commit) and revokes everything it owns; after the
+ * SyncGroup it gets its new assignment.  The callback may call commit,
+ * seek, position and committed on the consumer.  A seek done in the
+ * assigned callback wins over the committed offset.
+ */
+
+#define SAMSA_REBALANCE_REVOKED   0
+#define SAMSA_REBALANCE_ASSIGNED  1
+
+/* ConsumerRebalanceListener: kind says which; tps (borrowed) are the
+ * partitions revoked or now assigned, sorted by topic and partition. */
+typedef void (samsa_rebalance_cb)(samsa_consumer_t *c, int kind,
+                                  const samsa_topic_partition_t *tps,
+                                  int cnt, void *opaque);
+/* OffsetCommitCallback: the outcome of a commit; offsets (borrowed) are
+ * what was committed, each with its own err. */
+typedef void (samsa_commit_cb)(samsa_err_t err,
+                               const samsa_partition_offset_t *offsets,
+                               int cnt, void *opaque);
+/* ConsumerInterceptor.  on_consume sees each message before poll returns
+ * it and may change it (the message stays the caller's to destroy, so a
+ * field it replaces must be memory the consumer can free: only change
+ * key/value/headers in place).  on_commit sees every successful commit.
+ * Interceptors run in the order added. */
+typedef void (samsa_on_consume_cb)(samsa_message_t *msg, void *opaque);
+typedef void (samsa_on_commit_cb)(const samsa_partition_offset_t *offsets,
+                                  int cnt, void *opaque);
+
+void samsa_conf_set_rebalance_cb(samsa_conf_t *conf, samsa_rebalance_cb *cb,
+                                 void *opaque);
+/* For auto commits and async commits given no callback of their own. */
+void samsa_conf_set_offset_commit_cb(samsa_conf_t *conf, samsa_commit_cb *cb,
+                                     void *opaque);
+void samsa_conf_add_consumer_interceptor(samsa_conf_t *conf,
+                                         samsa_on_consume_cb *on_consume,
+                                         samsa_on_commit_cb *on_commit,
+                                         void *opaque);
+
+/* Subscribe to topics (replacing an earlier subscription); the group is
+ * joined by the next poll.  INVALID_GROUP_ID without group.id,
+ * _INVALID_ARG with no topics or after a manual assign (Java's
+ * IllegalStateException). */
+samsa_err_t samsa_consumer_subscribe(samsa_consumer_t *c,
+                                     const char *const *topics, int cnt);
+/* Subscribe to every topic whose whole name matches the POSIX extended
+ * regex (Java's Pattern.matches); _INVALID_ARG if it does not compile. */
+samsa_err_t samsa_consumer_subscribe_pattern(samsa_consumer_t *c,
+                                             const char *regex);
+/* Revoke (callback), leave the group, drop the assignment. */
+samsa_err_t samsa_consumer_unsubscribe(samsa_consumer_t *c);
+
+/* Up to max.poll.records (and at most cap) messages into msgs, fetching
+ * and rebalancing as needed for up to timeout_ms; *cntp how many (0:
+ * none in time).  Errors as samsa_consumer_poll(); a fatal group error
+ * (e.g. FENCED_INSTANCE_ID, INCONSISTENT_GROUP_PROTOCOL) is returned
+ * with its message. */
+samsa_err_t samsa_consumer_poll_batch(samsa_consumer_t *c, int timeout_ms,
+                                      samsa_message_t **msgs, int cap,
+                                      int *cntp, char **errmsg);
+
+/* The current assignment (heap array, samsa_topic_partitions_free). */
+samsa_err_t samsa_consumer_assignment(samsa_consumer_t *c,
+                                      samsa_topic_partition_t **tpsp,
+                                      int *cntp);
+void        samsa_topic_partitions_free(samsa_topic_partition_t *v, int cnt);
+/* Stop consuming a manually assigned partition. */
+samsa_err_t samsa_consumer_unassign(samsa_consumer_t *c, const char *topic,
+                                    int32_t partition);
+/* The next poll returns tp's messages from offset (or SAMSA_OFFSET_*);
+ * _STATE if tp is not assigned. */
+samsa_err_t samsa_consumer_seek(samsa_consumer_t *c, const char *topic,
+                                int32_t partition, int64_t offset);
+/* The offset of the next message poll returns for tp (resolving a
+ * logical offset with the broker first); _STATE if not assigned. */
+samsa_err_t samsa_consumer_position(samsa_consumer_t *c, const char *topic,
+                                    int32_t partition, int64_t *offsetp);
+/* Stop / restart fetching tps (assignment kept; positions kept). */
+samsa_err_t samsa_consumer_pause(samsa_consumer_t *c,
+                                 const samsa_topic_partition_t *tps, int cnt);
+samsa_err_t samsa_consumer_resume(samsa_consumer_t *c,
+                                  const samsa_topic_partition_t *tps,
+                                  int cnt);
+
+/* The group's committed offset of each offsets[i] (topic, partition in;
+ * offset -1 if none, metadata, err out). */
+samsa_err_t samsa_consumer_committed(samsa_consumer_t *c,
+                                     samsa_partition_offset_t *offsets,
+                                     int cnt, char **errmsg);
+/* Commit offsets (NULL: the position of every assigned partition that
+ * moved) and wait for the outcome, retrying retriable errors until
+ * default.api.timeout.ms.  A commit the group refuses because it has
+ * rebalanced (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID,
+ * REBALANCE_IN_PROGRESS) fails with that code - Java's
+ * CommitFailedException.  Per-partition outcomes go to offsets[i].err. */
+samsa_err_t samsa_consumer_commit_sync(samsa_consumer_t *c,
+                                       samsa_partition_offset_t *offsets,
+                                       int cnt, char **errmsg);
+/* Send the commit from the background thread and return; cb (NULL: the
+ * conf's offset-commit callback, if any) is called by a later poll,
+ * commit_sync or close.  offsets are copied. */
+samsa_err_t samsa_consumer_commit_async(samsa_consumer_t *c,
+                                        const samsa_partition_offset_t
+                                        *offsets, int cnt,
+                                        samsa_commit_cb *cb, void *opaque);
+/* KafkaConsumer.close(): commit (enable.auto.commit), revoke, leave the
+ * group (not with group.instance.id), stop the background thread.  The
+ * consumer is then only good for samsa_consumer_destroy(), which closes
+ * it first if this was not called. */
+samsa_err_t samsa_consumer_close(samsa_consumer_t *c);
 
 /*
  * The 0.8 ZooKeeper-coordinated consumer (Kafka 0.8's
