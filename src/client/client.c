@@ -63,6 +63,7 @@ sm_client_conf_copy(sm_client_conf_t *dst, const sm_client_conf_t *src)
         dst->p.icpts = sm_malloc(n);
         memcpy(dst->p.icpts, src->p.icpts, n);
     }
+    sm_client_conf_copy_group(&dst->g, &src->g);
 }
 
 void
@@ -71,6 +72,7 @@ sm_client_conf_fini(sm_client_conf_t *conf)
     sm_free(conf->bootstrap);
     sm_free(conf->client_id);
     sm_free(conf->p.icpts);
+    sm_client_conf_fini_group(&conf->g);
     memset(conf, 0, sizeof(*conf));
 }
 

@@ -109,6 +109,35 @@ typedef struct sm_consumer_conf {
     int      check_crcs;
 } sm_consumer_conf_t;
 
+/* A consumer interceptor (samsa_conf_add_consumer_interceptor). */
+typedef struct sm_cinterceptor {
+    samsa_on_consume_cb *on_consume;
+    samsa_on_commit_cb  *on_commit;
+    void                *opaque;
+} sm_cinterceptor_t;
+
+/* The group consumer's keys (client_conf.c; samsa.h lists them). */
+typedef struct sm_group_conf {
+    char    *group_id;              /* NULL: none */
+    char    *instance_id;           /* group.instance.id; NULL: none */
+    int32_t  session_timeout_ms;
+    int32_t  heartbeat_interval_ms;
+    int32_t  max_poll_interval_ms;
+    int32_t  max_poll_records;
+    int32_t  auto_commit_interval_ms;
+    int      auto_commit;           /* enable.auto.commit */
+    char    *assignors;             /* partition.assignment.strategy */
+    int      exclude_internal;      /* exclude.internal.topics */
+    int      offsets_zk;            /* offsets.storage=zookeeper */
+    int      dual_commit;           /* dual.commit.enabled */
+    samsa_rebalance_cb *rebalance_cb;
+    void               *rebalance_opaque;
+    samsa_commit_cb    *commit_cb;
+    void               *commit_opaque;
+    sm_cinterceptor_t  *icpts;      /* owned array */
+    int                 nicpts;
+} sm_group_conf_t;
+
 typedef struct sm_client_conf {
     char   *bootstrap;              /* bootstrap.servers */
     char   *client_id;              /* client.id */
@@ -119,6 +148,7 @@ typedef struct sm_client_conf {
     int32_t max_response_bytes;     /* samsa.max.response.bytes */
     sm_producer_conf_t p;
     sm_consumer_conf_t k;
+    sm_group_conf_t    g;
 } sm_client_conf_t;
 
 struct samsa_conf {
@@ -141,6 +171,11 @@ void sm_client_conf_init_pk(sm_client_conf_t *conf);
 int  sm_client_conf_set_pk(sm_client_conf_t *conf, const char *key,
                            const char *value, sm_err_t *errp, char *errstr,
                            size_t errstr_size);
+
+/* client_conf.c: the group keys' strings and arrays (copy: deep). */
+void sm_client_conf_copy_group(sm_group_conf_t *dst,
+                               const sm_group_conf_t *src);
+void sm_client_conf_fini_group(sm_group_conf_t *g);
 
 /* "host:port" or "[v6addr]:port" (a bare v6 address splits at its last
  * colon, as Kafka's Utils.getHost does).  *host is heap.  _CONFIG with
@@ -290,6 +325,27 @@ void     sm_client_install(sm_client_t *c, const sm_MetadataResponse_t *md);
 /* Forget the controller (after NOT_CONTROLLER) so the next
  * send_controller refreshes metadata first. */
 void     sm_client_forget_controller(sm_client_t *c);
+
+/* ------------------------------------------------------------ groups */
+
+/* client_groups.c, shared with the group consumer. */
+int      sm_cg_coord_err(sm_err_t err);   /* COORDINATOR_*, NOT_COORD.. */
+/* FindCoordinator for group (retrying coordinator errors until the
+ * deadline): *node, host heap. */
+sm_err_t sm_cg_find(sm_client_t *c, const char *group, int64_t deadline,
+                    samsa_node_t *node, char *errstr, size_t errstr_size);
+/* An OffsetCommit request for offsets (generation -1, member "": the
+ * caller sets those for a member); sm_cg_oc_fini frees it. */
+struct sm_OffsetCommitRequest;
+struct sm_OffsetCommitResponse;
+void     sm_cg_oc_build(struct sm_OffsetCommitRequest *req,
+                        const char *group,
+                        const samsa_partition_offset_t *offsets, int cnt);
+void     sm_cg_oc_fini(struct sm_OffsetCommitRequest *req);
+/* Each offsets[i].err from the response; returns the first coordinator
+ * error seen. */
+sm_err_t sm_cg_oc_match(const struct sm_OffsetCommitResponse *r,
+                        samsa_partition_offset_t *offsets, int cnt);
 
 /* ------------------------------------------------------------ messages */
 

@@ -1,6 +1,6 @@
 /*
- * client_conf.c: the producer's and the simple consumer's configuration
- * keys (samsa.h lists them), parsed into sm_client_conf_t.p / .k.  One
+ * client_conf.c: the producer's and the consumer's configuration keys
+ * (samsa.h lists them), parsed into sm_client_conf_t.p / .k / .g.  One
  * table row per integer key (name, field, default, minimum); the keys
  * with words for values (acks, compression.type, partitioner.class,
  * auto.offset.reset, isolation.level, check.crcs) have their own parsers.
@@ -46,6 +46,12 @@ static const struct {
     { "max.partition.fetch.bytes",
                                   PK_OFF(k.max_partition_fetch_bytes),
                                                                  1048576, 0 },
+    { "session.timeout.ms",       PK_OFF(g.session_timeout_ms),  10000,   1 },
+    { "heartbeat.interval.ms",    PK_OFF(g.heartbeat_interval_ms), 3000,  1 },
+    { "max.poll.interval.ms",     PK_OFF(g.max_poll_interval_ms), 300000, 1 },
+    { "max.poll.records",         PK_OFF(g.max_poll_records),    500,     1 },
+    { "auto.commit.interval.ms",  PK_OFF(g.auto_commit_interval_ms),
+                                                                 5000,    0 },
 };
 
 #define SM_PK_NINTS (sizeof(sm_pk_ints) / sizeof(sm_pk_ints[0]))
@@ -62,6 +68,34 @@ sm_client_conf_init_pk(sm_client_conf_t *conf)
     conf->k.auto_offset_reset = SM_RESET_LATEST;
     conf->k.isolation_level = 0;
     conf->k.check_crcs = 1;
+    conf->g.auto_commit = 1;
+    conf->g.exclude_internal = 1;
+    conf->g.assignors = sm_strdup("range");
+}
+
+void
+sm_client_conf_copy_group(sm_group_conf_t *dst, const sm_group_conf_t *src)
+{
+    *dst = *src;
+    dst->group_id = src->group_id ? sm_strdup(src->group_id) : NULL;
+    dst->instance_id = src->instance_id ? sm_strdup(src->instance_id)
+                                        : NULL;
+    dst->assignors = src->assignors ? sm_strdup(src->assignors) : NULL;
+    dst->icpts = NULL;
+    if (src->nicpts > 0) {
+        size_t n = (size_t)src->nicpts * sizeof(*src->icpts);
+        dst->icpts = sm_malloc(n);
+        memcpy(dst->icpts, src->icpts, n);
+    }
+}
+
+void
+sm_client_conf_fini_group(sm_group_conf_t *g)
+{
+    sm_free(g->group_id);
+    sm_free(g->instance_id);
+    sm_free(g->assignors);
+    sm_free(g->icpts);
 }
 
 static int
@@ -94,6 +128,59 @@ sm_pk_partitioner(const char *v)
         if (strcmp(v, names[i].name) == 0)
             return names[i].id;
     return -1;
+}
+
+/* A boolean key into *out: 0, or -1 with Kafka's message. */
+static int
+sm_pk_bool(const char *key, const char *v, int *out, char *errstr,
+           size_t errstr_size)
+{
+    if (strcasecmp(v, "true") == 0)
+        *out = 1;
+    else if (strcasecmp(v, "false") == 0)
+        *out = 0;
+    else
+        return sm_pk_bad(key, v, "Expected value to be either true or "
+                         "false", errstr, errstr_size);
+    return 0;
+}
+
+static void
+sm_pk_string(char **field, const char *v)
+{
+    sm_free(*field);
+    *field = sm_strdup(v);
+}
+
+/* The group's word-valued keys, as sm_pk_words(). */
+static int
+sm_pk_group_words(sm_client_conf_t *c, const char *key, const char *v,
+                  char *errstr, size_t errstr_size)
+{
+    if (strcmp(key, "group.id") == 0)
+        sm_pk_string(&c->g.group_id, v);
+    else if (strcmp(key, "group.instance.id") == 0)
+        sm_pk_string(&c->g.instance_id, v);
+    else if (strcmp(key, "partition.assignment.strategy") == 0)
+        sm_pk_string(&c->g.assignors, v);
+    else if (strcmp(key, "enable.auto.commit") == 0)
+        return sm_pk_bool(key, v, &c->g.auto_commit, errstr, errstr_size);
+    else if (strcmp(key, "exclude.internal.topics") == 0)
+        return sm_pk_bool(key, v, &c->g.exclude_internal, errstr,
+                          errstr_size);
+    else if (strcmp(key, "dual.commit.enabled") == 0)
+        return sm_pk_bool(key, v, &c->g.dual_commit, errstr, errstr_size);
+    else if (strcmp(key, "offsets.storage") == 0) {
+        if (strcmp(v, "kafka") == 0)
+            c->g.offsets_zk = 0;
+        else if (strcmp(v, "zookeeper") == 0)
+            c->g.offsets_zk = 1;
+        else
+            return sm_pk_bad(key, v, "String must be one of: kafka, "
+                             "zookeeper", errstr, errstr_size);
+    } else
+        return 1;
+    return 0;
 }
 
 /* The word-valued keys: 1 if key is not one of them, 0 if set, -1 on a
@@ -144,15 +231,9 @@ sm_pk_words(sm_client_conf_t *c, const char *key, const char *v,
                              "read_committed, read_uncommitted", errstr,
                              errstr_size);
     } else if (strcmp(key, "check.crcs") == 0) {
-        if (strcasecmp(v, "true") == 0)
-            c->k.check_crcs = 1;
-        else if (strcasecmp(v, "false") == 0)
-            c->k.check_crcs = 0;
-        else
-            return sm_pk_bad(key, v, "Expected value to be either true or "
-                             "false", errstr, errstr_size);
+        return sm_pk_bool(key, v, &c->k.check_crcs, errstr, errstr_size);
     } else {
-        return 1;
+        return sm_pk_group_words(c, key, v, errstr, errstr_size);
     }
     return 0;
 }
@@ -219,4 +300,36 @@ samsa_conf_add_interceptor(samsa_conf_t *conf, samsa_on_send_cb *on_send,
     p->icpts[p->nicpts].on_ack = on_ack;
     p->icpts[p->nicpts].opaque = opaque;
     p->nicpts++;
+}
+
+void
+samsa_conf_set_rebalance_cb(samsa_conf_t *conf, samsa_rebalance_cb *cb,
+                            void *opaque)
+{
+    conf->c.g.rebalance_cb = cb;
+    conf->c.g.rebalance_opaque = opaque;
+}
+
+void
+samsa_conf_set_offset_commit_cb(samsa_conf_t *conf, samsa_commit_cb *cb,
+                                void *opaque)
+{
+    conf->c.g.commit_cb = cb;
+    conf->c.g.commit_opaque = opaque;
+}
+
+void
+samsa_conf_add_consumer_interceptor(samsa_conf_t *conf,
+                                    samsa_on_consume_cb *on_consume,
+                                    samsa_on_commit_cb *on_commit,
+                                    void *opaque)
+{
+    sm_group_conf_t *g = &conf->c.g;
+
+    g->icpts = sm_realloc(g->icpts, (size_t)(g->nicpts + 1) *
+                          sizeof(*g->icpts));
+    g->icpts[g->nicpts].on_consume = on_consume;
+    g->icpts[g->nicpts].on_commit = on_commit;
+    g->icpts[g->nicpts].opaque = opaque;
+    g->nicpts++;
 }

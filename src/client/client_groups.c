@@ -68,7 +68,7 @@ sm_cg_errmsg(char **errmsg, sm_err_t err, const char *errstr)
                         ? errstr : samsa_err_message(err));
 }
 
-static int
+int
 sm_cg_coord_err(sm_err_t err)
 {
     return err == SM_ERR_COORDINATOR_NOT_AVAILABLE ||
@@ -94,7 +94,7 @@ sm_cg_fc_body(sm_buf_t *buf, int16_t version, const void *arg)
 
 /* The coordinator of group: *node (and its address if host != NULL,
  * heap).  Retries coordinator errors until the deadline. */
-static sm_err_t
+sm_err_t
 sm_cg_find(sm_client_t *c, const char *group, int64_t deadline,
            samsa_node_t *node, char *errstr, size_t errstr_size)
 {
@@ -557,7 +557,7 @@ sm_cg_oc_body(sm_buf_t *buf, int16_t version, const void *arg)
 
 /* The request for offsets[0..cnt): one topic entry per run of equal
  * topics (the caller's order).  Frees with sm_cg_oc_fini(). */
-static void
+void
 sm_cg_oc_build(sm_OffsetCommitRequest_t *req, const char *group,
                const samsa_partition_offset_t *offsets, int cnt)
 {
@@ -590,7 +590,7 @@ sm_cg_oc_build(sm_OffsetCommitRequest_t *req, const char *group,
     }
 }
 
-static void
+void
 sm_cg_oc_fini(sm_OffsetCommitRequest_t *req)
 {
     for (int32_t k = 0; k < req->TopicsCnt; k++)
@@ -600,7 +600,7 @@ sm_cg_oc_fini(sm_OffsetCommitRequest_t *req)
 
 /* Set each item's err from the response; the first coordinator error
  * seen is returned (to retry the whole commit). */
-static sm_err_t
+sm_err_t
 sm_cg_oc_match(const sm_OffsetCommitResponse_t *r,
                samsa_partition_offset_t *offsets, int cnt)
 {

@@ -1,25 +1,30 @@
 /*
- * consumer.c: libsamsa's simple consumer (samsa.h, samsa_consumer_*):
- * manual assignment, seek and poll over Fetch, without a group - what
- * KafkaConsumer.assign/seek/poll do with no group.id.
+ * consumer.c: libsamsa's consumer (samsa.h, samsa_consumer_*): the
+ * assigned partitions, fetching, the queue of fetched messages and the
+ * manual-mode calls (assign, seek, position, pause) - Java's Fetcher and
+ * SubscriptionState.  The group layer (consumer_group.c) fills the same
+ * partition table from its assignments; see consumer.h.
  *
  * STATE.  One entry per assigned partition: its topic, partition, leader
  * (from Metadata, -1 unknown) and the next offset to fetch, or a logical
  * offset (SAMSA_OFFSET_BEGINNING/END/STORED) still to be resolved with
  * ListOffsets (STORED: auto.offset.reset says which; with "none" it is
- * an error, since there is no group to hold a stored offset).  Messages
- * fetched and not yet returned wait in c->q in offset order per
- * partition; poll() hands them out one by one.
+ * an error), or SM_OFFSET_COMMITTED, which only the group layer resolves
+ * (OffsetFetch).  Messages fetched and not yet returned wait in c->q in
+ * offset order per partition; poll hands them out (the consumer
+ * interceptors see each one first).  A seek or a pause drops tp's queued
+ * messages.
  *
  * POLL.  Until a message is queued or the timeout passes: refresh the
  * leaders if any is unknown; resolve logical offsets (ListOffsets to the
- * leader); send one Fetch per leader for its partitions (MaxWaitMs is
- * fetch.max.wait.ms bounded by what is left of the timeout) and queue
- * the records at or past each partition's offset - a compressed batch
- * can start before it.  Control batches are skipped.  Partition errors:
- * OFFSET_OUT_OF_RANGE resets by auto.offset.reset (none: returned once);
- * leadership errors and transport failures refresh metadata and try
- * again; anything else is returned once with the partition named.
+ * leader); send one Fetch per leader for its partitions that are not
+ * paused (MaxWaitMs is fetch.max.wait.ms bounded by what is left of the
+ * timeout) and queue the records at or past each partition's offset - a
+ * compressed batch can start before it.  Control batches are skipped.
+ * Partition errors: OFFSET_OUT_OF_RANGE resets by auto.offset.reset
+ * (none: returned once); leadership errors and transport failures
+ * refresh metadata and try again; anything else is returned once with
+ * the partition named.
  *
  * Threads: the caller's, one at a time (samsa.h).
  */
@@ -27,7 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "client/client.h"
+#include "client/consumer.h"
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
@@ -35,24 +40,6 @@
 #include "protocol/listoffsets.h"
 #include "protocol/metadata.h"
 #include "protocol/records.h"
-
-typedef struct sm_ctp {
-    char    *topic;
-    int32_t  partition;
-    int32_t  leader;                /* -1: unknown */
-    int64_t  offset;                /* next to fetch, or SAMSA_OFFSET_* */
-} sm_ctp_t;
-
-struct samsa_consumer {
-    sm_client_conf_t  conf;
-    sm_client_t      *client;
-    sm_ctp_t         *parts;
-    int               nparts;
-    samsa_message_t **q;            /* fetched, not yet returned */
-    int               qhead, qlen, qcap;
-    sm_err_t          pending_err;  /* returned by the next poll */
-    char             *pending_msg;
-};
 
 /* ------------------------------------------------------------ messages */
 
@@ -162,6 +149,13 @@ sm_consumer_push(samsa_consumer_t *c, samsa_message_t *m)
     c->q[c->qhead + c->qlen++] = m;
 }
 
+/* tp takes part in fetching. */
+static int
+sm_consumer_fetchable(const sm_ctp_t *tp, int32_t leader)
+{
+    return tp->leader == leader && tp->offset >= 0 && !tp->paused;
+}
+
 /* ------------------------------------------------------------ lifetime */
 
 samsa_consumer_t *
@@ -176,7 +170,25 @@ samsa_consumer_new(const samsa_conf_t *conf, char *errstr,
     c = sm_calloc(1, sizeof(*c));
     sm_client_conf_copy(&c->conf, &conf->c);
     c->client = client;
+    if (c->conf.g.group_id != NULL &&
+        sm_cg_new(c, errstr, errstr_size) != SM_OK) {
+        samsa_consumer_destroy(c);
+        return NULL;
+    }
     return c;
+}
+
+void
+sm_consumer_clear(samsa_consumer_t *c)
+{
+    for (int i = 0; i < c->qlen; i++)
+        samsa_message_destroy(c->q[c->qhead + i]);
+    c->qhead = c->qlen = 0;
+    for (int i = 0; i < c->nparts; i++)
+        sm_free(c->parts[i].topic);
+    sm_free(c->parts);
+    c->parts = NULL;
+    c->nparts = 0;
 }
 
 void
@@ -184,12 +196,12 @@ samsa_consumer_destroy(samsa_consumer_t *c)
 {
     if (c == NULL)
         return;
-    for (int i = 0; i < c->qlen; i++)
-        samsa_message_destroy(c->q[c->qhead + i]);
+    if (c->grp != NULL) {
+        samsa_consumer_close(c);
+        sm_cg_destroy(c);
+    }
+    sm_consumer_clear(c);
     sm_free(c->q);
-    for (int i = 0; i < c->nparts; i++)
-        sm_free(c->parts[i].topic);
-    sm_free(c->parts);
     sm_free(c->pending_msg);
     samsa_client_destroy(c->client);
     sm_client_conf_fini(&c->conf);
@@ -212,31 +224,189 @@ sm_consumer_unqueue(samsa_consumer_t *c, const sm_ctp_t *tp)
     c->qlen = k;
 }
 
+sm_ctp_t *
+sm_consumer_find(samsa_consumer_t *c, const char *topic, int32_t partition)
+{
+    for (int i = 0; i < c->nparts; i++)
+        if (c->parts[i].partition == partition &&
+            strcmp(c->parts[i].topic, topic) == 0)
+            return &c->parts[i];
+    return NULL;
+}
+
+sm_ctp_t *
+sm_consumer_add(samsa_consumer_t *c, const char *topic, int32_t partition,
+                int64_t offset)
+{
+    sm_ctp_t *tp = sm_consumer_find(c, topic, partition);
+
+    if (tp != NULL)
+        return tp;
+    c->parts = sm_realloc(c->parts, (size_t)(c->nparts + 1) *
+                          sizeof(*c->parts));
+    tp = &c->parts[c->nparts++];
+    memset(tp, 0, sizeof(*tp));
+    tp->topic = sm_strdup(topic);
+    tp->partition = partition;
+    tp->leader = -1;
+    tp->offset = offset;
+    tp->committed = -1;
+    return tp;
+}
+
+int64_t
+sm_consumer_position(const samsa_consumer_t *c, const sm_ctp_t *tp)
+{
+    for (int i = 0; i < c->qlen; i++) {
+        const samsa_message_t *m = c->q[c->qhead + i];
+        if (m->partition == tp->partition && strcmp(m->topic, tp->topic) == 0)
+            return m->offset;
+    }
+    return tp->offset;
+}
+
+void
+sm_consumer_rewind(samsa_consumer_t *c, sm_ctp_t *tp)
+{
+    tp->offset = sm_consumer_position(c, tp);
+    sm_consumer_unqueue(c, tp);
+}
+
+static int
+sm_consumer_offset_ok(int64_t offset)
+{
+    return offset >= 0 || offset == SAMSA_OFFSET_BEGINNING ||
+           offset == SAMSA_OFFSET_END || offset == SAMSA_OFFSET_STORED;
+}
+
 samsa_err_t
 samsa_consumer_assign(samsa_consumer_t *c, const char *topic,
                       int32_t partition, int64_t offset)
 {
-    sm_ctp_t *tp = NULL;
+    sm_ctp_t *tp;
 
     if (topic == NULL || topic[0] == '\0' || partition < 0 ||
-        (offset < 0 && offset != SAMSA_OFFSET_BEGINNING &&
-         offset != SAMSA_OFFSET_END && offset != SAMSA_OFFSET_STORED))
+        !sm_consumer_offset_ok(offset) ||
+        (c->grp != NULL && c->grp->subscribed))
         return SM_ERR__INVALID_ARG;
-    for (int i = 0; i < c->nparts; i++)
-        if (c->parts[i].partition == partition &&
-            strcmp(c->parts[i].topic, topic) == 0)
-            tp = &c->parts[i];
-    if (tp == NULL) {
-        c->parts = sm_realloc(c->parts, (size_t)(c->nparts + 1) *
-                              sizeof(*c->parts));
-        tp = &c->parts[c->nparts++];
-        tp->topic = sm_strdup(topic);
-        tp->partition = partition;
-        tp->leader = -1;
-    } else {
-        sm_consumer_unqueue(c, tp);
-    }
+    if (offset == SAMSA_OFFSET_STORED && c->grp != NULL)
+        offset = SM_OFFSET_COMMITTED;
+    c->manual = 1;
+    tp = sm_consumer_add(c, topic, partition, offset);
+    sm_consumer_unqueue(c, tp);
     tp->offset = offset;
+    if (tp->leader == -2)
+        tp->leader = -1;
+    return SAMSA_OK;
+}
+
+samsa_err_t
+samsa_consumer_unassign(samsa_consumer_t *c, const char *topic,
+                        int32_t partition)
+{
+    sm_ctp_t *tp = sm_consumer_find(c, topic, partition);
+    int i;
+
+    if (tp == NULL || (c->grp != NULL && c->grp->subscribed))
+        return SM_ERR__STATE;
+    sm_consumer_unqueue(c, tp);
+    i = (int)(tp - c->parts);
+    sm_free(tp->topic);
+    memmove(tp, tp + 1, (size_t)(c->nparts - i - 1) * sizeof(*tp));
+    c->nparts--;
+    return SAMSA_OK;
+}
+
+samsa_err_t
+samsa_consumer_seek(samsa_consumer_t *c, const char *topic,
+                    int32_t partition, int64_t offset)
+{
+    sm_ctp_t *tp = sm_consumer_find(c, topic, partition);
+
+    if (tp == NULL)
+        return SM_ERR__STATE;
+    if (!sm_consumer_offset_ok(offset))
+        return SM_ERR__INVALID_ARG;
+    if (offset == SAMSA_OFFSET_STORED && c->grp != NULL)
+        offset = SM_OFFSET_COMMITTED;
+    sm_consumer_unqueue(c, tp);
+    tp->offset = offset;
+    if (tp->leader == -2)
+        tp->leader = -1;
+    return SAMSA_OK;
+}
+
+samsa_err_t
+samsa_consumer_position(samsa_consumer_t *c, const char *topic,
+                        int32_t partition, int64_t *offsetp)
+{
+    int64_t deadline = sm_mono_ms() + c->conf.api_timeout_ms;
+    sm_ctp_t *tp = sm_consumer_find(c, topic, partition);
+
+    if (tp == NULL)
+        return SM_ERR__STATE;
+    for (;;) {
+        if (tp->offset == SM_OFFSET_COMMITTED)
+            (void)sm_cg_fetch_committed(c, deadline, NULL);
+        if (tp->offset < 0 && tp->offset != SM_OFFSET_COMMITTED) {
+            if (tp->leader == -1)
+                sm_consumer_refresh_leaders(c, deadline);
+            sm_consumer_resolve_all(c, deadline);
+        }
+        if (tp->offset >= 0 || tp->leader == -2 ||
+            sm_client_backoff(c->client, deadline) != 0)
+            break;
+    }
+    if (tp->offset < 0)
+        return tp->leader == -2 ? c->pending_err : SM_ERR__TIMED_OUT;
+    *offsetp = sm_consumer_position(c, tp);
+    return SAMSA_OK;
+}
+
+static samsa_err_t
+sm_consumer_set_paused(samsa_consumer_t *c,
+                       const samsa_topic_partition_t *tps, int cnt,
+                       int paused)
+{
+    for (int i = 0; i < cnt; i++)
+        if (sm_consumer_find(c, tps[i].topic, tps[i].partition) == NULL)
+            return SM_ERR__STATE;
+    for (int i = 0; i < cnt; i++) {
+        sm_ctp_t *tp = sm_consumer_find(c, tps[i].topic, tps[i].partition);
+        if (paused && !tp->paused)
+            sm_consumer_rewind(c, tp);
+        tp->paused = paused;
+    }
+    return SAMSA_OK;
+}
+
+samsa_err_t
+samsa_consumer_pause(samsa_consumer_t *c, const samsa_topic_partition_t *tps,
+                     int cnt)
+{
+    return sm_consumer_set_paused(c, tps, cnt, 1);
+}
+
+samsa_err_t
+samsa_consumer_resume(samsa_consumer_t *c,
+                      const samsa_topic_partition_t *tps, int cnt)
+{
+    return sm_consumer_set_paused(c, tps, cnt, 0);
+}
+
+samsa_err_t
+samsa_consumer_assignment(samsa_consumer_t *c, samsa_topic_partition_t **tpsp,
+                          int *cntp)
+{
+    samsa_topic_partition_t *v = sm_calloc((size_t)c->nparts + 1,
+                                           sizeof(*v));
+
+    for (int i = 0; i < c->nparts; i++) {
+        v[i].topic = sm_strdup(c->parts[i].topic);
+        v[i].partition = c->parts[i].partition;
+    }
+    *tpsp = v;
+    *cntp = c->nparts;
     return SAMSA_OK;
 }
 
@@ -549,14 +719,14 @@ sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
     /* c->parts is in assignment order; a topic's partitions are put
      * together under one entry (parts[] is filled topic by topic) */
     for (int i = 0; i < c->nparts; i++) {
-        if (c->parts[i].leader != leader || c->parts[i].offset < 0 ||
+        if (!sm_consumer_fetchable(&c->parts[i], leader) ||
             sm_consumer_listed(topics, req.TopicsCnt, c->parts[i].topic))
             continue;
         topics[req.TopicsCnt].Topic = sm_str_cstr(c->parts[i].topic);
         topics[req.TopicsCnt].Partitions = &parts[n];
         for (int k = i; k < c->nparts; k++) {
             sm_ctp_t *tp = &c->parts[k];
-            if (tp->leader != leader || tp->offset < 0 ||
+            if (!sm_consumer_fetchable(tp, leader) ||
                 strcmp(tp->topic, c->parts[i].topic) != 0)
                 continue;
             sm_consumer_fetch_part(c, tp, &parts[n]);
@@ -585,70 +755,140 @@ sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
     sm_free(topics);
 }
 
+void
+sm_consumer_refresh_leaders(samsa_consumer_t *c, int64_t deadline)
+{
+    int32_t dummy;
+    char errstr[512];
+
+    (void)sm_consumer_metadata(c, NULL, &dummy, deadline, errstr,
+                               sizeof(errstr));
+}
+
+void
+sm_consumer_resolve_all(samsa_consumer_t *c, int64_t deadline)
+{
+    for (int i = 0; i < c->nparts; i++) {
+        sm_ctp_t *tp = &c->parts[i];
+        if (tp->leader >= 0 && tp->offset < 0 &&
+            tp->offset != SM_OFFSET_COMMITTED)
+            sm_consumer_resolve(c, tp, deadline);
+    }
+}
+
 /* One round: leaders, offsets, a Fetch per leader. */
 static void
 sm_consumer_round(samsa_consumer_t *c, int64_t deadline)
 {
-    int32_t wait_ms, dummy;
-    char errstr[512];
+    int32_t wait_ms;
     int64_t left = deadline - sm_mono_ms();
 
     for (int i = 0; i < c->nparts; i++)
         if (c->parts[i].leader == -1) {
-            sm_consumer_metadata(c, NULL, &dummy, deadline, errstr,
-                                 sizeof(errstr));
+            sm_consumer_refresh_leaders(c, deadline);
             break;
         }
-    for (int i = 0; i < c->nparts; i++)
-        if (c->parts[i].leader >= 0 && c->parts[i].offset < 0)
-            sm_consumer_resolve(c, &c->parts[i], deadline);
+    sm_consumer_resolve_all(c, deadline);
     wait_ms = c->conf.k.fetch_max_wait_ms;
     if (left < wait_ms)
         wait_ms = left > 0 ? (int32_t)left : 0;
     for (int i = 0; i < c->nparts; i++) {
         int32_t leader = c->parts[i].leader;
         int first = 1;
-        if (leader < 0 || c->parts[i].offset < 0)
+        if (leader < 0 || !sm_consumer_fetchable(&c->parts[i], leader))
             continue;
         for (int k = 0; k < i; k++)
-            if (c->parts[k].leader == leader && c->parts[k].offset >= 0)
+            if (sm_consumer_fetchable(&c->parts[k], leader))
                 first = 0;
         if (first)
             sm_consumer_fetch(c, leader, c->qlen > 0 ? 0 : wait_ms);
     }
 }
 
-samsa_err_t
-samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
-                    samsa_message_t **msgp, char **errmsg)
+static sm_err_t
+sm_consumer_take_err(samsa_consumer_t *c, char **errmsg)
 {
-    int64_t deadline = sm_mono_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+    sm_err_t err = c->pending_err;
 
-    *msgp = NULL;
+    c->pending_err = SM_OK;
     if (errmsg != NULL)
-        *errmsg = NULL;
+        *errmsg = c->pending_msg;
+    else
+        sm_free(c->pending_msg);
+    c->pending_msg = NULL;
+    return err;
+}
+
+/* Hand out up to cap queued messages through the interceptors. */
+static int
+sm_consumer_pop(samsa_consumer_t *c, samsa_message_t **msgs, int cap)
+{
+    int n = 0;
+
+    while (n < cap && c->qlen > 0) {
+        samsa_message_t *m = c->q[c->qhead++];
+        if (--c->qlen == 0)
+            c->qhead = 0;
+        for (int i = 0; i < c->conf.g.nicpts; i++)
+            if (c->conf.g.icpts[i].on_consume != NULL)
+                c->conf.g.icpts[i].on_consume(m, c->conf.g.icpts[i].opaque);
+        msgs[n++] = m;
+    }
+    return n;
+}
+
+sm_err_t
+sm_consumer_take(samsa_consumer_t *c, int64_t deadline,
+                 samsa_message_t **msgs, int cap, int *cntp, char **errmsg,
+                 int (*ready)(samsa_consumer_t *))
+{
+    *cntp = 0;
     for (;;) {
-        if (c->pending_err != SM_OK) {
-            sm_err_t err = c->pending_err;
-            c->pending_err = SM_OK;
-            if (errmsg != NULL)
-                *errmsg = c->pending_msg;
-            else
-                sm_free(c->pending_msg);
-            c->pending_msg = NULL;
-            return err;
-        }
+        if (c->pending_err != SM_OK)
+            return sm_consumer_take_err(c, errmsg);
         if (c->qlen > 0) {
-            *msgp = c->q[c->qhead++];
-            if (--c->qlen == 0)
-                c->qhead = 0;
+            *cntp = sm_consumer_pop(c, msgs, cap);
             return SAMSA_OK;
         }
-        if (sm_mono_ms() >= deadline)
+        if (sm_mono_ms() >= deadline || (ready != NULL && ready(c)))
             return SAMSA_OK;
         sm_consumer_round(c, deadline);
         if (c->qlen == 0 && c->pending_err == SM_OK &&
             sm_mono_ms() < deadline)
             sm_client_backoff(c->client, deadline);
     }
+}
+
+samsa_err_t
+samsa_consumer_poll_batch(samsa_consumer_t *c, int timeout_ms,
+                          samsa_message_t **msgs, int cap, int *cntp,
+                          char **errmsg)
+{
+    int64_t deadline = sm_mono_ms() + (timeout_ms < 0 ? 0 : timeout_ms);
+    sm_err_t err;
+
+    *cntp = 0;
+    if (errmsg != NULL)
+        *errmsg = NULL;
+    if (c->closed)
+        return SM_ERR__STATE;
+    if (cap > c->conf.g.max_poll_records)
+        cap = c->conf.g.max_poll_records;
+    if (c->grp == NULL)
+        return sm_consumer_take(c, deadline, msgs, cap, cntp, errmsg, NULL);
+    err = sm_cg_poll_prepare(c, deadline, errmsg);
+    if (err != SM_OK)
+        return err;
+    return sm_consumer_take(c, deadline, msgs, cap, cntp, errmsg,
+                            sm_cg_rejoin_due);
+}
+
+samsa_err_t
+samsa_consumer_poll(samsa_consumer_t *c, int timeout_ms,
+                    samsa_message_t **msgp, char **errmsg)
+{
+    int n;
+
+    *msgp = NULL;
+    return samsa_consumer_poll_batch(c, timeout_ms, msgp, 1, &n, errmsg);
 }

@@ -12,7 +12,8 @@
  * reads), retries NOT_CONTROLLER and lost connections until the call's
  * deadline (default.api.timeout.ms), and returns.  Then a producer
  * (samsa_producer_*: batching, a background I/O thread, delivery
- * callbacks) and a simple consumer without groups (samsa_consumer_*).
+ * callbacks) and a consumer (samsa_consumer_*: manual assignment, or
+ * subscription in a broker-coordinated consumer group).
  *
  * STABILITY.  Stable, and kept source-compatible from now on: the names
  * and meaning of the functions and struct fields below, samsa_err_t's
@@ -39,7 +40,7 @@
  *
  * THREADS.  A samsa_client_t or samsa_consumer_t is used by one thread at
  * a time (calls block that thread).  A producer has an I/O thread of its
- * own (see below).  Different handles are independent.
+ * own, a group consumer a heartbeat thread (see below).  Different handles are independent.
  */
 #ifndef SAMSA_H
 #define SAMSA_H
@@ -551,9 +552,10 @@ void        samsa_producer_close(samsa_producer_t *p, int timeout_ms);
 /* ------------------------------------------------------------ consumer */
 
 /*
- * A simple consumer: manual assignment, seek and poll over Fetch, no
- * group (KafkaConsumer.assign/seek/poll).  Calls block the caller's
- * thread; there is no background thread.
+ * The consumer: manual assignment, seek and poll over Fetch
+ * (KafkaConsumer.assign/seek/poll); with group.id, subscription in a
+ * consumer group (next section).  Calls block the caller's thread; only
+ * a group consumer has a background thread (heartbeats).
  *
  * Consumer keys (Kafka names and defaults):
  *   fetch.min.bytes            1

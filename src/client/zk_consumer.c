@@ -536,6 +536,10 @@ samsa_zk_consumer_new(const samsa_conf_t *conf,
     if (conf != NULL) {
         sm_client_conf_fini(&zc->conf->c);
         sm_client_conf_copy(&zc->conf->c, &conf->c);
+        /* the inner consumer is no member of a broker-coordinated
+         * group: the group lives in ZooKeeper */
+        sm_free(zc->conf->c.g.group_id);
+        zc->conf->c.g.group_id = NULL;
     }
     memset(&zconf, 0, sizeof(zconf));
     zconf.connect = o->zookeeper_connect;
