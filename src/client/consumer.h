@@ -149,6 +149,7 @@ struct sm_cgrp {
     int32_t         generation;     /* -1: none */
     sm_cg_state_t   state;
     int             need_rejoin;
+    int             auto_assigned;  /* subscribed (not manual) */
     int64_t         last_poll;      /* mono ms of the last poll */
     int64_t         next_hb;        /* mono ms of the next heartbeat */
     int64_t         last_hb_ok;     /* mono ms of the last answered one */

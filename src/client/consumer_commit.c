@@ -90,13 +90,23 @@ sm_cg_commit_version(samsa_consumer_t *c, sm_client_conn_t *conn,
     sm_OffsetCommitResponse_t r;
     sm_client_resp_t resp;
     char *member;
+    int32_t gen;
     sm_err_t err;
 
-    sm_cg_oc_build(&req, c->conf.g.group_id, offsets, cnt);
     pthread_mutex_lock(&g->lock);
+    if (g->auto_assigned && g->generation < 0) {
+        /* a member that lost its generation must not commit (Java's
+         * CommitFailedException): another may own the partitions now */
+        pthread_mutex_unlock(&g->lock);
+        for (int i = 0; i < cnt; i++)
+            offsets[i].err = SM_ERR_ILLEGAL_GENERATION;
+        return SM_ERR_ILLEGAL_GENERATION;
+    }
     member = sm_strdup(g->generation >= 0 ? g->member_id : "");
-    req.GenerationId = g->generation;
+    gen = g->generation;
     pthread_mutex_unlock(&g->lock);
+    sm_cg_oc_build(&req, c->conf.g.group_id, offsets, cnt);
+    req.GenerationId = gen;
     req.MemberId = sm_str_cstr(member);
     if (c->conf.g.instance_id != NULL && req.GenerationId >= 0)
         req.GroupInstanceId = sm_str_cstr(c->conf.g.instance_id);
@@ -421,6 +431,10 @@ sm_cg_offset_fetch(samsa_consumer_t *c, samsa_partition_offset_t *offsets,
                         continue;
                     o->offset = p->CommittedOffset;
                     o->err = p->ErrorCode;
+                    /* v0 (ZooKeeper) says "no offset" this way */
+                    if (resp.version == 0 && o->offset < 0 &&
+                        o->err == SM_ERR_UNKNOWN_TOPIC_OR_PARTITION)
+                        o->err = SM_OK;
                     sm_free(o->metadata);
                     o->metadata = sm_str_is_null(p->Metadata)
                                   ? NULL : sm_str_dup(p->Metadata);

@@ -274,6 +274,7 @@ sm_cg_want_rejoin(sm_cgrp_t *g)
 {
     pthread_mutex_lock(&g->lock);
     g->need_rejoin = 1;
+    g->auto_assigned = 1;
     pthread_mutex_unlock(&g->lock);
 }
 
@@ -347,6 +348,7 @@ samsa_consumer_unsubscribe(samsa_consumer_t *c)
     sm_cg_reset_member(g);
     pthread_mutex_lock(&g->lock);
     g->need_rejoin = 0;
+    g->auto_assigned = 0;
     pthread_mutex_unlock(&g->lock);
     sm_cg_free_topics(g);
     g->subscribed = 0;

@@ -380,6 +380,7 @@ sm_cg_lead(samsa_consumer_t *c, const sm_JoinGroupResponse_t *jr,
             "%s among %d member(s)", c->conf.g.group_id,
             (int)jr->GenerationId, a->name, n);
     sm_asg_out_fini(out, n);
+    sm_free(out);
     sm_free(m);
     *bufsp = bufs;
     return SM_OK;
@@ -466,6 +467,7 @@ sm_cg_install(samsa_consumer_t *c, samsa_topic_partition_t *tps, int n,
     g->need_rejoin = 0;
     g->next_hb = now + c->conf.g.heartbeat_interval_ms;
     g->last_hb_ok = now;
+    g->last_poll = now;             /* the join ran inside a poll */
     pthread_cond_broadcast(&g->cond);
     pthread_mutex_unlock(&g->lock);
     sm_info("consumer", "group %s: generation %d, %d partition(s) "

@@ -53,7 +53,10 @@ def member_bin():
 
 
 class Member:
-    """A group_member process; its stdout lines collected by a thread."""
+    """A group_member process; its stdout lines collected by a thread,
+    its stderr (samsa's log) in a file shown when it fails."""
+
+    n = 0
 
     def __init__(self, c, group, topics=(), pattern=None, conf=None,
                  args=()):
@@ -68,9 +71,11 @@ class Member:
         for k, v in base.items():
             argv += ["-X", "%s=%s" % (k, v)]
         self.lines = []
-        self.proc = subprocess.Popen(list(argv) + list(args),
-                                     stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL)
+        Member.n += 1
+        self.errlog = os.path.join(suite.tmp, "member-%d.err" % Member.n)
+        with open(self.errlog, "w") as err:
+            self.proc = subprocess.Popen(list(argv) + list(args),
+                                         stdout=subprocess.PIPE, stderr=err)
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
 
@@ -81,6 +86,10 @@ class Member:
     def wait(self, seconds=60):
         rc = self.proc.wait(T(seconds))
         self.t.join(T(10))
+        if rc not in (0, -9):
+            with open(self.errlog) as f:
+                sys.stdout.write("# member stderr:\n" + "".join(
+                    "#   " + ln for ln in f.readlines()[-30:]))
         return rc
 
     def stop(self):
@@ -337,9 +346,10 @@ def t_zk_offsets():
             "async commits call back")
 def t_poll_interval():
     c = S["c"]
-    m = Member(c, "gi", ["gc"], conf={"max.poll.interval.ms": "2000"},
+    m = Member(c, "gi", ["gc"], conf={"max.poll.interval.ms": "2000",
+                                      "max.poll.records": "5"},
                args=["--commit", "async", "--stall", "4000", "--max", "52",
-                     "--idle", "5000"])
+                     "--idle", "15000"])
     assert_eq(m.wait(), 0, "exit status")
     assert len(m.kind("assigned")) >= 2, "did not rejoin: %r" % m.lines[:5]
     cbs = m.kind("commit_cb")
