@@ -661,14 +661,21 @@ grp_update_member(sm_grp_t *grp, grp_member_t *m,
 
 /* A static member comes back with an unknown member id (a restarted
  * client): it takes over its old membership under a new id - the old id
- * is fenced, its parked JoinGroup answered FENCED_INSTANCE_ID - and
- * rejoins like a known member (Kafka 2.3's updateStaticMemberAndRebalance).
+ * is fenced, its parked JoinGroup and SyncGroup answered
+ * FENCED_INSTANCE_ID.  In Stable and CompletingRebalance nothing else
+ * changes (Kafka 2.3's "static member joins during Stable stage will not
+ * trigger rebalance"): the current generation is answered at once, with
+ * the leader as it was before the swap - so a restarted leader does not
+ * assign again but syncs as a follower and gets its old assignment.
+ * While a rebalance is being prepared it rejoins like a known member.
  * The group does not wait for the old instance's session to expire. */
 static void
 grp_static_rejoin(sm_grp_t *grp, grp_member_t *m,
                   const sm_grp_join_req_t *req, int64_t now)
 {
     char *id = grp_new_member_id(req->client_id);
+    char *old_leader = sm_strdup(grp->leader != NULL ? grp->leader : "");
+    sm_grp_join_result_t res;
 
     sm_info("coordinator", "group %s: static member %s rejoins; member id "
             "%s replaces %s", grp->id, m->instance_id, id, m->id);
@@ -678,7 +685,19 @@ grp_static_rejoin(sm_grp_t *grp, grp_member_t *m,
         grp->leader = id;
     free(m->id);
     m->id = id;
-    grp_update_member(grp, m, req, now);
+    if (grp->state != SM_GRP_STABLE &&
+        grp->state != SM_GRP_COMPLETING_REBALANCE) {
+        grp_update_member(grp, m, req, now);
+    } else {
+        grp_protos_set(m, req->nprotocols, req->protocols);
+        m->session_timeout_ms = req->session_timeout_ms;
+        m->rebalance_timeout_ms = req->rebalance_timeout_ms;
+        m->hb_deadline = now + m->session_timeout_ms;
+        res = (sm_grp_join_result_t){ SM_OK, grp->generation, grp->protocol,
+                                      old_leader, m->id, 0, NULL };
+        req->cb(req->arg, &res);
+    }
+    free(old_leader);
 }
 
 static void

@@ -21,6 +21,8 @@ program printing one line per event) against a real broker.
     their callback;
   * kill -9: the survivor gets the dead member's partitions after
     session.timeout.ms;
+  * static members: a restart within the session keeps the assignment
+    and the other member sees no rebalance;
   * an unknown assignor is refused at creation.
 """
 
@@ -369,6 +371,29 @@ def t_kill():
     harness.reap(b.proc, signal.SIGKILL, 10)
     wait_for(lambda: a.assigned() == ALL4, T(30), "a owns everything", 0.2)
     assert_eq(a.stop(), 0, "exit status")
+
+
+@suite.test("static members (group.instance.id): a member restarted "
+            "within session.timeout.ms gets its partitions back and the "
+            "other sees no rebalance")
+def t_static():
+    c = S["c"]
+    args = ["--run", "90000", "--idle", "90000"]
+    a = Member(c, "gs", ["gc"], conf={"group.instance.id": "ia"}, args=args)
+    wait_for(lambda: a.assigned() == ALL4, T(30), "a owns everything", 0.1)
+    b = Member(c, "gs", ["gc"], conf={"group.instance.id": "ib"}, args=args)
+    x, y = wait_for(lambda: two_split(a, b), T(30), "a 2/2 split", 0.1)
+    na = len(a.lines)
+    assert_eq(b.stop(), 0, "b's exit status")
+    b2 = Member(c, "gs", ["gc"], conf={"group.instance.id": "ib"},
+                args=args)
+    wait_for(lambda: b2.assigned() is not None, T(30), "b's return", 0.1)
+    assert_eq(b2.assigned(), y, "b's partitions after its restart")
+    time.sleep(1)
+    assert_eq([ln for ln in a.lines[na:] if not ln.startswith("msg ")], [],
+              "a's events while b restarted")
+    a.stop()
+    b2.stop()
 
 
 @suite.test("an unknown assignor is refused at creation")
