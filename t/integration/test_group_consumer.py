@@ -23,6 +23,8 @@ program printing one line per event) against a real broker.
     session.timeout.ms;
   * static members: a restart within the session keeps the assignment
     and the other member sees no rebalance;
+  * kill -9 of the coordinator in a 3-broker cluster: the member finds
+    the new coordinator and goes on from its commits;
   * an unknown assignor is refused at creation.
 """
 
@@ -394,6 +396,54 @@ def t_static():
               "a's events while b restarted")
     a.stop()
     b2.stop()
+
+
+@suite.test("kill -9 of the coordinator (3 brokers): the member finds the "
+            "new one and carries on from its commits")
+def t_coordinator_failover():
+    import test_coordinator_failover as tcf
+    from confluent_kafka.admin import AdminClient, NewTopic
+    c = suite.cluster(brokers=3, props=tcf.PROPS)
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+
+    def created():
+        fs = a.create_topics([NewTopic("cf", 4, 3)], operation_timeout=T(20))
+        try:
+            fs["cf"].result(T(30))
+        except Exception as e:
+            if "INVALID_REPLICATION_FACTOR" not in str(e):
+                raise harness.Fatal(str(e))
+            return False
+        return True
+    wait_for(created, 30, "an RF 3 topic", 0.2)
+    c.topic_leader_ready("cf", 4)
+    want = produce(c, "cf", b"x")
+    m = Member(c, "g-cf", ["cf"], args=["--run", "120000", "--idle",
+                                        "120000"])
+    wait_for(lambda: sorted(m.values()) == want, T(30), "40 records", 0.1)
+    op = (tcf.java_hash("g-cf") & 0x7FFFFFFF) % tcf.NOFF
+    old = tcf.pstate(c, "__consumer_offsets", op)["leader"]
+    n = len(m.lines)
+    c.brokers[old].kill(wait_unregistered=False)
+    live = [b for b in c.brokers if b.id != old]
+    wait_for(lambda: tcf.pstate(c, "__consumer_offsets", op)["leader"]
+             not in (-1, old), T(30), "a new coordinator", 0.2)
+    cl = clients.Confluent(",".join(b.bootstrap for b in live))
+    for p in range(4):
+        cl.produce("cf", [clients.Rec(value=b"y-%d-%d" % (p, i))
+                          for i in range(5)], partition=p, acks=-1)
+    new = sorted("y-%d-%d" % (p, i) for p in range(4) for i in range(5))
+    wait_for(lambda: len(m.values(n)) >= 20, T(60), "the new records", 0.2)
+    time.sleep(1)
+    if sorted(m.values(n)) != new:
+        with open(m.errlog) as f:
+            sys.stdout.write("# member stderr:\n" + "".join(
+                "#   " + ln for ln in f.readlines()[-40:]))
+    assert_eq(sorted(m.values(n)), new, "new records, no rewind")
+    assert_eq(m.stop(), 0, "exit status")
+    got = kafka_committed(type("C", (), {"bootstrap": cl.bootstrap})(),
+                          "g-cf", "cf")
+    assert_eq(got, {0: 15, 1: 15, 2: 15, 3: 15}, "committed offsets")
 
 
 @suite.test("an unknown assignor is refused at creation")
