@@ -186,6 +186,20 @@ START_TEST(consumer_protocol__subscription_v1_v3_owned_partitions)
     ck_assert_int_eq(m.generation, 12);
     sm_asg_member_fini(&m);
 
+    /* a bare int32 user data (cooperative-sticky's generation) is not
+     * sticky's record: OwnedPartitions stand */
+    {
+        uint8_t v[sizeof(v1) + 4];
+        memcpy(v, v1, 11);
+        memcpy(v + 11, "\x00\x00\x00\x04\x00\x00\x00\x00", 8);
+        memcpy(v + 19, v1 + 15, sizeof(v1) - 15);
+        ck_assert_int_eq(sm_cproto_subscription_read(cp_bytes(v, sizeof(v)),
+                                                     &m), SM_OK);
+        ck_assert_int_eq(m.nowned, 2);
+        ck_assert_int_eq(m.owned[1].partition, 4);
+        sm_asg_member_fini(&m);
+    }
+
     /* a v1 header whose bytes end after UserData: OwnedPartitions absent */
     ck_assert_int_eq(sm_cproto_subscription_read(cp_bytes(v1, 15), &m),
                      SM_OK);
