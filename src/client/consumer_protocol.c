@@ -330,13 +330,17 @@ sm_cproto_subscription_read(sm_bytes_t b, sm_asg_member_t *m)
         err = sm_cp_read_sub_tail(&rd, version, &owned, &nowned, &gen);
     if (err != SM_OK)
         goto out;
-    /* Sticky's own record wins; a user data that is not sticky's (or
-     * does not parse as it) is ignored, as Java ignores it. */
+    /* Sticky's own record wins when it says something (partitions or a
+     * generation); a user data that is not sticky's (or does not parse
+     * as it, e.g. cooperative-sticky's bare generation) is ignored, as
+     * Java ignores it, and OwnedPartitions/GenerationId stand. */
     if (ud.len > 0 &&
         sm_asg_sticky_data_read(ud, &m->owned, &m->nowned,
-                                &m->generation) == SM_OK) {
+                                &m->generation) == SM_OK &&
+        (m->nowned > 0 || m->generation >= 0)) {
         samsa_topic_partitions_free(owned, nowned);
     } else {
+        samsa_topic_partitions_free(m->owned, m->nowned);
         m->owned = owned;
         m->nowned = nowned;
         m->generation = gen;

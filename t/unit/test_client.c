@@ -16,6 +16,8 @@ Suite *sm_test_suite_client_groups(void);
 Suite *sm_test_suite_partitioner(void);
 Suite *sm_test_suite_producer(void);
 Suite *sm_test_suite_consumer(void);
+Suite *sm_test_suite_assignor(void);
+Suite *sm_test_suite_consumer_protocol(void);
 
 int
 main(void)
@@ -29,6 +31,8 @@ main(void)
         sm_test_suite_partitioner,
         sm_test_suite_producer,
         sm_test_suite_consumer,
+        sm_test_suite_assignor,
+        sm_test_suite_consumer_protocol,
     };
 
     signal(SIGPIPE, SIG_IGN);
