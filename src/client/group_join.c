@@ -162,7 +162,8 @@ sm_cg_subscription(samsa_consumer_t *c, const sm_assignor_t *a,
     sm_buf_init(&udb, 64);
     if (a->user_data != NULL) {
         a->user_data(g->owned, g->nowned, generation, &udb);
-        ud = (sm_bytes_t){ udb.data, (int32_t)udb.len };
+        if (udb.len > 0)            /* nothing yet: null, as Java */
+            ud = (sm_bytes_t){ udb.data, (int32_t)udb.len };
     }
     sm_cproto_subscription_write(out, g->topics, g->ntopics, ud);
     sm_buf_fini(&udb);
