@@ -1,0 +1,134 @@
+#!/usr/bin/python3
+"""test_producer_failover.py: libsamsa's producer across a leader kill
+(issue 6 §5), through kafka-verifiable-producer.sh.
+
+Three brokers, a 2-partition topic with replication factor 3 and
+min.insync.replicas 2.  The verifiable producer sends with acks=all at a
+steady rate; the leader of partition 0 is killed with SIGKILL in the
+middle.  Afterwards:
+
+  * the producer went on (records acknowledged after the kill) and
+    stopped cleanly;
+  * every record it reported acknowledged (producer_send_success, with
+    its partition and offset) is in the log at that partition and
+    offset, read back by confluent-kafka from the surviving replicas;
+  * duplicates (a batch written before the kill whose answer was lost,
+    then retried - at-least-once, as Java's producer without
+    idempotence) are counted, not failed.
+
+Every wait is bounded (harness.T scales it).
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness                      # noqa: E402
+from harness import T, assert_eq, wait_for     # noqa: E402
+import clients                      # noqa: E402
+
+suite = harness.Suite("producer_failover")
+BIN = os.path.join(harness.SRCDIR, "bin")
+TOPIC = "pf"
+PROPS = {"zookeeper.session.timeout.ms": "6000",
+         "replica.lag.time.max.ms": "5000",
+         "min.insync.replicas": "2"}
+
+
+def env():
+    e = dict(os.environ)
+    if os.environ.get("top_builddir"):
+        e["SAMSA_BUILD_DIR"] = os.path.abspath(os.environ["top_builddir"])
+    return e
+
+
+def setup():
+    from confluent_kafka.admin import AdminClient, NewTopic
+    c = suite.cluster(brokers=3, props=PROPS)
+    a = AdminClient({"bootstrap.servers": c.bootstrap})
+
+    def created():
+        fs = a.create_topics([NewTopic(TOPIC, 2, 3)], operation_timeout=T(20))
+        try:
+            fs[TOPIC].result(T(30))
+        except Exception as e:
+            if "INVALID_REPLICATION_FACTOR" not in str(e):
+                raise harness.Fatal(str(e))
+            return False
+        return True
+    wait_for(created, 30, "an RF 3 topic", 0.2)
+    c.topic_leader_ready(TOPIC, 2)
+    return c
+
+
+def leader(c, p):
+    data, _ = c.kazoo().get("/brokers/topics/%s/partitions/%d/state" %
+                            (TOPIC, p))
+    return json.loads(data)["leader"]
+
+
+@suite.test("acks=all through a leader kill: every acknowledged record is "
+            "in the log where it was reported")
+def t_leader_kill():
+    c = setup()
+    events = []
+    cfg = os.path.join(suite.tmp, "producer.properties")
+    with open(cfg, "w") as f:
+        f.write("retries=1000\ndelivery.timeout.ms=120000\n"
+                "request.timeout.ms=5000\nretry.backoff.ms=200\n")
+    errlog = open(os.path.join(suite.tmp, "producer.err"), "w")
+    proc = subprocess.Popen(
+        [os.path.join(BIN, "kafka-verifiable-producer.sh"),
+         "--broker-list", c.bootstrap, "--topic", TOPIC, "--acks", "-1",
+         "--throughput", "300", "--max-messages", "4500",
+         "--producer.config", cfg],
+        stdout=subprocess.PIPE, stderr=errlog, env=env())
+
+    def read():
+        for ln in proc.stdout:
+            events.append(json.loads(ln))
+    th = threading.Thread(target=read, daemon=True)
+    th.start()
+
+    def acked():
+        return [e for e in events if e["name"] == "producer_send_success"]
+    wait_for(lambda: len(acked()) >= 600, T(30), "600 acknowledged", 0.1)
+    victim = leader(c, 0)
+    n_before = len(acked())
+    c.brokers[victim].kill(wait_unregistered=False)
+    wait_for(lambda: leader(c, 0) not in (-1, victim), T(30),
+             "a new leader of partition 0", 0.2)
+    wait_for(lambda: len(acked()) >= n_before + 600, T(60),
+             "600 more acknowledged after the kill", 0.2)
+    proc.send_signal(signal.SIGTERM)
+    assert_eq(proc.wait(T(60)), 0, "exit status")
+    th.join(T(10))
+    names = [e["name"] for e in events]
+    assert_eq(names[-2:], ["shutdown_complete", "tool_data"], "last events")
+    ok = acked()
+    live = [b for b in c.brokers if b.id != victim]
+    ck = clients.Confluent(",".join(b.bootstrap for b in live))
+    logged = {}
+    for p in (0, 1):
+        end = ck.latest(TOPIC, p)
+        for r in ck.consume(TOPIC, p, 0, end):
+            logged[(p, r.offset)] = r.value.decode()
+    values = list(logged.values())
+    missing = [e for e in ok
+               if logged.get((e["partition"], e["offset"])) != e["value"]]
+    assert_eq(missing[:5], [], "acknowledged records missing or moved "
+              "(%d of %d)" % (len(missing), len(ok)))
+    print("# %d acknowledged, %d before the kill, %d errors, %d duplicates "
+          "in the log" % (len(ok), n_before,
+                          names.count("producer_send_error"),
+                          len(values) - len(set(values))))
+
+
+if __name__ == "__main__":
+    suite.main(modules=("kazoo", "confluent_kafka"))
