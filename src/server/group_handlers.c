@@ -15,7 +15,9 @@
  * partition: NOT_COORDINATOR, or COORDINATOR_LOAD_IN_PROGRESS while the
  * partition is being loaded (Kafka's validateGroupStatus; an empty group
  * id is INVALID_GROUP_ID there).  OffsetCommit answers only after the
- * offsets were appended to __consumer_offsets (server/group_store.c).
+ * offsets were appended to __consumer_offsets (server/group_store.c) and,
+ * with offsets.commit.required.acks=-1, replicated to the ISR (see
+ * REPLICATION WAIT below).
  *
  * PARKED ANSWERS.  JoinGroup and SyncGroup hand the coordinator a callback
  * with the request context; the answer is written and sent from whichever
@@ -57,19 +59,34 @@
 #include "protocol/syncgroup.h"
 #include "server/admin.h"
 #include "server/broker.h"
+#include "server/group_store.h"
 #include "server/offsets_storage.h"
+#include "server/purgatory.h"
+#include "server/replica_manager.h"
 #include "zk/kafka_zk.h"
 
 #define SM_OFFSETS_TOPIC "__consumer_offsets"
+
+/* The group's __consumer_offsets partition (-1: no such topic yet). */
+static int32_t
+sm_gh_offsets_partition(sm_reqctx_t *ctx, sm_str_t group)
+{
+    sm_mdsnap_t *snap = sm_mdcache_snapshot(ctx->b->mdcache);
+    const sm_md_topic_t *t = sm_mdsnap_topic(snap, SM_OFFSETS_TOPIC);
+    int32_t part = -1;
+
+    if (t != NULL)
+        part = sm_coord_partition_for(group, t->npartitions);
+    sm_mdsnap_release(ctx->b->mdcache, snap);
+    return part;
+}
 
 /* Is this broker the coordinator of group, with its partition loaded?
  * (Kafka's validateGroupStatus.)  *gid: NUL-terminated copy on SM_OK. */
 static sm_err_t
 sm_gh_check(sm_reqctx_t *ctx, sm_str_t group, char **gid)
 {
-    sm_mdsnap_t *snap;
-    const sm_md_topic_t *t;
-    int32_t part = -1;
+    int32_t part;
     sm_err_t err;
 
     *gid = NULL;
@@ -77,11 +94,7 @@ sm_gh_check(sm_reqctx_t *ctx, sm_str_t group, char **gid)
         return SM_ERR_INVALID_GROUP_ID;
     if (ctx->b->coord == NULL || atomic_load(&ctx->b->shutting_down))
         return SM_ERR_COORDINATOR_NOT_AVAILABLE;
-    snap = sm_mdcache_snapshot(ctx->b->mdcache);
-    t = sm_mdsnap_topic(snap, SM_OFFSETS_TOPIC);
-    if (t != NULL)
-        part = sm_coord_partition_for(group, t->npartitions);
-    sm_mdsnap_release(ctx->b->mdcache, snap);
+    part = sm_gh_offsets_partition(ctx, group);
     err = part >= 0 ? sm_coord_owns(ctx->b->coord, part)
                     : SM_ERR_NOT_COORDINATOR;
     if (err == SM_OK)
@@ -459,6 +472,132 @@ sm_gh_commit_v1(sm_reqctx_t *ctx, const sm_OffsetCommitRequest_t *req,
         sm_ostore_zk_commit(ctx, gid, c, n);
 }
 
+/*
+ * REPLICATION WAIT.  With offsets.commit.required.acks=-1 a commit
+ * appended to __consumer_offsets is answered only once the partition's
+ * high watermark covers it (Kafka's storeOffsets goes through the
+ * delayed-produce purgatory the same way): the response waits in the
+ * produce purgatory, watched under the offsets partition, until the high
+ * watermark reaches the log end offset seen right after the append, for
+ * at most offsets.commit.timeout.ms.  Not replicated in time, or the ISR
+ * below min.insync.replicas: COORDINATOR_NOT_AVAILABLE (Kafka's mapping
+ * of REQUEST_TIMED_OUT and NOT_ENOUGH_REPLICAS*); leadership lost:
+ * NOT_COORDINATOR.  Deviation: the coordinator's cache has the offsets
+ * already (Kafka fills it after the wait), so a commit answered with an
+ * error may still be read back from this coordinator.
+ */
+typedef struct sm_gh_commit_op {
+    sm_delayed_op_t op;                 /* first: the purgatory's handle */
+    sm_reqctx_t    *ctx;
+    sm_OffsetCommitRequest_t  req;      /* resp borrows its names */
+    sm_OffsetCommitResponse_t resp;
+    sm_partition_t *p;
+    int64_t         required;
+    int32_t         min_isr;
+    char           *key;
+} sm_gh_commit_op_t;
+
+/* Every partition answered NONE gets err. */
+static void
+sm_gh_commit_fail(sm_OffsetCommitResponse_t *resp, sm_err_t err)
+{
+    for (int32_t i = 0; i < resp->TopicsCnt; i++)
+        for (int32_t j = 0; j < resp->Topics[i].PartitionsCnt; j++)
+            if (resp->Topics[i].Partitions[j].ErrorCode == 0)
+                resp->Topics[i].Partitions[j].ErrorCode =
+                    (int16_t)sm_err_to_wire(err);
+}
+
+static int
+sm_gh_commit_op_try(sm_delayed_op_t *op)
+{
+    sm_gh_commit_op_t *o = (sm_gh_commit_op_t *)op;
+    sm_err_t err;
+
+    if (!sm_partition_acks_done(o->p, o->required, o->min_isr, &err))
+        return 0;
+    if (err == SM_ERR_NOT_LEADER_FOR_PARTITION)
+        sm_gh_commit_fail(&o->resp, SM_ERR_NOT_COORDINATOR);
+    else if (err != SM_OK)
+        sm_gh_commit_fail(&o->resp, SM_ERR_COORDINATOR_NOT_AVAILABLE);
+    return 1;
+}
+
+static void
+sm_gh_commit_op_complete(sm_delayed_op_t *op, int expired)
+{
+    sm_gh_commit_op_t *o = (sm_gh_commit_op_t *)op;
+
+    if (expired && !sm_gh_commit_op_try(op))
+        sm_gh_commit_fail(&o->resp, SM_ERR_COORDINATOR_NOT_AVAILABLE);
+    sm_OffsetCommitResponse_write(sm_reqctx_begin(o->ctx),
+                                  o->ctx->hdr.ApiVersion, &o->resp);
+    sm_reqctx_send(o->ctx);
+    o->ctx = NULL;
+}
+
+static void
+sm_gh_commit_op_destroy(sm_delayed_op_t *op)
+{
+    sm_gh_commit_op_t *o = (sm_gh_commit_op_t *)op;
+
+    sm_OffsetCommitResponse_free(&o->resp);
+    sm_OffsetCommitRequest_free(&o->req);
+    sm_partition_release(o->p);
+    sm_free(o->key);
+    sm_free(o);
+}
+
+static const sm_delayed_op_ops_t sm_gh_commit_op_ops = {
+    "offset-commit", sm_gh_commit_op_try, sm_gh_commit_op_complete,
+    sm_gh_commit_op_destroy
+};
+
+/* Park the answer until the commit is replicated (see above); takes over
+ * req and resp and returns 1, or 0 if there is nothing to wait for. */
+static int
+sm_gh_commit_delay(sm_reqctx_t *ctx, sm_OffsetCommitRequest_t *req,
+                   sm_OffsetCommitResponse_t *resp)
+{
+    int32_t part = sm_gh_offsets_partition(ctx, req->GroupId);
+    sm_partition_t *p;
+    sm_gh_commit_op_t *o;
+
+    if (ctx->b->cfg->offsets_commit_required_acks != -1 || part < 0 ||
+        (p = sm_rm_get(ctx->b->rm, SM_OFFSETS_TOPIC, part)) == NULL)
+        return 0;
+    o = sm_calloc(1, sizeof(*o));
+    o->ctx = ctx;
+    o->req = *req;
+    o->resp = *resp;
+    o->p = p;
+    pthread_rwlock_rdlock(&p->lock);
+    o->required = p->log != NULL ? sm_log_end_offset(p->log) : 0;
+    pthread_rwlock_unlock(&p->lock);
+    o->min_isr = sm_gstore_min_isr(ctx->b);
+    o->key = sm_strdup(p->key);
+    sm_delayed_op_init(&o->op, &sm_gh_commit_op_ops,
+                       ctx->b->cfg->offsets_commit_timeout_ms);
+    (void)sm_purgatory_try_complete_else_watch(
+        ctx->b->produce_purg, &o->op, (const char *const *)&o->key, 1);
+    return 1;
+}
+
+/* Did the commit go to __consumer_offsets (v1+, not ZooKeeper only)
+ * with at least one partition accepted? */
+static int
+sm_gh_commit_appended(const sm_reqctx_t *ctx, sm_err_t err,
+                      const sm_coord_commit_t *c, int n)
+{
+    if (ctx->hdr.ApiVersion == 0 || err != SM_OK ||
+        sm_ostore_mode(ctx->b) == SM_OSTORE_ZOOKEEPER)
+        return 0;
+    for (int k = 0; k < n; k++)
+        if (c[k].err == SM_OK)
+            return 1;
+    return 0;
+}
+
 void
 sm_handle_OffsetCommit(sm_reqctx_t *ctx)
 {
@@ -499,6 +638,11 @@ sm_handle_OffsetCommit(sm_reqctx_t *ctx)
         }
     }
     free(gid);
+    if (sm_gh_commit_appended(ctx, err, c, n) &&
+        sm_gh_commit_delay(ctx, &req, &resp)) {
+        free(c);
+        return;
+    }
     free(c);
     sm_OffsetCommitResponse_write(sm_reqctx_begin(ctx), ctx->hdr.ApiVersion,
                                   &resp);

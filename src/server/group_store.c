@@ -62,8 +62,8 @@ sm_gstore_map_err(sm_err_t err)
     }
 }
 
-static int32_t
-sm_gstore_min_isr(sm_broker_t *b)
+int32_t
+sm_gstore_min_isr(struct sm_broker *b)
 {
     sm_tcfg_t *t = NULL;
     int32_t min_isr = 1;

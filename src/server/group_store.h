@@ -20,6 +20,8 @@ sm_err_t sm_gstore_append(void *opaque, int32_t part,
  * here (errs[i] == SM_OK), unload the others named in states. */
 void     sm_gstore_leadership(struct sm_broker *b, const sm_pstate_t *states,
                               int n, const sm_err_t *errs);
+/* min.insync.replicas of __consumer_offsets (1 if unknown). */
+int32_t  sm_gstore_min_isr(struct sm_broker *b);
 /* After StopReplica: unload if topic is __consumer_offsets. */
 void     sm_gstore_stopped(struct sm_broker *b, const char *topic,
                            int32_t partition);

@@ -421,6 +421,9 @@ def t_coordinator_failover():
     m = Member(c, "g-cf", ["cf"], args=["--run", "120000", "--idle",
                                         "120000"])
     wait_for(lambda: sorted(m.values()) == want, T(30), "40 records", 0.1)
+    # the member commits after printing: kill only once that is done
+    wait_for(lambda: kafka_committed(c, "g-cf", "cf") ==
+             {0: 10, 1: 10, 2: 10, 3: 10}, T(30), "the commits", 0.2)
     op = (tcf.java_hash("g-cf") & 0x7FFFFFFF) % tcf.NOFF
     old = tcf.pstate(c, "__consumer_offsets", op)["leader"]
     n = len(m.lines)
