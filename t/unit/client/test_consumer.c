@@ -1,8 +1,12 @@
 /* test_consumer.c: consumer.c - logical offsets through ListOffsets,
  * Fetch decoding (records before the fetch offset in a batch skipped,
  * headers, control batches), the error returned once for
- * OFFSET_OUT_OF_RANGE with auto.offset.reset=none, and assign_topic over
- * Metadata, against the scripted broker of fake_broker.h. */
+ * OFFSET_OUT_OF_RANGE with auto.offset.reset=none, assign_topic over
+ * Metadata, poll_batch / max.poll.records, the on_consume interceptor,
+ * position, pause/resume, seek, and the group consumer's configuration
+ * and argument checks (no broker-side group here: that is
+ * t/integration/test_group_consumer.py), against the scripted broker of
+ * fake_broker.h. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -311,6 +315,158 @@ START_TEST(consumer__assign_topic_and_seek)
 }
 END_TEST
 
+/* on_consume: counts, and upper-cases the value's first byte in place. */
+static void
+upper_first(samsa_message_t *m, void *opaque)
+{
+    (*(int *)opaque)++;
+    if (m->value_len > 0)
+        ((char *)m->value)[0] = (char)(((char *)m->value)[0] - 'a' + 'A');
+}
+
+static samsa_consumer_t *
+consumer_with(const char *const *kv, int n, int *count, char *errstr,
+              size_t errstr_size)
+{
+    samsa_conf_t *conf = samsa_conf_new();
+    samsa_consumer_t *c;
+    char servers[64];
+
+    snprintf(servers, sizeof(servers), "127.0.0.1:%d", fb.port);
+    ck_assert_int_eq(samsa_conf_set(conf, "bootstrap.servers", servers,
+                                    errstr, errstr_size), SAMSA_OK);
+    for (int i = 0; i < n; i += 2)
+        ck_assert_int_eq(samsa_conf_set(conf, kv[i], kv[i + 1], errstr,
+                                        errstr_size), SAMSA_OK);
+    if (count != NULL)
+        samsa_conf_add_consumer_interceptor(conf, upper_first, NULL, count);
+    c = samsa_consumer_new(conf, errstr, errstr_size);
+    samsa_conf_destroy(conf);
+    return c;
+}
+
+/* poll_batch stops at max.poll.records; on_consume sees (and may change)
+ * every message; position is the next offset to return; pause drops
+ * what was fetched and stops fetching; resume and seek go on. */
+START_TEST(consumer__batch_interceptor_position_pause)
+{
+    const char *kv[] = { "max.poll.records", "2", "retry.backoff.ms",
+                         "10" };
+    samsa_topic_partition_t tp = { "t", 1 };
+    samsa_message_t *msgs[10];
+    char errstr[256];
+    int seen = 0, n = 0;
+    int64_t pos = -1;
+    samsa_consumer_t *c = consumer_with(kv, 4, &seen, errstr,
+                                        sizeof(errstr));
+
+    ck_assert_msg(c != NULL, "%s", errstr);
+    ck_assert_int_eq(samsa_consumer_assign(c, "t", 1,
+                                           SAMSA_OFFSET_BEGINNING),
+                     SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_poll_batch(c, 5000, msgs, 10, &n, NULL),
+                     SAMSA_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(msgs[0]->offset, 5);
+    ck_assert_int_eq(msgs[1]->offset, 6);
+    ck_assert_str_eq(msgs[0]->value, "R5");
+    ck_assert_int_eq(seen, 2);
+    for (int i = 0; i < n; i++)
+        samsa_message_destroy(msgs[i]);
+    ck_assert_int_eq(samsa_consumer_position(c, "t", 1, &pos), SAMSA_OK);
+    ck_assert_int_eq(pos, 7);
+    ck_assert_int_eq(samsa_consumer_pause(c, &tp, 1), SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_poll_batch(c, 200, msgs, 10, &n, NULL),
+                     SAMSA_OK);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(samsa_consumer_position(c, "t", 1, &pos), SAMSA_OK);
+    ck_assert_int_eq(pos, 7);
+    ck_assert_int_eq(samsa_consumer_resume(c, &tp, 1), SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_poll_batch(c, 5000, msgs, 10, &n, NULL),
+                     SAMSA_OK);
+    ck_assert_int_eq(n, 2);
+    ck_assert_int_eq(msgs[0]->offset, 7);
+    ck_assert_int_eq(msgs[1]->offset, 9);
+    for (int i = 0; i < n; i++)
+        samsa_message_destroy(msgs[i]);
+    ck_assert_int_eq(samsa_consumer_seek(c, "t", 1, 6), SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_poll_batch(c, 5000, msgs, 1, &n, NULL),
+                     SAMSA_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert_int_eq(msgs[0]->offset, 6);
+    samsa_message_destroy(msgs[0]);
+    ck_assert_int_eq(seen, 5);
+    ck_assert_int_eq(samsa_consumer_seek(c, "t", 0, 0), SM_ERR__STATE);
+    ck_assert_int_eq(samsa_consumer_pause(c, &(samsa_topic_partition_t){
+                                              "x", 0 }, 1), SM_ERR__STATE);
+    ck_assert_int_eq(samsa_consumer_unassign(c, "t", 1), SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_position(c, "t", 1, &pos),
+                     SM_ERR__STATE);
+    samsa_consumer_destroy(c);
+    fb_stop(&fb);
+}
+END_TEST
+
+/* The group keys and the calls that need a group or a subscription. */
+START_TEST(consumer__group_checks)
+{
+    const char *bad_asg[] = { "group.id", "g",
+                              "partition.assignment.strategy",
+                              "range,bogus" };
+    const char *bad_hb[] = { "group.id", "g", "heartbeat.interval.ms",
+                             "10000", "session.timeout.ms", "6000" };
+    const char *grp[] = { "group.id", "g", "partition.assignment.strategy",
+                          "org.apache.kafka.clients.consumer.StickyAssignor,"
+                          "roundrobin", "enable.auto.commit", "false",
+                          "default.api.timeout.ms", "500" };
+    const char *topics[] = { "t" };
+    samsa_conf_t *conf = samsa_conf_new();
+    samsa_consumer_t *c;
+    char errstr[256];
+
+    ck_assert_int_eq(samsa_conf_set(conf, "enable.auto.commit", "maybe",
+                                    errstr, sizeof(errstr)), SM_ERR__CONFIG);
+    ck_assert_int_eq(samsa_conf_set(conf, "offsets.storage", "disk", errstr,
+                                    sizeof(errstr)), SM_ERR__CONFIG);
+    ck_assert_ptr_nonnull(strstr(errstr, "offsets.storage"));
+    ck_assert_int_eq(samsa_conf_set(conf, "max.poll.records", "0", errstr,
+                                    sizeof(errstr)), SM_ERR__CONFIG);
+    samsa_conf_destroy(conf);
+    c = consumer_with(bad_asg, 4, NULL, errstr, sizeof(errstr));
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(strstr(errstr, "bogus"));
+    c = consumer_with(bad_hb, 6, NULL, errstr, sizeof(errstr));
+    ck_assert_ptr_null(c);
+    ck_assert_ptr_nonnull(strstr(errstr, "heartbeat.interval.ms"));
+    c = consumer_with(NULL, 0, NULL, errstr, sizeof(errstr));
+    ck_assert_ptr_nonnull(c);                       /* no group.id */
+    ck_assert_int_eq(samsa_consumer_subscribe(c, topics, 1),
+                     SM_ERR_INVALID_GROUP_ID);
+    ck_assert_int_eq(samsa_consumer_commit_sync(c, NULL, 0, NULL),
+                     SM_ERR_INVALID_GROUP_ID);
+    ck_assert_int_eq(samsa_consumer_commit_async(c, NULL, 0, NULL, NULL),
+                     SM_ERR_INVALID_GROUP_ID);
+    samsa_consumer_destroy(c);
+    c = consumer_with(grp, 8, NULL, errstr, sizeof(errstr));
+    ck_assert_msg(c != NULL, "%s", errstr);
+    ck_assert_int_eq(samsa_consumer_subscribe(c, topics, 0),
+                     SM_ERR__INVALID_ARG);
+    ck_assert_int_eq(samsa_consumer_subscribe_pattern(c, "(unclosed"),
+                     SM_ERR__INVALID_ARG);
+    ck_assert_int_eq(samsa_consumer_assign(c, "t", 0, 0), SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_subscribe(c, topics, 1),
+                     SM_ERR__INVALID_ARG);      /* assign() was used */
+    samsa_consumer_destroy(c);
+    c = consumer_with(grp, 8, NULL, errstr, sizeof(errstr));
+    ck_assert_int_eq(samsa_consumer_subscribe(c, topics, 1), SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_assign(c, "t", 0, 0),
+                     SM_ERR__INVALID_ARG);      /* subscribed */
+    ck_assert_int_eq(samsa_consumer_unsubscribe(c), SAMSA_OK);
+    samsa_consumer_destroy(c);
+    fb_stop(&fb);
+}
+END_TEST
+
 Suite *
 sm_test_suite_consumer(void)
 {
@@ -322,6 +478,8 @@ sm_test_suite_consumer(void)
     tcase_add_test(tc, consumer__earliest_skips_and_headers);
     tcase_add_test(tc, consumer__out_of_range_none);
     tcase_add_test(tc, consumer__assign_topic_and_seek);
+    tcase_add_test(tc, consumer__batch_interceptor_position_pause);
+    tcase_add_test(tc, consumer__group_checks);
     suite_add_tcase(s, tc);
     return s;
 }
