@@ -775,7 +775,9 @@ samsa_err_t samsa_consumer_close(samsa_consumer_t *c);
  * the brokers it rebalances: commits and releases what it owns, computes
  * its share with the range strategy (one stream per member, as 0.8's
  * RangeAssignor: sorted members, sorted partitions, the first n % m
- * members one partition more), claims it (a claim still held by the old
+ * members one partition more) or 0.8.2's roundrobin (the partitions of
+ * all topics ordered by the Java hash of "[topic,partition]", dealt to
+ * the sorted members in turn), claims it (a claim still held by the old
  * owner fails the attempt: retried after rebalance_backoff_ms, up to
  * rebalance_max_retries times) and fetches from the committed offsets
  * (or the reset policy) with the simple consumer, over the brokers found
@@ -796,6 +798,11 @@ typedef struct samsa_zk_consumer_opts {
                                           0 largest (default) */
     int rebalance_max_retries;         /* rebalance.max.retries 4 */
     int rebalance_backoff_ms;          /* rebalance.backoff.ms 2000 */
+    const char *assignment_strategy;   /* partition.assignment.strategy:
+                                          "range" (NULL: default) or
+                                          "roundrobin" (0.8.2: every
+                                          member must subscribe to the
+                                          same topics) */
 } samsa_zk_consumer_opts_t;
 
 /* 0.8's defaults into *o (connect and group left NULL). */

@@ -14,7 +14,8 @@
  * REBALANCE (one attempt): commit (auto_commit) and release everything
  * (delete our owner znodes, drop the inner consumer); read the members
  * (child watch) and their subscriptions, the brokers (child watch) and
- * each topic's partitions (data watch); take our range; claim each
+ * each topic's partitions (data watch); take our share (range per topic,
+ * or 0.8.2's roundrobin over all topics); claim each
  * partition with an ephemeral owner znode - one still held by its old
  * owner, who has not released it yet, fails the attempt (claims undone);
  * read the committed offsets; assign.  Watches fire as events on the
@@ -33,6 +34,7 @@
 
 #include "client/client.h"
 #include "client/samsa.h"
+#include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "zk/kafka_zk.h"
@@ -57,6 +59,7 @@ struct samsa_zk_consumer {
     zc_part_t     *owned;
     int            nowned;
     int            need_rebalance;
+    int            roundrobin;      /* else range */
     int64_t        next_commit;     /* monotonic ms */
 };
 
@@ -332,6 +335,122 @@ zc_take_topic(samsa_zk_consumer_t *zc, const char *topic)
     return err;
 }
 
+/* Java's String.hashCode (topic names are ASCII). */
+static int32_t
+zc_java_hash(const char *s)
+{
+    uint32_t h = 0;
+
+    for (; *s != '\0'; s++)
+        h = 31 * h + (uint8_t)*s;
+    return (int32_t)h;
+}
+
+typedef struct zc_tp {
+    char    *topic;
+    int32_t  partition;
+    int32_t  hash;                  /* of "[topic,partition]" */
+} zc_tp_t;
+
+static int
+zc_cmp_hash(const void *a, const void *b)
+{
+    const zc_tp_t *x = a, *y = b;
+    int c;
+
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    c = strcmp(x->topic, y->topic);
+    return c != 0 ? c : (x->partition > y->partition) -
+                        (x->partition < y->partition);
+}
+
+static int
+zc_same_threads(const sm_zk_strings_t *a, const sm_zk_strings_t *b)
+{
+    if (a->cnt != b->cnt)
+        return 0;
+    for (int i = 0; i < a->cnt; i++)
+        if (strcmp(a->v[i], b->v[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The partitions of topic into *all (with their hashes); its sorted
+ * threads into *threads. */
+static sm_err_t
+zc_rr_topic(samsa_zk_consumer_t *zc, const char *topic, zc_tp_t **all,
+            int *n, sm_zk_strings_t *threads)
+{
+    sm_zk_topic_t t;
+    sm_err_t err;
+
+    memset(&t, 0, sizeof(t));
+    memset(threads, 0, sizeof(*threads));
+    err = sm_zk_get_topic(zc->zk, topic, 1, &t);
+    if (err != SM_OK)
+        return err;
+    err = zc_members(zc, topic, threads);
+    qsort(threads->v, (size_t)threads->cnt, sizeof(*threads->v), zc_strcmp);
+    *all = sm_realloc(*all, (size_t)(*n + t.part_cnt + 1) * sizeof(**all));
+    for (int k = 0; k < t.part_cnt; k++) {
+        char *name = sm_asprintf("[%s,%d]", topic, (int)t.parts[k].partition);
+        (*all)[*n] = (zc_tp_t){ sm_strdup(topic), t.parts[k].partition,
+                                zc_java_hash(name) };
+        (*n)++;
+        sm_free(name);
+    }
+    sm_zk_topic_fini(&t);
+    return err;
+}
+
+/* 0.8.2's RoundRobinAssignor: our share of every subscribed topic's
+ * partitions, claimed and appended to zc->owned.  The members must have
+ * the same subscriptions (_STATE otherwise, as 0.8.2 refuses). */
+static sm_err_t
+zc_take_roundrobin(samsa_zk_consumer_t *zc)
+{
+    sm_zk_strings_t head = { 0 }, threads;
+    zc_tp_t *all = NULL;
+    int n = 0, have = 0;
+    sm_err_t err = SM_OK;
+
+    for (int i = 0; i < zc->ntopics && err == SM_OK; i++) {
+        err = zc_rr_topic(zc, zc->topics[i], &all, &n, &threads);
+        if (err == SM_ERR__NOENT) {
+            err = SM_OK;                /* not created yet */
+        } else if (err == SM_OK && !have) {
+            head = threads;
+            have = 1;
+            continue;
+        } else if (err == SM_OK && !zc_same_threads(&head, &threads)) {
+            sm_warn("consumer", "group %s: round-robin assignment is "
+                    "allowed only if all consumers in the group subscribe "
+                    "to the same topics", zc->group);
+            err = SM_ERR__STATE;
+        }
+        sm_zk_strings_fini(&threads);
+    }
+    if (n > 0)
+        qsort(all, (size_t)n, sizeof(*all), zc_cmp_hash);
+    for (int k = 0; err == SM_OK && have && head.cnt > 0 && k < n; k++) {
+        if (strcmp(head.v[k % head.cnt], zc->thread) != 0)
+            continue;
+        err = zc_claim(zc, all[k].topic, all[k].partition);
+        if (err != SM_OK)
+            break;
+        zc->owned = sm_realloc(zc->owned, (size_t)(zc->nowned + 1) *
+                               sizeof(*zc->owned));
+        zc->owned[zc->nowned++] = (zc_part_t){ sm_strdup(all[k].topic),
+                                               all[k].partition, -1, -1 };
+    }
+    for (int k = 0; k < n; k++)
+        sm_free(all[k].topic);
+    sm_free(all);
+    sm_zk_strings_fini(&head);
+    return err;
+}
+
 /* Fetch the owned partitions from their committed offsets. */
 static sm_err_t
 zc_start_fetching(samsa_zk_consumer_t *zc, const char *boot, char *errstr,
@@ -375,7 +494,9 @@ zc_rebalance_once(samsa_zk_consumer_t *zc, char *errstr, size_t errstr_size)
                  "(%s)", sm_zk_connect_string(zc->zk));
         return SM_ERR__STATE;
     }
-    for (int i = 0; i < zc->ntopics && err == SM_OK; i++)
+    if (zc->roundrobin)
+        err = zc_take_roundrobin(zc);
+    for (int i = 0; !zc->roundrobin && i < zc->ntopics && err == SM_OK; i++)
         err = zc_take_topic(zc, zc->topics[i]);
     if (err == SM_OK && zc->nowned > 0)
         err = zc_start_fetching(zc, boot, errstr, errstr_size);
@@ -509,6 +630,13 @@ zc_check_opts(const samsa_zk_consumer_opts_t *o, int ntopics, char *errstr,
         snprintf(errstr, errstr_size, "no topic to subscribe to");
         return SM_ERR__CONFIG;
     }
+    if (o->assignment_strategy != NULL &&
+        strcmp(o->assignment_strategy, "range") != 0 &&
+        strcmp(o->assignment_strategy, "roundrobin") != 0) {
+        snprintf(errstr, errstr_size, "partition.assignment.strategy must "
+                 "be range or roundrobin, not %s", o->assignment_strategy);
+        return SM_ERR__CONFIG;
+    }
     return SM_OK;
 }
 
@@ -525,6 +653,9 @@ samsa_zk_consumer_new(const samsa_conf_t *conf,
         return NULL;
     zc = sm_calloc(1, sizeof(*zc));
     zc->o = *o;
+    zc->o.assignment_strategy = NULL;   /* kept as zc->roundrobin */
+    zc->roundrobin = o->assignment_strategy != NULL &&
+                     strcmp(o->assignment_strategy, "roundrobin") == 0;
     zc->group = sm_strdup(o->group_id);
     zc->id = o->consumer_id ? sm_strdup(o->consumer_id)
                             : zc_make_id(o->group_id);

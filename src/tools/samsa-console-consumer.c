@@ -351,6 +351,8 @@ cc_zk_opts(const sm_props_t *props, samsa_zk_consumer_opts_t *o,
             o->rebalance_backoff_ms = atoi(v);
         else if (strcmp(k, "rebalance.max.retries") == 0)
             o->rebalance_max_retries = atoi(v);
+        else if (strcmp(k, "partition.assignment.strategy") == 0)
+            o->assignment_strategy = v;
         else if (strcmp(k, "auto.offset.reset") == 0)
             o->from_beginning = strcmp(v, "smallest") == 0 ||
                                 strcmp(v, "earliest") == 0;

@@ -10,7 +10,9 @@ through kafka-console-consumer.sh --zookeeper (issue 6 §2).
     member each, nobody re-reads what was committed;
   * kill -9 of a member: when its ZooKeeper session expires the survivor
     takes all partitions and gets every new record;
-  * SIGTERM commits: the offsets in ZooKeeper are the log end offsets.
+  * SIGTERM commits: the offsets in ZooKeeper are the log end offsets;
+  * partition.assignment.strategy=roundrobin deals the partitions as
+    0.8.2's RoundRobinAssignor does.
 """
 
 import os
@@ -43,12 +45,12 @@ class Member:
     """A kafka-console-consumer.sh --zookeeper process; its output lines
     ("<partition>\\t<value>") collected by a thread."""
 
-    def __init__(self, c):
+    def __init__(self, c, group="g", extra=()):
         self.lines = []
         self.proc = subprocess.Popen(
             [os.path.join(BIN, "kafka-console-consumer.sh"),
              "--zookeeper", c.zk.connect(c.chroot), "--topic", TOPIC,
-             "--group", "g", "--from-beginning",
+             "--group", group, "--from-beginning"] + list(extra) + [
              "--property", "print.partition=true",
              "--consumer-property", "auto.commit.interval.ms=300",
              "--consumer-property", "zookeeper.session.timeout.ms=4000",
@@ -67,9 +69,9 @@ class Member:
         return [v for _, v in self.lines]
 
 
-def owners(c):
+def owners(c, group="g"):
     zk = c.kazoo()
-    base = "/consumers/g/owners/%s" % TOPIC
+    base = "/consumers/%s/owners/%s" % (group, TOPIC)
     if not zk.exists(base):
         return {}
     return {int(p): zk.get("%s/%s" % (base, p))[0].decode()
@@ -166,6 +168,34 @@ def t_close_commits():
     assert_eq(offsets(c), {0: 30, 1: 30, 2: 30, 3: 30}, "offsets")
     assert_eq(owners(c), {}, "owners left")
     assert_eq(c.kazoo().get_children("/consumers/g/ids"), [], "members")
+
+
+def java_hash(s):
+    h = 0
+    for ch in s.encode():
+        h = (31 * h + ch) & 0xFFFFFFFF
+    return h - (1 << 32) if h & 0x80000000 else h
+
+
+@suite.test("partition.assignment.strategy=roundrobin: 0.8.2's order "
+            "(Java hash of [topic,partition]) dealt to the sorted members")
+def t_roundrobin():
+    c = S["c"]
+    rr = ["--consumer-property", "partition.assignment.strategy=roundrobin"]
+    a, b = Member(c, "grr", rr), Member(c, "grr", rr)
+    try:
+        def split():
+            o = owners(c, "grr")
+            return o if len(o) == 4 and len(set(o.values())) == 2 else None
+        o = wait_for(split, T(30), "owners split between two members", 0.1)
+        threads = sorted(set(o.values()))
+        order = sorted(range(4), key=lambda p: java_hash("[%s,%d]" %
+                                                         (TOPIC, p)))
+        want = {p: threads[i % 2] for i, p in enumerate(order)}
+        assert_eq(o, want, "round-robin owners")
+    finally:
+        for m in (a, b):
+            harness.reap(m.proc, signal.SIGTERM, 30)
 
 
 if __name__ == "__main__":
