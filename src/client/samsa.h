@@ -803,6 +803,14 @@ typedef struct samsa_zk_consumer_opts {
                                           "roundrobin" (0.8.2: every
                                           member must subscribe to the
                                           same topics) */
+    int offsets_kafka;                 /* offsets.storage: 0 zookeeper
+                                          (0.8.2's default), 1 kafka
+                                          (OffsetCommit/OffsetFetch to the
+                                          group's coordinator) */
+    int dual_commit;                   /* dual.commit.enabled 1: with
+                                          kafka storage, commit to
+                                          ZooKeeper too and start from the
+                                          larger of the two offsets */
 } samsa_zk_consumer_opts_t;
 
 /* 0.8's defaults into *o (connect and group left NULL). */

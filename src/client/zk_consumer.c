@@ -3,6 +3,12 @@
  * (samsa_zk_consumer_*; Kafka 0.8's ZookeeperConsumerConnector and its
  * ZKRebalancerListener).
  *
+ * OFFSETS.  ZooKeeper by default; offsets.storage=kafka commits through
+ * the group's coordinator (OffsetCommit, generation -1: the coordinator
+ * knows no members of a ZooKeeper-coordinated group) and reads the
+ * group's offsets there; dual.commit.enabled writes ZooKeeper as well and
+ * starts from the larger offset (0.8.2's migration path).
+ *
  * STATE.  zc->owned lists the partitions this member claimed in the last
  * successful rebalance, each with the position to commit (the offset
  * after the last record returned, or the offset it started from).  The
@@ -56,6 +62,7 @@ struct samsa_zk_consumer {
     samsa_conf_t  *conf;            /* copy of the caller's */
     sm_zk_t       *zk;
     samsa_consumer_t *c;            /* NULL while nothing is owned */
+    samsa_client_t   *client;       /* offsets.storage=kafka; with c */
     zc_part_t     *owned;
     int            nowned;
     int            need_rebalance;
@@ -72,6 +79,7 @@ samsa_zk_consumer_opts_init(samsa_zk_consumer_opts_t *o)
     o->auto_commit_interval_ms = 60000;
     o->rebalance_max_retries = 4;
     o->rebalance_backoff_ms = 2000;
+    o->dual_commit = 1;
 }
 
 const char *
@@ -102,24 +110,66 @@ zc_owned_find(samsa_zk_consumer_t *zc, const char *topic, int32_t p)
     return NULL;
 }
 
-samsa_err_t
-samsa_zk_consumer_commit(samsa_zk_consumer_t *zc)
+/* Commit the moved positions to Kafka (offsets.storage=kafka): each
+ * entry's Kafka outcome into ok[i] (1: written). */
+static sm_err_t
+zc_commit_kafka(samsa_zk_consumer_t *zc, int *ok)
 {
-    sm_err_t err = SAMSA_OK;
+    samsa_partition_offset_t *v = sm_calloc((size_t)zc->nowned + 1,
+                                            sizeof(*v));
+    int *idx = sm_calloc((size_t)zc->nowned + 1, sizeof(*idx));
+    int n = 0;
+    char *errmsg = NULL;
+    sm_err_t err = SM_OK;
 
     for (int i = 0; i < zc->nowned; i++) {
         zc_part_t *o = &zc->owned[i];
-        sm_err_t e;
-
         if (o->pos < 0 || o->pos == o->committed)
             continue;
-        e = sm_zk_set_consumer_offset(zc->zk, zc->group, o->topic,
-                                      o->partition, o->pos);
+        v[n].topic = o->topic;      /* borrowed */
+        v[n].partition = o->partition;
+        v[n].offset = o->pos;
+        idx[n++] = i;
+    }
+    if (n > 0)
+        err = samsa_alter_group_offsets(zc->client, zc->group, v, n,
+                                        &errmsg);
+    for (int k = 0; k < n; k++)
+        ok[idx[k]] = err == SM_OK && v[k].err == SM_OK;
+    if (err != SM_OK)
+        sm_warn("consumer", "group %s: offset commit to Kafka failed: %s",
+                zc->group, errmsg != NULL ? errmsg : "");
+    sm_free(errmsg);
+    sm_free(idx);
+    sm_free(v);
+    return err;
+}
+
+samsa_err_t
+samsa_zk_consumer_commit(samsa_zk_consumer_t *zc)
+{
+    int *kok = sm_calloc((size_t)zc->nowned + 1, sizeof(*kok));
+    int kafka = zc->o.offsets_kafka && zc->client != NULL;
+    int zk = !zc->o.offsets_kafka || zc->o.dual_commit;
+    sm_err_t err = SAMSA_OK;
+
+    if (kafka)
+        err = zc_commit_kafka(zc, kok);
+    for (int i = 0; i < zc->nowned; i++) {
+        zc_part_t *o = &zc->owned[i];
+        sm_err_t e = SM_OK;
+
+        if (o->pos < 0 || o->pos == o->committed || (kafka && !kok[i]))
+            continue;
+        if (zk)
+            e = sm_zk_set_consumer_offset(zc->zk, zc->group, o->topic,
+                                          o->partition, o->pos);
         if (e == SM_OK)
             o->committed = o->pos;
         else
             err = e;
     }
+    sm_free(kok);
     zc->next_commit = sm_mono_ms() + zc->o.auto_commit_interval_ms;
     return err;
 }
@@ -149,6 +199,8 @@ zc_release(samsa_zk_consumer_t *zc)
         samsa_consumer_destroy(zc->c);
         zc->c = NULL;
     }
+    samsa_client_destroy(zc->client);
+    zc->client = NULL;
 }
 
 /* ------------------------------------------------------------ group */
@@ -451,6 +503,51 @@ zc_take_roundrobin(samsa_zk_consumer_t *zc)
     return err;
 }
 
+/* offsets.storage=kafka: the group's offsets in Kafka into
+ * owned[].committed (-1 where none). */
+static sm_err_t
+zc_kafka_offsets(samsa_zk_consumer_t *zc, char *errstr, size_t errstr_size)
+{
+    samsa_partition_offset_t *v = NULL;
+    char *errmsg = NULL;
+    int n = 0;
+    sm_err_t err = samsa_list_group_offsets(zc->client, zc->group, &v, &n,
+                                            &errmsg);
+
+    if (err != SM_OK) {
+        snprintf(errstr, errstr_size, "reading the group's offsets from "
+                 "Kafka failed: %s", errmsg != NULL ? errmsg : "");
+        sm_free(errmsg);
+        return err;
+    }
+    for (int i = 0; i < zc->nowned; i++) {
+        zc_part_t *o = &zc->owned[i];
+        o->committed = -1;
+        for (int k = 0; k < n; k++)
+            if (v[k].partition == o->partition &&
+                strcmp(v[k].topic, o->topic) == 0)
+                o->committed = v[k].offset;
+    }
+    samsa_partition_offsets_free(v, n);
+    return SM_OK;
+}
+
+/* Where o starts: its ZooKeeper offset, or (kafka storage) its Kafka
+ * offset - the larger of the two with dual commit, as 0.8.2; -1: none. */
+static int64_t
+zc_stored_offset(samsa_zk_consumer_t *zc, const zc_part_t *o)
+{
+    int64_t zk = -1;
+
+    if (!zc->o.offsets_kafka || zc->o.dual_commit)
+        if (sm_zk_get_consumer_offset(zc->zk, zc->group, o->topic,
+                                      o->partition, &zk) != SM_OK)
+            zk = -1;
+    if (!zc->o.offsets_kafka)
+        return zk;
+    return o->committed > zk ? o->committed : zk;
+}
+
 /* Fetch the owned partitions from their committed offsets. */
 static sm_err_t
 zc_start_fetching(samsa_zk_consumer_t *zc, const char *boot, char *errstr,
@@ -464,13 +561,17 @@ zc_start_fetching(samsa_zk_consumer_t *zc, const char *boot, char *errstr,
     zc->c = samsa_consumer_new(zc->conf, errstr, errstr_size);
     if (zc->c == NULL)
         return SM_ERR__CONFIG;
+    if (zc->o.offsets_kafka) {
+        zc->client = samsa_client_new(zc->conf, errstr, errstr_size);
+        if (zc->client == NULL)
+            return SM_ERR__CONFIG;
+        err = zc_kafka_offsets(zc, errstr, errstr_size);
+    }
     for (int i = 0; i < zc->nowned && err == SM_OK; i++) {
         zc_part_t *o = &zc->owned[i];
-        int64_t off = -1;
+        int64_t off = zc_stored_offset(zc, o);
 
-        if (sm_zk_get_consumer_offset(zc->zk, zc->group, o->topic,
-                                      o->partition, &off) == SM_OK &&
-            off >= 0)
+        if (off >= 0)
             o->pos = o->committed = off;
         else
             off = zc->o.from_beginning ? SAMSA_OFFSET_BEGINNING
@@ -511,6 +612,8 @@ zc_rebalance_once(samsa_zk_consumer_t *zc, char *errstr, size_t errstr_size)
             samsa_consumer_destroy(zc->c);
             zc->c = NULL;
         }
+        samsa_client_destroy(zc->client);
+        zc->client = NULL;
     }
     return err;
 }

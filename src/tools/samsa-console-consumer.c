@@ -353,6 +353,10 @@ cc_zk_opts(const sm_props_t *props, samsa_zk_consumer_opts_t *o,
             o->rebalance_max_retries = atoi(v);
         else if (strcmp(k, "partition.assignment.strategy") == 0)
             o->assignment_strategy = v;
+        else if (strcmp(k, "offsets.storage") == 0)
+            o->offsets_kafka = strcmp(v, "kafka") == 0;
+        else if (strcmp(k, "dual.commit.enabled") == 0)
+            o->dual_commit = strcasecmp(v, "false") != 0;
         else if (strcmp(k, "auto.offset.reset") == 0)
             o->from_beginning = strcmp(v, "smallest") == 0 ||
                                 strcmp(v, "earliest") == 0;

@@ -12,7 +12,9 @@ through kafka-console-consumer.sh --zookeeper (issue 6 §2).
     takes all partitions and gets every new record;
   * SIGTERM commits: the offsets in ZooKeeper are the log end offsets;
   * partition.assignment.strategy=roundrobin deals the partitions as
-    0.8.2's RoundRobinAssignor does.
+    0.8.2's RoundRobinAssignor does;
+  * offsets.storage=kafka commits through the group coordinator (and to
+    ZooKeeper too with dual.commit.enabled) and restarts from there.
 """
 
 import os
@@ -196,6 +198,50 @@ def t_roundrobin():
     finally:
         for m in (a, b):
             harness.reap(m.proc, signal.SIGTERM, 30)
+
+
+def kafka_offsets(c, group):
+    from confluent_kafka import Consumer, TopicPartition
+    k = Consumer({"bootstrap.servers": c.bootstrap, "group.id": group,
+                  "enable.auto.commit": False})
+    try:
+        got = k.committed([TopicPartition(TOPIC, p) for p in range(4)],
+                          timeout=T(20))
+        return {tp.partition: tp.offset for tp in got if tp.offset >= 0}
+    finally:
+        k.close()
+
+
+def offsets_of(c, group):
+    zk = c.kazoo()
+    base = "/consumers/%s/offsets/%s" % (group, TOPIC)
+    if not zk.exists(base):
+        return {}
+    return {int(p): int(zk.get("%s/%s" % (base, p))[0])
+            for p in zk.get_children(base)}
+
+
+@suite.test("offsets.storage=kafka commits through the coordinator; "
+            "dual.commit.enabled (0.8.2's default) also to ZooKeeper")
+def t_kafka_storage():
+    c = S["c"]
+    end = {p: 30 for p in range(4)}
+    for group, dual in (("gkd", "true"), ("gk", "false")):
+        m = Member(c, group, ["--consumer-property",
+                              "offsets.storage=kafka", "--consumer-property",
+                              "dual.commit.enabled=" + dual])
+        wait_for(lambda: len(m.lines) >= 120, T(30), "120 records", 0.1)
+        m.proc.send_signal(signal.SIGTERM)
+        assert_eq(m.proc.wait(T(30)), 0, "exit status")
+        assert_eq(kafka_offsets(c, group), end, "Kafka offsets of " + group)
+        assert_eq(offsets_of(c, group), end if dual == "true" else {},
+                  "ZooKeeper offsets of " + group)
+    # a restarted kafka-storage member starts from Kafka's offsets
+    m = Member(c, "gk", ["--consumer-property", "offsets.storage=kafka",
+                         "--consumer-property", "dual.commit.enabled=false"])
+    time.sleep(T(3))
+    harness.reap(m.proc, signal.SIGTERM, 30)
+    assert_eq(len(m.lines), 0, "records read again")
 
 
 if __name__ == "__main__":
