@@ -36,6 +36,7 @@ kafka.tools.ConsoleConsumer             samsa-console-consumer
 org.apache.kafka.tools.ProducerPerformance samsa-producer-perf
 kafka.tools.ConsumerPerformance         samsa-consumer-perf
 org.apache.kafka.tools.VerifiableProducer samsa-verifiable-producer
+org.apache.kafka.tools.VerifiableConsumer samsa-verifiable-consumer
 kafka.tools.ConsumerOffsetChecker       samsa-consumer-offset-checker
 '
 

@@ -1,11 +1,13 @@
 /*
  * samsa-consumer-perf: read --messages records of --topic and report the
  * throughput - samsa's ConsumerPerformance (Kafka 2.8 flags and output),
- * run by bin/kafka-consumer-perf-test.sh, over libsamsa's simple
- * consumer.  Without consumer groups yet, every partition of the topic is
- * assigned directly, from the earliest offset (or the latest with
- * --from-latest); rebalance.time.ms is therefore always 0.  --group is
- * accepted and ignored.
+ * run by bin/kafka-consumer-perf-test.sh, over libsamsa's group
+ * consumer: it joins --group (default perf-consumer-<0..99999>) and
+ * subscribes to the topic; where the group has no committed offset it
+ * starts at the earliest offset (the latest with --from-latest), and
+ * commits with the default auto commit, as Kafka's tool.
+ * rebalance.time.ms is the time from a revocation (or the start) to the
+ * next assignment; fetch.time.ms the elapsed time less that.
  *
  * OUTPUT (standard output), Kafka's: the header line (unless
  * --hide-header), then either one total line
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/time.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
@@ -45,7 +48,7 @@ static const cn_opt_t kp_opts[O__CNT] = {
     [O_TOPIC] = { "topic", 1, "String: topic", "REQUIRED: The topic to "
         "consume from.", NULL },
     [O_GROUP] = { "group", 1, "String: gid", "The group id to consume on "
-        "(samsa: accepted, no group is joined).", "perf-consumer-N" },
+        "", "perf-consumer-N" },
     [O_FETCH_SIZE] = { "fetch-size", 1, "Integer: size", "The amount of "
         "data to fetch in a single request.", "1048576" },
     [O_FROM_LATEST] = { "from-latest", 0, NULL, "If the consumer does not "
@@ -88,6 +91,7 @@ static const char kp_help[] =
 typedef struct kp_stats {
     int64_t start_wall, start, last_report;
     long long msgs, bytes, last_msgs, last_bytes;
+    int64_t join_start, join_ms, join_round_ms;   /* rebalance time */
 } kp_stats_t;
 
 /* SimpleDateFormat "yyyy-MM-dd HH:mm:ss:SSS" of wall-clock ms. */
@@ -115,18 +119,21 @@ kp_wall_ms(void)
 static void
 kp_progress(kp_stats_t *s, int64_t now)
 {
-    double el = (double)(now - s->last_report), mb;
+    double el = (double)(now - s->last_report), mb, fetch;
     char d[64];
 
     if (el <= 0)
         el = 1;
     mb = (double)(s->bytes - s->last_bytes) / (1024.0 * 1024.0);
     kp_date(d, sizeof(d), s->start_wall + (now - s->start));
-    printf("%s, %d, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n", d, 0,
-           (double)s->bytes / (1024.0 * 1024.0), 1000.0 * mb / el, s->msgs,
-           1000.0 * (double)(s->msgs - s->last_msgs) / el, 0,
-           (long long)el, 1000.0 * mb / el,
-           1000.0 * (double)(s->msgs - s->last_msgs) / el);
+    fetch = el - (double)s->join_round_ms;
+    printf("%s, %d, %.4f, %.4f, %lld, %.4f, %lld, %lld, %.4f, %.4f\n", d,
+           0, (double)s->bytes / (1024.0 * 1024.0), 1000.0 * mb / el,
+           s->msgs, 1000.0 * (double)(s->msgs - s->last_msgs) / el,
+           (long long)s->join_round_ms, (long long)fetch,
+           1000.0 * mb / fetch,
+           1000.0 * (double)(s->msgs - s->last_msgs) / fetch);
+    s->join_round_ms = 0;
     s->last_report = now;
     s->last_msgs = s->msgs;
     s->last_bytes = s->bytes;
@@ -136,40 +143,82 @@ static void
 kp_total(const kp_stats_t *s, int64_t end)
 {
     double sec = (double)(end - s->start) / 1000.0;
-    double mb = (double)s->bytes / (1024.0 * 1024.0);
+    double mb = (double)s->bytes / (1024.0 * 1024.0), fetch;
     char d0[64], d1[64];
 
     if (sec <= 0)
         sec = 0.001;
     kp_date(d0, sizeof(d0), s->start_wall);
     kp_date(d1, sizeof(d1), s->start_wall + (end - s->start));
-    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %d, %lld, %.4f, %.4f\n", d0, d1,
-           mb, mb / sec, s->msgs, (double)s->msgs / sec, 0,
-           (long long)(end - s->start), mb / sec, (double)s->msgs / sec);
+    fetch = (double)(end - s->start - s->join_ms) / 1000.0;
+    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %lld, %lld, %.4f, %.4f\n", d0,
+           d1, mb, mb / sec, s->msgs, (double)s->msgs / sec,
+           (long long)s->join_ms, (long long)(end - s->start - s->join_ms),
+           mb / fetch, (double)s->msgs / fetch);
 }
 
 /* ------------------------------------------------------------ run */
 
+/* ConsumerRebalanceListener: the join time runs from a revocation (or
+ * the start) to the next assignment. */
+static void
+kp_on_rebalance(samsa_consumer_t *c, int kind,
+                const samsa_topic_partition_t *tps, int cnt, void *opaque)
+{
+    kp_stats_t *s = opaque;
+    int64_t now = sm_mono_ms();
+
+    (void)c;
+    (void)tps;
+    (void)cnt;
+    if (kind == SAMSA_REBALANCE_REVOKED) {
+        s->join_start = now;
+        return;
+    }
+    s->join_ms += now - s->join_start;
+    s->join_round_ms += now - s->join_start;
+}
+
+/* new Random().nextInt(100000), seeded from the clock and the pid. */
+static unsigned
+kp_random(void)
+{
+    struct timespec ts;
+    unsigned long x;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
+        (unsigned long)ts.tv_sec;
+    x ^= x >> 13;
+    x *= 0x5bd1e995UL;
+    return (unsigned)((x ^ (x >> 15)) % 100000);
+}
+
 static samsa_consumer_t *
-kp_open(const cn_args_t *a)
+kp_open(const cn_args_t *a, kp_stats_t *s)
 {
     sm_props_t props = SM_PROPS_INIT;
     samsa_conf_t *conf = samsa_conf_new();
     samsa_consumer_t *c = NULL;
     const char *servers = cn_value(a, O_BOOTSTRAP, NULL);
-    char errstr[512];
+    char errstr[512], group[32];
 
+    snprintf(group, sizeof(group), "perf-consumer-%u", kp_random());
     if (servers == NULL)
         servers = cn_value(a, O_BROKER_LIST, "");
     if (cn_props(a, cn_value(a, O_CONFIG, NULL), -1, &props) != 0)
         goto out;
     sm_props_set(&props, "bootstrap.servers", servers, 0);
+    sm_props_set(&props, "group.id", cn_value(a, O_GROUP, group), 0);
+    sm_props_set(&props, "auto.offset.reset", a->given[O_FROM_LATEST] > 0
+                 ? "latest" : "earliest", 0);
     sm_props_set(&props, "max.partition.fetch.bytes",
                  cn_value(a, O_FETCH_SIZE, "1048576"), 0);
     if (sm_props_get(&props, "client.id") == NULL)
         sm_props_set(&props, "client.id", "perf-consumer-client", 0);
     if (cn_conf_apply(conf, &props) != 0)
         goto out;
+    samsa_conf_set_rebalance_cb(conf, kp_on_rebalance, s);
     c = samsa_consumer_new(conf, errstr, sizeof(errstr));
     if (c == NULL)
         fprintf(stderr, "%s\n", errstr);
@@ -217,21 +266,18 @@ kp_consume(const cn_args_t *a, samsa_consumer_t *c, kp_stats_t *s)
 static int
 kp_run(const cn_args_t *a)
 {
-    samsa_consumer_t *c = kp_open(a);
+    const char *topic = cn_value(a, O_TOPIC, "");
+    samsa_consumer_t *c;
     kp_stats_t s;
-    char *errmsg = NULL;
+    samsa_err_t err;
+    int64_t end;
     int rc = 1;
 
     memset(&s, 0, sizeof(s));
-    if (c == NULL)
+    if ((c = kp_open(a, &s)) == NULL)
         return 1;
-    if (samsa_consumer_assign_topic(c, cn_value(a, O_TOPIC, ""),
-                                    a->given[O_FROM_LATEST] > 0
-                                    ? SAMSA_OFFSET_END
-                                    : SAMSA_OFFSET_BEGINNING,
-                                    &errmsg) != SAMSA_OK) {
-        fprintf(stderr, "%s\n", errmsg ? errmsg : "assignment failed");
-        free(errmsg);
+    if ((err = samsa_consumer_subscribe(c, &topic, 1)) != SAMSA_OK) {
+        fprintf(stderr, "%s\n", samsa_err_message(err));
         goto out;
     }
     if (a->given[O_HIDE_HEADER] == 0)
@@ -240,10 +286,12 @@ kp_run(const cn_args_t *a)
                "fetch.nMsg.sec\n", a->given[O_DETAILED] > 0 ?
                "time, threadId" : "start.time, end.time");
     s.start_wall = kp_wall_ms();
-    s.start = s.last_report = sm_mono_ms();
+    s.start = s.last_report = s.join_start = sm_mono_ms();
     rc = kp_consume(a, c, &s);
+    end = sm_mono_ms();
+    samsa_consumer_close(c);
     if (rc == 0 && a->given[O_DETAILED] == 0)
-        kp_total(&s, sm_mono_ms());
+        kp_total(&s, end);
 out:
     samsa_consumer_destroy(c);
     return rc;
