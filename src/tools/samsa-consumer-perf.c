@@ -20,6 +20,7 @@
  *
  * Threads: one.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,23 +117,37 @@ kp_wall_ms(void)
     return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
+/* Java's "%.4f" of x: NaN and Infinity spelled as Java does. */
+static const char *
+kp_f4(char *buf, size_t size, double x)
+{
+    if (isnan(x))
+        snprintf(buf, size, "NaN");
+    else if (isinf(x))
+        snprintf(buf, size, "%sInfinity", x < 0 ? "-" : "");
+    else
+        snprintf(buf, size, "%.4f", x);
+    return buf;
+}
+
 static void
 kp_progress(kp_stats_t *s, int64_t now)
 {
     double el = (double)(now - s->last_report), mb, fetch;
-    char d[64];
+    char d[64], f1[32], f2[32];
 
     if (el <= 0)
         el = 1;
     mb = (double)(s->bytes - s->last_bytes) / (1024.0 * 1024.0);
     kp_date(d, sizeof(d), s->start_wall + (now - s->start));
     fetch = el - (double)s->join_round_ms;
-    printf("%s, %d, %.4f, %.4f, %lld, %.4f, %lld, %lld, %.4f, %.4f\n", d,
+    printf("%s, %d, %.4f, %.4f, %lld, %.4f, %lld, %lld, %s, %s\n", d,
            0, (double)s->bytes / (1024.0 * 1024.0), 1000.0 * mb / el,
            s->msgs, 1000.0 * (double)(s->msgs - s->last_msgs) / el,
            (long long)s->join_round_ms, (long long)fetch,
-           1000.0 * mb / fetch,
-           1000.0 * (double)(s->msgs - s->last_msgs) / fetch);
+           kp_f4(f1, sizeof(f1), 1000.0 * mb / fetch),
+           kp_f4(f2, sizeof(f2), 1000.0 * (double)(s->msgs - s->last_msgs)
+                 / fetch));
     s->join_round_ms = 0;
     s->last_report = now;
     s->last_msgs = s->msgs;
@@ -144,17 +159,18 @@ kp_total(const kp_stats_t *s, int64_t end)
 {
     double sec = (double)(end - s->start) / 1000.0;
     double mb = (double)s->bytes / (1024.0 * 1024.0), fetch;
-    char d0[64], d1[64];
+    char d0[64], d1[64], f1[32], f2[32];
 
     if (sec <= 0)
         sec = 0.001;
     kp_date(d0, sizeof(d0), s->start_wall);
     kp_date(d1, sizeof(d1), s->start_wall + (end - s->start));
     fetch = (double)(end - s->start - s->join_ms) / 1000.0;
-    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %lld, %lld, %.4f, %.4f\n", d0,
+    printf("%s, %s, %.4f, %.4f, %lld, %.4f, %lld, %lld, %s, %s\n", d0,
            d1, mb, mb / sec, s->msgs, (double)s->msgs / sec,
            (long long)s->join_ms, (long long)(end - s->start - s->join_ms),
-           mb / fetch, (double)s->msgs / fetch);
+           kp_f4(f1, sizeof(f1), mb / fetch),
+           kp_f4(f2, sizeof(f2), (double)s->msgs / fetch));
 }
 
 /* ------------------------------------------------------------ run */

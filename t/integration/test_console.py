@@ -211,11 +211,11 @@ def perf():
                     (d, d, f4, f4, f4, f4), lines[1]):
         raise AssertionError("totals line: %r" % lines[1])
     cp = harness.run([kp, "--bootstrap-server", c.bootstrap, "--topic",
-                      "perf", "--messages", "5000", "--timeout", "800",
+                      "perf", "--messages", "5000", "--timeout", "8000",
                       "--hide-header"], 60, env=env())
     lines = cp.stdout.decode().splitlines()
     assert_eq(lines[0], "WARNING: Exiting before consuming the expected "
-              "number of messages: timeout (800 ms) exceeded. You can use "
+              "number of messages: timeout (8000 ms) exceeded. You can use "
               "the --timeout option to increase the timeout.", "warning")
     if ", 3000, " not in lines[1]:
         raise AssertionError("totals after the timeout: %r" % lines[1])
