@@ -303,6 +303,13 @@ def t_console_group():
     cp = console(c, "--topic", "cg", "--consumer-property", "group.id=cg1",
                  "--timeout-ms", "6000")
     assert_eq(cp.stdout, b"", "nothing repeated")
+    # --max-messages stops inside a fetched batch: only what was printed
+    # is committed
+    cp = console(c, "--topic", "cg", "--group", "cg2", "--from-beginning",
+                 "--max-messages", "7")
+    assert_eq(len(cp.stdout.splitlines()), 7, "seven printed")
+    assert_eq(sum(committed(c, "cg2", "cg", 2).values()), 7,
+              "seven committed")
 
 
 @suite.test("console consumer --whitelist subscribes to the matching "
