@@ -1,15 +1,19 @@
 /*
  * samsa-console-consumer: print records of a topic on standard output -
  * samsa's kafka.tools.ConsoleConsumer (Kafka 2.8 flags, output and exit
- * codes), run by bin/kafka-console-consumer.sh.  With --bootstrap-server,
- * in manual-assignment mode only for now: libsamsa's simple consumer
- * reads --partition, or every partition of --topic, from --offset
- * (earliest, latest or a number) or from the beginning; --group and
- * --whitelist, which need a broker-coordinated group, end with a "not yet
- * supported" error.  With --zookeeper (Kafka 1.x's old consumer), as a
- * member of --group (default console-consumer-<n>) in libsamsa's 0.8
- * ZooKeeper-coordinated consumer: offsets committed to ZooKeeper
- * (auto.commit.enable, auto.commit.interval.ms and the other 0.8 keys
+ * codes), run by bin/kafka-console-consumer.sh.  With --bootstrap-server
+ * as Kafka's new-consumer mode: --partition (with --offset: earliest,
+ * latest or a number) is a manual assignment; otherwise the consumer
+ * subscribes to --topic, or to the topics --whitelist matches, as a member
+ * of --group (or group.id from --consumer-property / --consumer.config,
+ * which must agree), or of a generated group console-consumer-<n> whose
+ * offsets are not committed unless enable.auto.commit says so.
+ * --from-beginning means auto.offset.reset=earliest (an explicit other
+ * value is an error, as in Kafka).  With --zookeeper (Kafka 1.x's old
+ * consumer), as a member of --group (default console-consumer-<n>) in
+ * libsamsa's 0.8 ZooKeeper-coordinated consumer: offsets committed to
+ * ZooKeeper (auto.commit.enable, auto.commit.interval.ms,
+ * partition.assignment.strategy, offsets.storage and the other 0.8 keys
  * come from --consumer-property / --consumer.config).
  *
  * OUTPUT (DefaultMessageFormatter, --property): per record, the fields
@@ -35,6 +39,7 @@
 #include <strings.h>
 
 #include "config.h"
+#include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "tools/console.h"
@@ -54,8 +59,7 @@ static const cn_opt_t cc_opts[O__CNT] = {
         "on.", NULL },
     [O_WHITELIST] = { "whitelist", 1, "String: whitelist", "Regular "
         "expression specifying whitelist of topics to include for "
-        "consumption (needs a consumer group: not yet supported by samsa).",
-        NULL },
+        "consumption.", NULL },
     [O_PARTITION] = { "partition", 1, "Integer: partition", "The partition "
         "to consume from. Consumption starts from the end of the partition "
         "unless '--offset' is specified.", NULL },
@@ -96,7 +100,7 @@ static const cn_opt_t cc_opts[O__CNT] = {
         "which are not committed. Set to read_uncommitted to read all "
         "messages.", "read_uncommitted" },
     [O_GROUP] = { "group", 1, "String: consumer group id", "The consumer "
-        "group id of the consumer (not yet supported by samsa).", NULL },
+        "group id of the consumer.", NULL },
     [O_KEY_DESER] = { "key-deserializer", 1, "String: deserializer for "
         "key", "Accepted; keys are printed as bytes.", NULL },
     [O_VALUE_DESER] = { "value-deserializer", 1, "String: deserializer "
@@ -258,13 +262,81 @@ cc_check(const cn_args_t *a)
                "together.";
     if (a->given[O_OFFSET] > 0 && a->given[O_PARTITION] == 0)
         return "The partition is required when offset is specified.";
-    if (a->given[O_GROUP] > 0 && a->given[O_PARTITION] > 0)
-        return "Options group and partition cannot be specified together.";
     if (a->given[O_OFFSET] > 0 &&
         cc_offset(cn_value(a, O_OFFSET, "")) == -3)
         return "The provided offset value is incorrect. Valid values are "
                "'earliest', 'latest', or a non-negative long.";
     return NULL;
+}
+
+/* ConsoleConsumer's group id rules on props (--bootstrap-server): the
+ * ids given by --group, --consumer-property and --consumer.config must
+ * agree; none: a generated one without auto commit.  Usage message or
+ * NULL; *passed says whether a group was given. */
+static const char *
+cc_group(const cn_args_t *a, sm_props_t *props, int *passed)
+{
+    static char msg[512];
+    sm_props_t file = SM_PROPS_INIT, cl = SM_PROPS_INIT;
+    const char *ids[3];
+    char gen[64];
+    int n = 0;
+
+    (void)cn_props(a, cn_value(a, O_CONSUMER_CONFIG, NULL), -1, &file);
+    (void)cn_props(a, NULL, O_CONSUMER_PROPERTY, &cl);
+    ids[0] = a->given[O_GROUP] > 0 ? cn_value(a, O_GROUP, "") : NULL;
+    ids[1] = sm_props_get(&cl, "group.id");
+    ids[2] = sm_props_get(&file, "group.id");
+    for (int i = 0; i < 3; i++) {          /* Kafka's Set of them */
+        int dup = ids[i] == NULL;
+        for (int k = 0; k < n && !dup; k++)
+            dup = strcmp(ids[i], ids[k]) == 0;
+        if (!dup)
+            ids[n++] = ids[i];
+    }
+    *passed = n > 0;
+    msg[0] = '\0';
+    if (n > 1) {
+        int len = snprintf(msg, sizeof(msg), "The group ids provided in "
+                           "different places (directly using '--group', via "
+                           "'--consumer-property', or via '--consumer.config') "
+                           "do not match. Detected group ids: ");
+        for (int i = 0; i < n && len < (int)sizeof(msg); i++)
+            len += snprintf(msg + len, sizeof(msg) - (size_t)len, "%s'%s'",
+                            i ? ", " : "", ids[i]);
+    } else if (n == 1) {
+        sm_props_set(props, "group.id", ids[0], 0);
+    } else if (!*passed) {
+        snprintf(gen, sizeof(gen), "console-consumer-%d",
+                 (int)(sm_mono_ms() % 100000));
+        sm_props_set(props, "group.id", gen, 0);
+        if (sm_props_get(props, "enable.auto.commit") == NULL)
+            sm_props_set(props, "enable.auto.commit", "false", 0);
+    }
+    sm_props_fini(&file);
+    sm_props_fini(&cl);
+    if (msg[0] == '\0' && *passed && a->given[O_PARTITION] > 0)
+        return "Options group and partition cannot be specified together.";
+    return msg[0] != '\0' ? msg : NULL;
+}
+
+/* ConsoleConsumer's setAutoOffsetResetValue: -1 on a conflict. */
+static int
+cc_reset(const cn_args_t *a, sm_props_t *props)
+{
+    const char *v = sm_props_get(props, "auto.offset.reset");
+
+    if (v == NULL) {
+        sm_props_set(props, "auto.offset.reset",
+                     a->given[O_FROM_BEGINNING] > 0 ? "earliest" : "latest",
+                     0);
+    } else if (a->given[O_FROM_BEGINNING] > 0 &&
+               strcmp(v, "earliest") != 0) {
+        fprintf(stderr, "Can't simultaneously specify --from-beginning and "
+                "'auto.offset.reset=%s', please remove one option\n", v);
+        return -1;
+    }
+    return 0;
 }
 
 static samsa_consumer_t *
@@ -273,10 +345,18 @@ cc_open(const cn_args_t *a)
     sm_props_t props = SM_PROPS_INIT;
     samsa_conf_t *conf = samsa_conf_new();
     samsa_consumer_t *c = NULL;
+    const char *msg;
     char errstr[512];
+    int passed;
 
     if (cn_props(a, cn_value(a, O_CONSUMER_CONFIG, NULL),
                  O_CONSUMER_PROPERTY, &props) != 0)
+        goto out;
+    if ((msg = cc_group(a, &props, &passed)) != NULL) {
+        cn_usage_fail(a, cc_help, msg);
+        goto out;
+    }
+    if (cc_reset(a, &props) != 0)
         goto out;
     sm_props_set(&props, "bootstrap.servers",
                  cn_value(a, O_BOOTSTRAP, ""), 0);
@@ -297,6 +377,29 @@ out:
     return c;
 }
 
+/* No --partition: subscribe to --topic or --whitelist. */
+static int
+cc_subscribe(const cn_args_t *a, samsa_consumer_t *c)
+{
+    const char *topic = cn_value(a, O_TOPIC, NULL);
+    samsa_err_t err;
+
+    if (topic != NULL)
+        err = samsa_consumer_subscribe(c, &topic, 1);
+    else
+        err = samsa_consumer_subscribe_pattern(c, cn_value(a, O_WHITELIST,
+                                                           ""));
+    if (err != SAMSA_OK) {
+        fprintf(stderr, "ERROR Unknown error when running consumer: %s "
+                "(kafka.tools.ConsoleConsumer$)\n",
+                topic == NULL && err == SM_ERR__INVALID_ARG
+                ? "the whitelist is not a valid regular expression"
+                : samsa_err_message(err));
+        return -1;
+    }
+    return 0;
+}
+
 static int
 cc_assign(const cn_args_t *a, samsa_consumer_t *c)
 {
@@ -308,7 +411,9 @@ cc_assign(const cn_args_t *a, samsa_consumer_t *c)
 
     if (a->given[O_OFFSET] > 0)
         off = cc_offset(cn_value(a, O_OFFSET, "latest"));
-    if (a->given[O_PARTITION] > 0) {
+    if (a->given[O_PARTITION] == 0)
+        return cc_subscribe(a, c);
+    {
         const char *p = cn_value(a, O_PARTITION, "");
         char *end;
         long v = strtol(p, &end, 10);
@@ -318,8 +423,6 @@ cc_assign(const cn_args_t *a, samsa_consumer_t *c)
             return -1;
         }
         err = samsa_consumer_assign(c, topic, (int32_t)v, off);
-    } else {
-        err = samsa_consumer_assign_topic(c, topic, off, &errmsg);
     }
     if (err != SAMSA_OK) {
         fprintf(stderr, "ERROR Unknown error when running consumer: %s "
@@ -470,13 +573,6 @@ cc_run(const cn_args_t *a)
     long count = 0;
     int rc = 1;
 
-    if (a->given[O_ZOOKEEPER] == 0 &&
-        (a->given[O_GROUP] > 0 || a->given[O_WHITELIST] > 0)) {
-        fprintf(stderr, "samsa: consumer groups (--group, --whitelist) are "
-                "not yet supported; use --topic with --partition, or "
-                "--topic alone to read every partition\n");
-        return 1;
-    }
     if (cn_props(a, NULL, O_PROPERTY, &fprops) != 0)
         goto out;
     cc_fmt_init(&f, &fprops);
@@ -506,6 +602,7 @@ main(int argc, char **argv)
     cn_args_t a;
     int rc;
 
+    sm_log_init_tool();
     if (cn_parse(&a, cc_opts, O__CNT, argc, argv) != 0) {
         cn_args_fini(&a);
         return 1;
