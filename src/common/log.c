@@ -87,3 +87,13 @@ sm_assert_fail(const char *expr, const char *file, int line)
                  expr, file, line);
     abort();
 }
+
+void
+sm_log_init_tool(void)
+{
+    const char *lvl = getenv("SAMSA_LOG_LEVEL");
+
+    sm_log_level = SM_LOG_WARN;
+    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
+        sm_log_level = sm_log_level_parse(lvl);
+}

@@ -29,6 +29,9 @@ extern int sm_log_level;     /* lines above this level are dropped */
 void sm_log_set_fd(int fd);
 /* Parse "ERROR".."TRACE" (case-insensitive); -1 if unknown. */
 int  sm_log_level_parse(const char *s);
+/* The command-line tools' level: WARN, as Kafka's tools log
+ * (config/tools-log4j.properties), or $SAMSA_LOG_LEVEL. */
+void sm_log_init_tool(void);
 
 void sm_log_write(int level, const char *component, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

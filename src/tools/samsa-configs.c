@@ -969,14 +969,10 @@ cf_ctx_fini(cf_ctx_t *c)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     cf_ctx_t c;
     int rc;
 
-    /* Kafka's tools log at WARN (config/tools-log4j.properties) */
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     memset(&c, 0, sizeof(c));
     if (cf_parse_args(&c, argc, argv) != 0) {
         rc = 1;

@@ -1,20 +1,19 @@
 /*
  * samsa-console-consumer: print records of a topic on standard output -
  * samsa's kafka.tools.ConsoleConsumer (Kafka 2.8 flags, output and exit
- * codes), run by bin/kafka-console-consumer.sh.  With --bootstrap-server,
- * through libsamsa's group consumer as Kafka 2.x's tool: the group is
- * --group or group.id from --consumer-property / --consumer.config (all
- * that are given must agree), else a generated "console-consumer-<0..
- * 99999>" with enable.auto.commit=false unless set; --topic subscribes to
- * the topic, --whitelist to the regex; --partition assigns that one
- * partition manually (no join; refused with a group given) from --offset
- * (earliest, latest (default) or a number).  auto.offset.reset is
- * earliest with --from-beginning, else latest, unless given.  At the end
- * the consumer is closed (which commits with enable.auto.commit and
- * leaves the group).  With --zookeeper (Kafka 1.x's old consumer), as a
- * member of --group (default console-consumer-<n>) in libsamsa's 0.8
- * ZooKeeper-coordinated consumer: offsets committed to ZooKeeper
- * (auto.commit.enable, auto.commit.interval.ms and the other 0.8 keys
+ * codes), run by bin/kafka-console-consumer.sh.  With --bootstrap-server
+ * as Kafka's new-consumer mode: --partition (with --offset: earliest,
+ * latest or a number) is a manual assignment; otherwise the consumer
+ * subscribes to --topic, or to the topics --whitelist matches, as a member
+ * of --group (or group.id from --consumer-property / --consumer.config,
+ * which must agree), or of a generated group console-consumer-<n> whose
+ * offsets are not committed unless enable.auto.commit says so.
+ * --from-beginning means auto.offset.reset=earliest (an explicit other
+ * value is an error, as in Kafka).  With --zookeeper (Kafka 1.x's old
+ * consumer), as a member of --group (default console-consumer-<n>) in
+ * libsamsa's 0.8 ZooKeeper-coordinated consumer: offsets committed to
+ * ZooKeeper (auto.commit.enable, auto.commit.interval.ms,
+ * partition.assignment.strategy, offsets.storage and the other 0.8 keys
  * come from --consumer-property / --consumer.config).
  *
  * OUTPUT (DefaultMessageFormatter, --property): per record, the fields
@@ -38,10 +37,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "config.h"
+#include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "tools/console.h"
@@ -61,8 +59,7 @@ static const cn_opt_t cc_opts[O__CNT] = {
         "on.", NULL },
     [O_WHITELIST] = { "whitelist", 1, "String: whitelist", "Regular "
         "expression specifying whitelist of topics to include for "
-        "consumption.",
-        NULL },
+        "consumption.", NULL },
     [O_PARTITION] = { "partition", 1, "Integer: partition", "The partition "
         "to consume from. Consumption starts from the end of the partition "
         "unless '--offset' is specified.", NULL },
@@ -223,21 +220,6 @@ cc_write(const cc_fmt_t *f, const samsa_message_t *m)
 
 /* ------------------------------------------------------------ setup */
 
-/* new Random().nextInt(): seeded per run from the clock and the pid. */
-static unsigned long
-cc_random(void)
-{
-    struct timespec ts;
-    unsigned long x;
-
-    clock_gettime(CLOCK_REALTIME, &ts);
-    x = (unsigned long)ts.tv_nsec ^ ((unsigned long)getpid() << 16) ^
-        (unsigned long)ts.tv_sec;
-    x ^= x >> 13;
-    x *= 0x5bd1e995UL;
-    return x ^ (x >> 15);
-}
-
 /* --offset: -1 (latest), -2 (earliest), a number; -3 if invalid. */
 static int64_t
 cc_offset(const char *s)
@@ -280,91 +262,102 @@ cc_check(const cn_args_t *a)
                "together.";
     if (a->given[O_OFFSET] > 0 && a->given[O_PARTITION] == 0)
         return "The partition is required when offset is specified.";
+    if (a->given[O_OFFSET] > 0 &&
+        cc_offset(cn_value(a, O_OFFSET, "")) == -3)
+        return "The provided offset value is incorrect. Valid values are "
+               "'earliest', 'latest', or a non-negative long.";
     return NULL;
 }
 
-/* The rest of ConsumerConfig's checks, which need the consumer
- * properties (props: --consumer.config then --consumer-property):
- * the offset, the group ids given, --from-beginning against
- * auto.offset.reset; then the group id and the defaults go into props.
- * 0, or the exit status after printing the error. */
-static int
-cc_check_props(const cn_args_t *a, sm_props_t *props, const char *file_gid)
+/* ConsoleConsumer's group id rules on props (--bootstrap-server): the
+ * ids given by --group, --consumer-property and --consumer.config must
+ * agree; none: a generated one without auto commit.  Usage message or
+ * NULL; *passed says whether a group was given. */
+static const char *
+cc_group(const cn_args_t *a, sm_props_t *props, int *passed)
 {
-    const char *gids[3] = { cn_value(a, O_GROUP, NULL),
-                            NULL, file_gid }, *group = NULL, *reset;
-    char msg[512], gen[32];
+    static char msg[512];
+    sm_props_t file = SM_PROPS_INIT, cl = SM_PROPS_INIT;
+    const char *ids[3];
+    char gen[64];
     int n = 0;
 
-    if (a->given[O_OFFSET] > 0 &&
-        cc_offset(cn_value(a, O_OFFSET, "")) == -3) {
-        snprintf(msg, sizeof(msg), "The provided offset value '%s' is "
-                 "incorrect. Valid values are 'earliest', 'latest', or a "
-                 "non-negative long.", cn_value(a, O_OFFSET, ""));
-        return cn_usage_fail(a, cc_help, msg);
+    (void)cn_props(a, cn_value(a, O_CONSUMER_CONFIG, NULL), -1, &file);
+    (void)cn_props(a, NULL, O_CONSUMER_PROPERTY, &cl);
+    ids[0] = a->given[O_GROUP] > 0 ? cn_value(a, O_GROUP, "") : NULL;
+    ids[1] = sm_props_get(&cl, "group.id");
+    ids[2] = sm_props_get(&file, "group.id");
+    for (int i = 0; i < 3; i++) {          /* Kafka's Set of them */
+        int dup = ids[i] == NULL;
+        for (int k = 0; k < n && !dup; k++)
+            dup = strcmp(ids[i], ids[k]) == 0;
+        if (!dup)
+            ids[n++] = ids[i];
     }
-    gids[1] = sm_props_get(props, "group.id");
-    if (gids[1] != NULL && file_gid != NULL && strcmp(gids[1], file_gid)
-        == 0)
-        gids[1] = NULL;             /* only in the file */
-    n = snprintf(msg, sizeof(msg), "The group ids provided in different "
-                 "places (directly using '--group', via "
-                 "'--consumer-property', or via '--consumer.config') do not "
-                 "match. Detected group ids: ");
-    for (int i = 0; i < 3; i++) {
-        if (gids[i] == NULL)
-            continue;
-        if (group != NULL && strcmp(group, gids[i]) != 0) {
-            snprintf(msg + n, sizeof(msg) - (size_t)n, "'%s', '%s'", group,
-                     gids[i]);
-            return cn_usage_fail(a, cc_help, msg);
-        }
-        group = gids[i];
-    }
-    if (group != NULL && a->given[O_PARTITION] > 0)
-        return cn_usage_fail(a, cc_help, "Options group and partition "
-                             "cannot be specified together.");
-    if (group == NULL) {
+    *passed = n > 0;
+    msg[0] = '\0';
+    if (n > 1) {
+        int len = snprintf(msg, sizeof(msg), "The group ids provided in "
+                           "different places (directly using '--group', via "
+                           "'--consumer-property', or via '--consumer.config') "
+                           "do not match. Detected group ids: ");
+        for (int i = 0; i < n && len < (int)sizeof(msg); i++)
+            len += snprintf(msg + len, sizeof(msg) - (size_t)len, "%s'%s'",
+                            i ? ", " : "", ids[i]);
+    } else if (n == 1) {
+        sm_props_set(props, "group.id", ids[0], 0);
+    } else if (!*passed) {
         snprintf(gen, sizeof(gen), "console-consumer-%d",
-                 (int)(cc_random() % 100000));
+                 (int)(sm_mono_ms() % 100000));
         sm_props_set(props, "group.id", gen, 0);
         if (sm_props_get(props, "enable.auto.commit") == NULL)
             sm_props_set(props, "enable.auto.commit", "false", 0);
-    } else {
-        sm_props_set(props, "group.id", group, 0);
     }
-    reset = sm_props_get(props, "auto.offset.reset");
-    if (reset != NULL && a->given[O_FROM_BEGINNING] > 0 &&
-        strcmp(reset, "earliest") != 0) {
-        fprintf(stderr, "Can't simultaneously specify --from-beginning and "
-                "'auto.offset.reset=%s', please remove one option\n", reset);
-        return 1;
-    }
-    if (reset == NULL)
+    sm_props_fini(&file);
+    sm_props_fini(&cl);
+    if (msg[0] == '\0' && *passed && a->given[O_PARTITION] > 0)
+        return "Options group and partition cannot be specified together.";
+    return msg[0] != '\0' ? msg : NULL;
+}
+
+/* ConsoleConsumer's setAutoOffsetResetValue: -1 on a conflict. */
+static int
+cc_reset(const cn_args_t *a, sm_props_t *props)
+{
+    const char *v = sm_props_get(props, "auto.offset.reset");
+
+    if (v == NULL) {
         sm_props_set(props, "auto.offset.reset",
                      a->given[O_FROM_BEGINNING] > 0 ? "earliest" : "latest",
                      0);
+    } else if (a->given[O_FROM_BEGINNING] > 0 &&
+               strcmp(v, "earliest") != 0) {
+        fprintf(stderr, "Can't simultaneously specify --from-beginning and "
+                "'auto.offset.reset=%s', please remove one option\n", v);
+        return -1;
+    }
     return 0;
 }
 
-/* The consumer, or NULL with *rcp the exit status. */
 static samsa_consumer_t *
-cc_open(const cn_args_t *a, int *rcp)
+cc_open(const cn_args_t *a)
 {
-    sm_props_t props = SM_PROPS_INIT, file = SM_PROPS_INIT;
+    sm_props_t props = SM_PROPS_INIT;
     samsa_conf_t *conf = samsa_conf_new();
     samsa_consumer_t *c = NULL;
-    const char *path = cn_value(a, O_CONSUMER_CONFIG, NULL);
+    const char *msg;
     char errstr[512];
+    int passed;
 
-    *rcp = 1;
-    if (cn_props(a, path, O_CONSUMER_PROPERTY, &props) != 0 ||
-        (path != NULL && cn_props(a, path, -1, &file) != 0))
+    if (cn_props(a, cn_value(a, O_CONSUMER_CONFIG, NULL),
+                 O_CONSUMER_PROPERTY, &props) != 0)
         goto out;
-    if ((*rcp = cc_check_props(a, &props, sm_props_get(&file, "group.id")))
-        != 0)
+    if ((msg = cc_group(a, &props, &passed)) != NULL) {
+        cn_usage_fail(a, cc_help, msg);
         goto out;
-    *rcp = 1;
+    }
+    if (cc_reset(a, &props) != 0)
+        goto out;
     sm_props_set(&props, "bootstrap.servers",
                  cn_value(a, O_BOOTSTRAP, ""), 0);
     if (a->given[O_ISOLATION] > 0)
@@ -380,12 +373,33 @@ cc_open(const cn_args_t *a, int *rcp)
                 "construct kafka consumer: %s\n", errstr);
 out:
     sm_props_fini(&props);
-    sm_props_fini(&file);
     samsa_conf_destroy(conf);
     return c;
 }
 
-/* Subscribe to --topic or the --whitelist regex, or assign --partition. */
+/* No --partition: subscribe to --topic or --whitelist. */
+static int
+cc_subscribe(const cn_args_t *a, samsa_consumer_t *c)
+{
+    const char *topic = cn_value(a, O_TOPIC, NULL);
+    samsa_err_t err;
+
+    if (topic != NULL)
+        err = samsa_consumer_subscribe(c, &topic, 1);
+    else
+        err = samsa_consumer_subscribe_pattern(c, cn_value(a, O_WHITELIST,
+                                                           ""));
+    if (err != SAMSA_OK) {
+        fprintf(stderr, "ERROR Unknown error when running consumer: %s "
+                "(kafka.tools.ConsoleConsumer$)\n",
+                topic == NULL && err == SM_ERR__INVALID_ARG
+                ? "the whitelist is not a valid regular expression"
+                : samsa_err_message(err));
+        return -1;
+    }
+    return 0;
+}
+
 static int
 cc_assign(const cn_args_t *a, samsa_consumer_t *c)
 {
@@ -397,7 +411,9 @@ cc_assign(const cn_args_t *a, samsa_consumer_t *c)
 
     if (a->given[O_OFFSET] > 0)
         off = cc_offset(cn_value(a, O_OFFSET, "latest"));
-    if (a->given[O_PARTITION] > 0) {
+    if (a->given[O_PARTITION] == 0)
+        return cc_subscribe(a, c);
+    {
         const char *p = cn_value(a, O_PARTITION, "");
         char *end;
         long v = strtol(p, &end, 10);
@@ -407,11 +423,6 @@ cc_assign(const cn_args_t *a, samsa_consumer_t *c)
             return -1;
         }
         err = samsa_consumer_assign(c, topic, (int32_t)v, off);
-    } else if (topic != NULL) {
-        err = samsa_consumer_subscribe(c, &topic, 1);
-    } else {
-        err = samsa_consumer_subscribe_pattern(c, cn_value(a, O_WHITELIST,
-                                                           ""));
     }
     if (err != SAMSA_OK) {
         fprintf(stderr, "ERROR Unknown error when running consumer: %s "
@@ -569,18 +580,13 @@ cc_run(const cn_args_t *a)
         if ((c.zc = cc_zk_open(a)) == NULL)
             goto out;
     } else {
-        c.c = cc_open(a, &rc);
-        if (c.c == NULL)
-            goto out;
-        rc = 1;
-        if (cc_assign(a, c.c) != 0)
+        c.c = cc_open(a);
+        if (c.c == NULL || cc_assign(a, c.c) != 0)
             goto out;
     }
     signal(SIGINT, cc_on_signal);
     signal(SIGTERM, cc_on_signal);
     rc = cc_loop(a, &c, &f, &count);
-    if (c.c != NULL)
-        samsa_consumer_close(c.c);
     fprintf(stderr, "Processed a total of %ld messages\n", count);
 out:
     samsa_consumer_destroy(c.c);
@@ -596,6 +602,7 @@ main(int argc, char **argv)
     cn_args_t a;
     int rc;
 
+    sm_log_init_tool();
     if (cn_parse(&a, cc_opts, O__CNT, argc, argv) != 0) {
         cn_args_fini(&a);
         return 1;

@@ -796,13 +796,10 @@ cg_run(cg_ctx_t *ctx)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     cg_ctx_t ctx;
     int actions, rc;
 
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     memset(&ctx, 0, sizeof(ctx));
     if (argc < 2)
         cg_usage_die("This tool helps to list all consumer groups, describe "

@@ -657,13 +657,10 @@ coc_run(coc_t *c)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     sm_zk_conf_t conf;
     coc_t c;
 
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     if (argc < 2)
         return coc_usage_die("Check the offset of your consumers.");
     memset(&c, 0, sizeof(c));

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "tools/console.h"
@@ -319,6 +320,7 @@ main(int argc, char **argv)
     cn_args_t a;
     int rc;
 
+    sm_log_init_tool();
     if (cn_parse(&a, kp_opts, O__CNT, argc, argv) != 0) {
         cn_args_fini(&a);
         return 1;

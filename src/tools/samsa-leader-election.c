@@ -373,12 +373,9 @@ tle_run(const tle_opts_t *o)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     tle_opts_t o;
 
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     if (tle_parse(argc, argv, &o) != 0)
         return 1;
     if (argc < 2 || o.help) {

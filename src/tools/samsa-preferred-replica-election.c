@@ -347,7 +347,6 @@ pre_admin(const pre_opts_t *o, const sm_zk_tps_t *want)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     sm_zk_tps_t want = { 0 };
     sm_zk_conf_t conf;
     sm_zk_t *zk = NULL;
@@ -355,9 +354,7 @@ main(int argc, char **argv)
     pre_opts_t o;
     int rc;
 
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     printf("This tool is deprecated. Please use kafka-leader-election tool. "
            "Tracking issue: KAFKA-8405\n");
     if (argc < 2)

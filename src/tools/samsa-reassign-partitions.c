@@ -552,13 +552,10 @@ rp_connect(rp_ctx_t *ctx)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     rp_ctx_t ctx;
     int actions = 0, rc;
 
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     if (argc < 2)
         return rp_usage_die(rp_help);
     memset(&ctx, 0, sizeof(ctx));

@@ -557,14 +557,10 @@ tp_ctx_fini(tp_ctx_t *ctx)
 int
 main(int argc, char **argv)
 {
-    const char *lvl = getenv("SAMSA_LOG_LEVEL");
     tp_ctx_t ctx;
     int rc;
 
-    /* Kafka's tools log at WARN (config/tools-log4j.properties) */
-    sm_log_level = SM_LOG_WARN;
-    if (lvl != NULL && sm_log_level_parse(lvl) >= 0)
-        sm_log_level = sm_log_level_parse(lvl);
+    sm_log_init_tool();
     memset(&ctx, 0, sizeof(ctx));
     if (tp_parse_args(&ctx, argc, argv) != 0) {
         rc = 1;

@@ -303,17 +303,57 @@ def libsamsa_example():
                "2 greeting=hello 2"], "what the example prints")
 
 
-@suite.test("usage errors (status 1)")
+@suite.test("--group: a second run of the group starts at its committed "
+            "offsets; --whitelist subscribes to a pattern")
+def groups():
+    c = cluster()
+    create(c, "cg", 2)
+    producer(c, "cg", b"".join(b"a%d\n" % i for i in range(20)))
+    cp = consumer(c, "cg", "--group", "cg1", "--from-beginning",
+                  "--max-messages", "20")
+    assert_eq(sorted(cp.stdout.decode().split()),
+              sorted("a%d" % i for i in range(20)), "first run")
+    producer(c, "cg", b"".join(b"b%d\n" % i for i in range(5)))
+    cp = consumer(c, "cg", "--group", "cg1", "--from-beginning",
+                  "--timeout-ms", "8000")
+    assert_eq(sorted(cp.stdout.decode().split()),
+              sorted("b%d" % i for i in range(5)), "second run: new only")
+    assert_eq(cp.stderr.decode().splitlines()[-1],
+              "Processed a total of 5 messages", "count")
+    create(c, "wl-a", 1)
+    create(c, "wl-b", 1)
+    producer(c, "wl-a", b"x1\nx2\n")
+    producer(c, "wl-b", b"y1\n")
+    cp = harness.run([os.path.join(BIN, "kafka-console-consumer.sh"),
+                      "--bootstrap-server", c.bootstrap, "--whitelist",
+                      "wl-.*", "--from-beginning", "--max-messages", "3"],
+                     60, env=env())
+    assert_eq(sorted(cp.stdout.decode().split()), ["x1", "x2", "y1"],
+              "whitelist")
+
+
+@suite.test("usage errors (status 1): group with partition, mismatched "
+            "group ids, --from-beginning against auto.offset.reset")
 def errors():
     c = cluster()
-    cp = consumer(c, "x", "--group", "g", "--partition", "0", check=False)
-    assert_eq(cp.returncode, 1, "--group with --partition")
-    assert_eq(cp.stderr.decode().splitlines()[0], "Options group and "
-              "partition cannot be specified together.", "message")
-    cp = consumer(c, "x", "--offset", "5", check=False)
-    assert_eq(cp.returncode, 1, "--offset without --partition")
-    assert_eq(cp.stderr.decode().splitlines()[0], "The partition is "
-              "required when offset is specified.", "message")
+    cases = [
+        (("--group", "g", "--partition", "0"),
+         "Options group and partition cannot be specified together."),
+        (("--group", "g", "--consumer-property", "group.id=h"),
+         "The group ids provided in different places (directly using "
+         "'--group', via '--consumer-property', or via '--consumer.config') "
+         "do not match. Detected group ids: 'g', 'h'"),
+        (("--from-beginning", "--consumer-property",
+          "auto.offset.reset=latest"),
+         "Can't simultaneously specify --from-beginning and "
+         "'auto.offset.reset=latest', please remove one option"),
+        (("--offset", "5"),
+         "The partition is required when offset is specified."),
+    ]
+    for args, msg in cases:
+        cp = consumer(c, "x", *args, check=False)
+        assert_eq(cp.returncode, 1, "status of %r" % (args,))
+        assert_eq(cp.stderr.decode().splitlines()[0], msg, "message")
     cp = consumer(c, "x", "--partition", "0", "--offset", "soon",
                   check=False)
     assert_eq(cp.returncode, 1, "bad --offset")
