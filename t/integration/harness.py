@@ -424,6 +424,35 @@ class Cluster:
     def bootstrap(self):
         return ",".join(b.bootstrap for b in self.brokers if b.port)
 
+    def create_topic(self, name, partitions, rf=1, config=None,
+                     seconds=30):
+        """Create a topic (confluent-kafka's AdminClient), retried while
+        the broker asked does not know enough brokers yet
+        (INVALID_REPLICATION_FACTOR right after start-up); then wait for
+        its leaders."""
+        from confluent_kafka import KafkaException
+        from confluent_kafka.admin import AdminClient, NewTopic
+        a = AdminClient({"bootstrap.servers": self.bootstrap})
+        deadline = time.monotonic() + T(seconds)
+
+        def controller():
+            return a.list_topics(timeout=T(5)).controller_id >= 0
+        wait_for(controller, seconds, "a controller in the metadata", 0.2)
+        while True:
+            fs = a.create_topics([NewTopic(name, partitions, rf,
+                                           config=config or {})],
+                                 operation_timeout=T(20),
+                                 request_timeout=T(30))
+            try:
+                fs[name].result(T(30))
+                break
+            except KafkaException as e:
+                if "INVALID_REPLICATION_FACTOR" not in str(e) or \
+                        time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        self.topic_leader_ready(name, partitions, seconds)
+
     def topic_leader_ready(self, topic, partitions=1, seconds=20):
         """Wait until every partition of topic has a state znode with a
         live leader (what clients need before producing)."""
@@ -596,6 +625,15 @@ class Suite:
 
 
 # ------------------------------------------------------------------ helpers
+
+def tool_env():
+    """The environment for bin/ scripts: they find the build under test
+    through SAMSA_BUILD_DIR (make check sets top_builddir)."""
+    e = dict(os.environ)
+    if os.environ.get("top_builddir"):
+        e["SAMSA_BUILD_DIR"] = os.path.abspath(os.environ["top_builddir"])
+    return e
+
 
 def assert_eq(got, want, what):
     if got != want:

@@ -204,25 +204,7 @@ def agrees(c, broker, live_ids):
 
 
 def create_rf3(c, name, nparts, config=None):
-    """Create an RF 3 topic; retried while the broker asked does not yet
-    know all three brokers (INVALID_REPLICATION_FACTOR right after
-    start-up)."""
-    from confluent_kafka import KafkaException
-    from confluent_kafka.admin import AdminClient, NewTopic
-    a = AdminClient({"bootstrap.servers": c.bootstrap})
-    deadline = time.monotonic() + T(30)
-    while True:
-        fs = a.create_topics([NewTopic(name, nparts, 3,
-                                       config=config or {})],
-                             operation_timeout=T(20), request_timeout=T(30))
-        try:
-            fs[name].result(T(30))
-            return
-        except KafkaException as e:
-            if "INVALID_REPLICATION_FACTOR" not in str(e) or \
-                    time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+    c.create_topic(name, nparts, 3, config)
 
 
 def create_topic(c):

@@ -64,10 +64,7 @@ def create(c, name, partitions=1):
 
 
 def env():
-    e = dict(os.environ)
-    if os.environ.get("top_builddir"):
-        e["SAMSA_BUILD_DIR"] = os.path.abspath(os.environ["top_builddir"])
-    return e
+    return harness.tool_env()
 
 
 def producer(c, topic, data, *args):

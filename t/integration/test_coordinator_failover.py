@@ -134,7 +134,7 @@ def on_assign(k, parts):
 
 
 def setup():
-    from confluent_kafka.admin import AdminClient, NewTopic
+    from confluent_kafka.admin import AdminClient
     c = suite.cluster(brokers=3, props=PROPS)
     a = AdminClient({"bootstrap.servers": c.bootstrap})
 
@@ -142,21 +142,7 @@ def setup():
         return a.list_topics(timeout=T(5)).controller_id >= 0
     wait_for(controller, 30, "a controller in the metadata", 0.2)
 
-    def created():
-        # right after start-up the broker asked may not know all three
-        # brokers yet: INVALID_REPLICATION_FACTOR, retried
-        from confluent_kafka import KafkaException
-        fs = a.create_topics([NewTopic(TOPIC, NPART, 3)],
-                             operation_timeout=T(20))
-        try:
-            fs[TOPIC].result(T(30))
-        except KafkaException as e:
-            if "INVALID_REPLICATION_FACTOR" not in str(e):
-                raise harness.Fatal(str(e))
-            return False
-        return True
-    wait_for(created, 30, "an RF 3 topic created", 0.2)
-    c.topic_leader_ready(TOPIC, NPART)
+    c.create_topic(TOPIC, NPART, 3)
     produce(c, 0)
     S["c"] = c
     return c

@@ -25,7 +25,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -42,28 +41,12 @@ PROPS = {"zookeeper.session.timeout.ms": "6000",
 
 
 def env():
-    e = dict(os.environ)
-    if os.environ.get("top_builddir"):
-        e["SAMSA_BUILD_DIR"] = os.path.abspath(os.environ["top_builddir"])
-    return e
+    return harness.tool_env()
 
 
 def setup():
-    from confluent_kafka.admin import AdminClient, NewTopic
     c = suite.cluster(brokers=3, props=PROPS)
-    a = AdminClient({"bootstrap.servers": c.bootstrap})
-
-    def created():
-        fs = a.create_topics([NewTopic(TOPIC, 2, 3)], operation_timeout=T(20))
-        try:
-            fs[TOPIC].result(T(30))
-        except Exception as e:
-            if "INVALID_REPLICATION_FACTOR" not in str(e):
-                raise harness.Fatal(str(e))
-            return False
-        return True
-    wait_for(created, 30, "an RF 3 topic", 0.2)
-    c.topic_leader_ready(TOPIC, 2)
+    c.create_topic(TOPIC, 2, 3)
     return c
 
 

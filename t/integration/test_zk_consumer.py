@@ -37,10 +37,7 @@ S = {}
 
 
 def env():
-    e = dict(os.environ)
-    if os.environ.get("top_builddir"):
-        e["SAMSA_BUILD_DIR"] = os.path.abspath(os.environ["top_builddir"])
-    return e
+    return harness.tool_env()
 
 
 class Member:
