@@ -44,10 +44,7 @@ NAMES = {"startup_complete", "partitions_revoked", "partitions_assigned",
 
 
 def env():
-    e = dict(os.environ)
-    if os.environ.get("top_builddir"):
-        e["SAMSA_BUILD_DIR"] = os.path.abspath(os.environ["top_builddir"])
-    return e
+    return harness.tool_env()
 
 
 def cluster():
@@ -57,10 +54,7 @@ def cluster():
 
 
 def create(c, name, partitions):
-    from confluent_kafka.admin import AdminClient, NewTopic
-    a = AdminClient({"bootstrap.servers": c.bootstrap})
-    a.create_topics([NewTopic(name, partitions, 1)])[name].result(T(30))
-    c.topic_leader_ready(name, partitions)
+    c.create_topic(name, partitions)
 
 
 def produce(c, topic, tag, partitions, per):
