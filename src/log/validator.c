@@ -8,7 +8,9 @@
  * are well-formed, which Kafka also insists on).  Only then, if the input
  * is legacy or the topic forces a codec, is anything rebuilt.
  */
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/sm_mem.h"
 #include "log/validator.h"
@@ -58,40 +60,53 @@ sm_validate_framing(const sm_validate_cfg_t *cfg, const uint8_t *in,
     return SM_OK;
 }
 
-/* Check one record's key and timestamp. */
+/* The scan checks for cfg: a null key on a compacted topic, and a
+ * CreateTime further than max_timestamp_diff from now (saturating). */
+static void
+sm_validate_scan_cfg(const sm_validate_cfg_t *cfg, sm_rec_scan_t *sc)
+{
+    int64_t d = cfg->max_timestamp_diff;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->null_key = cfg->compacted;
+    if (cfg->log_append_time || d >= INT64_MAX)
+        return;
+    sc->check_ts = 1;
+    if (d < 0) {                        /* nothing is close enough */
+        sc->ts_lo = INT64_MAX;
+        sc->ts_hi = INT64_MIN;
+        return;
+    }
+    sc->ts_lo = cfg->now_ms < INT64_MIN + d ? INT64_MIN : cfg->now_ms - d;
+    sc->ts_hi = cfg->now_ms > INT64_MAX - d ? INT64_MAX : cfg->now_ms + d;
+}
+
+/* Why rec stopped the scan. */
 static sm_err_t
-sm_validate_record(const sm_validate_cfg_t *cfg, const sm_record_t *rec,
+sm_validate_record(const sm_rec_scan_t *sc, const sm_record_t *rec,
                    sm_validate_result_t *res)
 {
-    int64_t d;
-
-    if (cfg->compacted && rec->key.len < 0) {
+    if (sc->null_key && rec->key.len < 0) {
         res->reason = "compacted topic cannot accept a record without key";
         return SM_ERR_CORRUPT_MESSAGE;
     }
-    if (!cfg->log_append_time && cfg->max_timestamp_diff < INT64_MAX &&
-        rec->timestamp != SM_NO_TIMESTAMP) {
-        d = rec->timestamp - cfg->now_ms;
-        if (d < 0)
-            d = -d;
-        if (d > cfg->max_timestamp_diff) {
-            res->reason = "timestamp out of the acceptable range";
-            return SM_ERR_INVALID_TIMESTAMP;
-        }
-    }
-    return SM_OK;
+    res->reason = "timestamp out of the acceptable range";
+    return SM_ERR_INVALID_TIMESTAMP;
 }
 
-/* Second pass: every record of every entry; counts records and tells
- * whether any batch has a codec other than the target. */
+/* Second pass: every record of every entry (walked, not copied out, by
+ * sm_rec_iter_scan); counts records and tells whether any batch has a
+ * codec other than the target. */
 static sm_err_t
 sm_validate_records(const sm_validate_cfg_t *cfg, const uint8_t *in,
                     size_t len, int *recompress, sm_validate_result_t *res)
 {
     sm_batch_iter_t it;
     sm_batch_t b;
+    sm_rec_scan_t sc;
     sm_err_t err = SM_OK;
 
+    sm_validate_scan_cfg(cfg, &sc);
     sm_batch_iter_init(&it, in, len);
     while (err == SM_OK && sm_batch_next(&it, &b)) {
         sm_rec_iter_t ri;
@@ -101,10 +116,8 @@ sm_validate_records(const sm_validate_cfg_t *cfg, const uint8_t *in,
         if (cfg->target_codec >= 0 && (int)b.codec != cfg->target_codec)
             *recompress = 1;
         err = sm_rec_iter_init(&ri, &b, cfg->max_decompressed);
-        while (err == SM_OK && sm_rec_iter_next(&ri, &rec)) {
-            n++;
-            err = sm_validate_record(cfg, &rec, res);
-        }
+        if (err == SM_OK && sm_rec_iter_scan(&ri, &sc, &rec, &n))
+            err = sm_validate_record(&sc, &rec, res);
         if (err == SM_OK && ri.err != SM_OK) {
             res->reason = ri.err == SM_ERR__TOO_LARGE
                 ? "decompressed batch exceeds the broker's bound"

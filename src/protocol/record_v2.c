@@ -121,8 +121,19 @@ sm_rcur_leb128(sm_rcur_t *c, int maxbytes)
 
     if (c->err != SM_OK)
         return 0;
-    if (c->pos < c->end && !(c->pos[0] & 0x80))
-        return *c->pos++;
+    /* one- and two-byte values (lengths and deltas of small records)
+     * without the loop; maxbytes is at least 5 */
+    if (c->end - c->pos >= 2) {
+        uint8_t b0 = c->pos[0], b1 = c->pos[1];
+        if (!(b0 & 0x80)) {
+            c->pos++;
+            return b0;
+        }
+        if (!(b1 & 0x80)) {
+            c->pos += 2;
+            return (uint64_t)(b0 & 0x7f) | (uint64_t)b1 << 7;
+        }
+    }
     for (int i = 0; i < maxbytes; i++) {
         if (c->pos >= c->end) {
             c->err = SM_ERR__TRUNCATED;
@@ -271,6 +282,52 @@ sm_rec_iter_next(sm_rec_iter_t *it, sm_record_t *rec)
     }
     it->remaining--;
     return 1;
+}
+
+/* Does rec fail one of sc's checks? */
+static inline int
+sm_rec_scan_hit(const sm_rec_scan_t *sc, const sm_record_t *rec)
+{
+    if (sc->null_key && rec->key.len < 0)
+        return 1;
+    return sc->check_ts && rec->timestamp != SM_NO_TIMESTAMP &&
+           (rec->timestamp < sc->ts_lo || rec->timestamp > sc->ts_hi);
+}
+
+/*
+ * The v2 walk: sm_rec_iter_v2_next inlined into one loop, so the record
+ * stays in registers and the fields nobody reads (offset, headers slice)
+ * are never stored.  Legacy entries take the ordinary iterator.
+ */
+int
+sm_rec_iter_scan(sm_rec_iter_t *it, const sm_rec_scan_t *sc,
+                 sm_record_t *rec, int32_t *n)
+{
+    sm_err_t err;
+
+    if (it->err != SM_OK)
+        return 0;
+    if (it->batch->magic != 2) {
+        while (sm_rec_iter_next(it, rec)) {
+            (*n)++;
+            if (sm_rec_scan_hit(sc, rec))
+                return 1;
+        }
+        return 0;
+    }
+    while (it->remaining > 0) {
+        err = sm_rec_iter_v2_next(it, rec);
+        if (err != SM_OK) {
+            it->err = err;
+            it->remaining = 0;
+            return 0;
+        }
+        it->remaining--;
+        (*n)++;
+        if (sm_rec_scan_hit(sc, rec))
+            return 1;
+    }
+    return 0;
 }
 
 int

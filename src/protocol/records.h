@@ -204,6 +204,28 @@ sm_err_t sm_rec_iter_init(sm_rec_iter_t *it, const sm_batch_t *b,
 int      sm_rec_iter_next(sm_rec_iter_t *it, sm_record_t *rec);
 void     sm_rec_iter_fini(sm_rec_iter_t *it);
 
+/*
+ * The per-record checks a scan stops at (Produce validation): a record
+ * with a null key when null_key is set, and, when check_ts is set, one
+ * whose timestamp is not SM_NO_TIMESTAMP and lies outside [ts_lo, ts_hi].
+ */
+typedef struct sm_rec_scan {
+    int      null_key;
+    int      check_ts;
+    int64_t  ts_lo, ts_hi;
+} sm_rec_scan_t;
+
+/*
+ * Walk the remaining records of it with sm_rec_iter_next's rules (same
+ * framing checks, same errors in it->err) but without handing each one
+ * out: the validator's hot path.  Returns 1 with *rec set and it just past
+ * that record when a record fails a check of sc; 0 at the end or on an
+ * error (it->err).  *n is incremented once per record passed, including a
+ * returned one.
+ */
+int      sm_rec_iter_scan(sm_rec_iter_t *it, const sm_rec_scan_t *sc,
+                          sm_record_t *rec, int32_t *n);
+
 /* ------------------------------------------------------------ builder */
 
 /*

@@ -11,6 +11,7 @@ Suite *sm_test_suite_faults(void);
 Suite *sm_test_suite_offset_map(void);
 Suite *sm_test_suite_cleaner(void);
 Suite *sm_test_suite_epoch_cache(void);
+Suite *sm_test_suite_validator(void);
 
 int
 main(void)
@@ -25,6 +26,7 @@ main(void)
         sm_test_suite_offset_map,
         sm_test_suite_cleaner,
         sm_test_suite_epoch_cache,
+        sm_test_suite_validator,
     };
     return sm_test_main(suites, sizeof(suites) / sizeof(suites[0]));
 }

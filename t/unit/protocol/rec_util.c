@@ -137,9 +137,43 @@ rt_check_blob(const uint8_t *blob, size_t len, const rt_rec_t *want, int n,
     return entries;
 }
 
+/* sm_rec_iter_scan (the validator's walk) must pass exactly the records
+ * sm_rec_iter_next yields and end with the same error; with a check that
+ * every record fails, it must stop at each of them in turn. */
+static void
+rt_scan_agrees(const sm_batch_t *b, int records, sm_err_t err)
+{
+    sm_rec_scan_t none = { 0, 0, 0, 0 };
+    sm_rec_scan_t all = { 1, 1, INT64_MAX, INT64_MIN };
+    sm_rec_iter_t it;
+    sm_record_t rec;
+    int32_t n = 0;
+    int stops = 0;
+
+    (void)sm_rec_iter_init(&it, b, 1 << 20);
+    ck_assert_int_eq(sm_rec_iter_scan(&it, &none, &rec, &n), 0);
+    ck_assert_int_eq(n, records);
+    ck_assert_int_eq(it.err, err);
+    sm_rec_iter_fini(&it);
+
+    n = 0;
+    (void)sm_rec_iter_init(&it, b, 1 << 20);
+    while (stops <= records && sm_rec_iter_scan(&it, &all, &rec, &n)) {
+        stops++;
+        ck_assert(rec.key.len < 0 || rec.timestamp != SM_NO_TIMESTAMP);
+    }
+    ck_assert_int_eq(n, records);
+    ck_assert_int_eq(it.err, err);
+    ck_assert_int_le(stops, records);
+    if (b->magic == 2)
+        ck_assert_int_eq(stops, records);  /* v2 records carry timestamps */
+    sm_rec_iter_fini(&it);
+}
+
 static void
 rt_walk_entry(const sm_batch_t *b, rt_walk_t *w)
 {
+    int nrec = w->records;
     sm_rec_iter_t it;
     sm_record_t rec;
     sm_record_header_t h[2];
@@ -155,6 +189,7 @@ rt_walk_entry(const sm_batch_t *b, rt_walk_t *w)
     }
     if (it.err != SM_OK && w->err == SM_OK)
         w->err = it.err;
+    rt_scan_agrees(b, w->records - nrec, it.err);
     sm_rec_iter_fini(&it);
 }
 
