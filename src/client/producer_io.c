@@ -6,16 +6,17 @@
  *
  * LOOP.  Under p->lock: refresh metadata if wanted (unlocked for the
  * round trip); fail batches older than delivery.timeout.ms that are not
- * in flight; collect, per leader, the head batch of every partition that
- * is ready - full (estimated size >= batch.size, or a batch behind it),
- * lingered linger.ms, flushing or closing, and past its retry backoff -
- * up to max.request.size per request; seal them.  Unlocked: build
- * (compress) the sealed batches, send each leader's request on the
- * blocking connection of the client core, read the answer, report.  With
- * nothing ready the thread sleeps on io_cond until the earliest linger,
- * backoff or refresh deadline.  One request per broker is outstanding
- * at a time, since connections are blocking: max.in.flight is 1 in
- * effect.
+ * in flight (a queue is in creation order, so each walk stops at its
+ * first young batch); collect, per leader, the head batch of every
+ * partition that is ready - full (estimated size >= batch.size, or a
+ * batch behind it), lingered linger.ms, flushing or closing, and past its
+ * retry backoff - up to max.request.size per request; seal them.
+ * Unlocked: build (compress) the sealed batches, send each leader's
+ * request on the blocking connection of the client core, read the
+ * answer, report.  With nothing ready the thread sleeps on io_cond
+ * until the earliest linger, backoff or refresh deadline.  One request
+ * per broker is outstanding at a time, since connections are blocking:
+ * max.in.flight is 1 in effect.
  *
  * ERRORS.  What a partition error means is one table,
  * sm_producer_err_action(): retry (after retry.backoff.ms, while attempts
