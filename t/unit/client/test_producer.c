@@ -619,6 +619,34 @@ START_TEST(producer__close_fails_pending)
 }
 END_TEST
 
+/* Batches queued behind one that is being retried expire in queue order
+ * once delivery.timeout.ms passes, each reported once. */
+START_TEST(producer__delivery_timeout_expires_queue)
+{
+    static const char *const kv[] = { "batch.size", "1",
+                                      "delivery.timeout.ms", "300", NULL };
+    samsa_producer_t *p;
+
+    ps.fail_left = 1000000;
+    ps.fail_code = SM_ERR_NOT_ENOUGH_REPLICAS;
+    p = producer_for(samsa_conf_new(), kv);
+    for (intptr_t i = 1; i <= 3; i++)
+        ck_assert_int_eq(send_kv(p, 0, NULL, "a", i), SAMSA_OK);
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+    ck_assert_int_ge(ps.nreq, 2);
+    ck_assert_int_eq(drl.n, 3);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(drl.opaque[i], i + 1);
+        ck_assert_int_ne(drl.err[i], 0);
+        ck_assert_int_eq(drl.off[i], -1);
+    }
+    ck_assert_int_eq(drl.err[1], SM_ERR__TIMED_OUT);
+    ck_assert_int_eq(drl.err[2], SM_ERR__TIMED_OUT);
+}
+END_TEST
+
 Suite *
 sm_test_suite_producer(void)
 {
@@ -640,6 +668,7 @@ sm_test_suite_producer(void)
     tcase_add_test(tc, producer__acks0_and_compression);
     tcase_add_test(tc, producer__send_errors);
     tcase_add_test(tc, producer__close_fails_pending);
+    tcase_add_test(tc, producer__delivery_timeout_expires_queue);
     suite_add_tcase(s, tc);
     return s;
 }
