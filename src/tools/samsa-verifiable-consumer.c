@@ -36,10 +36,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "common/sm_mem.h"
 #include "tools/console.h"
+#include "tools/verifiable.h"
 
 #define VC_BATCH 500
 
@@ -72,55 +72,11 @@ static const char vc_usage_text[] =
 
 /* ------------------------------------------------------------ output */
 
-static long long
-vc_wall_ms(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* A JSON string of len bytes at s (NULL: null). */
-static void
-vc_json_str(const char *s, size_t len)
-{
-    if (s == NULL) {
-        fputs("null", stdout);
-        return;
-    }
-    putchar('"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
-/* {"timestamp":..,"name":"<name>" - the caller adds fields and "}\n". */
-static void
-vc_event_begin(const char *name)
-{
-    printf("{\"timestamp\":%lld,\"name\":\"%s\"", vc_wall_ms(), name);
-}
-
-static void
-vc_event_end(void)
-{
-    fputs("}\n", stdout);
-    fflush(stdout);
-}
-
 static void
 vc_tp(const char *topic, int32_t partition)
 {
     fputs("{\"topic\":", stdout);
-    vc_json_str(topic, strlen(topic));
+    vf_json_cstr(stdout, topic);
     printf(",\"partition\":%d", (int)partition);
 }
 
@@ -130,7 +86,7 @@ vc_on_rebalance(samsa_consumer_t *c, int kind,
 {
     (void)c;
     (void)opaque;
-    vc_event_begin(kind == SAMSA_REBALANCE_ASSIGNED ? "partitions_assigned"
+    vf_event_begin(kind == SAMSA_REBALANCE_ASSIGNED ? "partitions_assigned"
                                                      : "partitions_revoked");
     fputs(",\"partitions\":[", stdout);
     for (int i = 0; i < cnt; i++) {
@@ -140,29 +96,29 @@ vc_on_rebalance(samsa_consumer_t *c, int kind,
         putchar('}');
     }
     putchar(']');
-    vc_event_end();
+    vf_event_end();
 }
 
 static void
 vc_record(const samsa_message_t *m)
 {
-    vc_event_begin("record_data");
+    vf_event_begin("record_data");
     fputs(",\"key\":", stdout);
-    vc_json_str(m->key, (size_t)m->key_len);
+    vf_json_str(stdout, m->key, (size_t)m->key_len);
     fputs(",\"value\":", stdout);
-    vc_json_str(m->value, (size_t)m->value_len);
+    vf_json_str(stdout, m->value, (size_t)m->value_len);
     fputs(",\"topic\":", stdout);
-    vc_json_str(m->topic, strlen(m->topic));
+    vf_json_cstr(stdout, m->topic);
     printf(",\"partition\":%d,\"offset\":%lld", (int)m->partition,
            (long long)m->offset);
-    vc_event_end();
+    vf_event_end();
 }
 
 static void
 vc_committed(const samsa_partition_offset_t *offs, int cnt,
              samsa_err_t err, const char *errmsg)
 {
-    vc_event_begin("offsets_committed");
+    vf_event_begin("offsets_committed");
     fputs(",\"offsets\":[", stdout);
     for (int i = 0; i < cnt; i++) {
         if (i > 0)
@@ -174,10 +130,10 @@ vc_committed(const samsa_partition_offset_t *offs, int cnt,
     if (err != SAMSA_OK) {
         const char *e = errmsg ? errmsg : samsa_err_message(err);
         fputs(",\"error\":", stdout);
-        vc_json_str(e, strlen(e));
+        vf_json_cstr(stdout, e);
     }
     printf(",\"success\":%s", err == SAMSA_OK ? "true" : "false");
-    vc_event_end();
+    vf_event_end();
 }
 
 /* ------------------------------------------------------------ args */
@@ -185,19 +141,13 @@ vc_committed(const samsa_partition_offset_t *offs, int cnt,
 static int
 vc_fail(const char *msg)
 {
-    fputs(vc_usage_text, stderr);
-    fprintf(stderr, "verifiable-consumer: error: %s\n", msg);
-    return 1;
+    return vf_fail("verifiable-consumer", vc_usage_text, msg);
 }
 
 static int
 vc_num(const char *s, long long *out)
 {
-    char *end;
-
-    *out = strtoll(s, &end, 10);
-    return end != s && *end == '\0' && *out >= INT32_MIN &&
-           *out <= INT32_MAX ? 0 : -1;
+    return vf_num(s, INT32_MIN, INT32_MAX, out);
 }
 
 /* One "--name value" pair; 0, or -1 if the value is bad or the name
@@ -366,7 +316,7 @@ vc_batch(vc_t *v, samsa_consumer_t *c, samsa_message_t **msgs, int cnt)
     for (int i = 0; v->verbose && i < cnt; i++)
         vc_record(msgs[i]);
     v->consumed += cnt;
-    vc_event_begin("records_consumed");
+    vf_event_begin("records_consumed");
     printf(",\"count\":%d,\"partitions\":[", total);
     for (int i = 0; i < n; i++) {
         vc_tp(offs[i].topic, offs[i].partition);
@@ -375,7 +325,7 @@ vc_batch(vc_t *v, samsa_consumer_t *c, samsa_message_t **msgs, int cnt)
                i + 1 < n ? "," : "");
     }
     putchar(']');
-    vc_event_end();
+    vf_event_end();
     if (v->autocommit || n == 0)
         return;
     err = samsa_consumer_commit_sync(c, offs, n, &errmsg);
@@ -433,15 +383,15 @@ vc_run(vc_t *v)
     sa.sa_handler = vc_on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    vc_event_begin("startup_complete");
-    vc_event_end();
+    vf_event_begin("startup_complete");
+    vf_event_end();
     rc = samsa_consumer_subscribe(c, topics, 1) == SAMSA_OK ? 0 : 1;
     if (rc == 0)
         rc = vc_loop(v, c);
     samsa_consumer_close(c);
     samsa_consumer_destroy(c);
-    vc_event_begin("shutdown_complete");
-    vc_event_end();
+    vf_event_begin("shutdown_complete");
+    vf_event_end();
     return rc;
 }
 

@@ -23,22 +23,22 @@
  * and an error and exits 1.
  *
  * Threads: main sends; the producer's I/O thread runs the delivery
- * callback.  Both print, under out_lock; the counters are atomic.
+ * callback.  Both print through verifiable.h (one line at a time); the
+ * counters are atomic.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
 #include "tools/console.h"
+#include "tools/verifiable.h"
 
 typedef struct vp {
     const char *topic, *bootstrap, *config_file;
@@ -47,7 +47,6 @@ typedef struct vp {
     atomic_llong sent, acked;
 } vp_t;
 
-static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile sig_atomic_t vp_stop;
 
 static const char vp_usage_text[] =
@@ -67,52 +66,6 @@ static const char vp_usage_text[] =
 "visible which\nmessages have been acked and which have not.\n";
 
 /* ------------------------------------------------------------ output */
-
-static long long
-vp_wall_ms(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (long long)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-}
-
-/* A JSON string (or null) for s. */
-static void
-vp_json_str(FILE *f, const char *s)
-{
-    if (s == NULL) {
-        fputs("null", f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c < 0x20)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
-    fputc('"', f);
-}
-
-/* {"timestamp":..,"name":"<name>" - the caller adds fields and "}\n". */
-static void
-vp_event_begin(const char *name)
-{
-    pthread_mutex_lock(&out_lock);
-    printf("{\"timestamp\":%lld,\"name\":\"%s\"", vp_wall_ms(), name);
-}
-
-static void
-vp_event_end(void)
-{
-    fputs("}\n", stdout);
-    fflush(stdout);
-    pthread_mutex_unlock(&out_lock);
-}
 
 /* The key and value of record i. */
 static void
@@ -162,25 +115,25 @@ vp_report(const vp_t *v, long long i, const char *topic, samsa_err_t err,
     const char *k;
 
     vp_kv(v, i, key, sizeof(key), val, sizeof(val), &k);
-    vp_event_begin(err == SAMSA_OK ? "producer_send_success"
+    vf_event_begin(err == SAMSA_OK ? "producer_send_success"
                                    : "producer_send_error");
     fputs(",\"key\":", stdout);
-    vp_json_str(stdout, k);
+    vf_json_cstr(stdout, k);
     fputs(",\"value\":", stdout);
-    vp_json_str(stdout, val);
+    vf_json_cstr(stdout, val);
     fputs(",\"topic\":", stdout);
-    vp_json_str(stdout, topic);
+    vf_json_cstr(stdout, topic);
     if (err == SAMSA_OK) {
         printf(",\"partition\":%d,\"offset\":%lld", (int)partition,
                (long long)offset);
     } else {
         vp_exception(err, exc, sizeof(exc));
         fputs(",\"exception\":", stdout);
-        vp_json_str(stdout, exc);
+        vf_json_cstr(stdout, exc);
         fputs(",\"message\":", stdout);
-        vp_json_str(stdout, samsa_err_message(err));
+        vf_json_cstr(stdout, samsa_err_message(err));
     }
-    vp_event_end();
+    vf_event_end();
 }
 
 static void
@@ -199,18 +152,13 @@ vp_dr(const samsa_delivery_t *dr, void *opaque)
 static int
 vp_fail(const char *msg)
 {
-    fputs(vp_usage_text, stderr);
-    fprintf(stderr, "verifiable-producer: error: %s\n", msg);
-    return 1;
+    return vf_fail("verifiable-producer", vp_usage_text, msg);
 }
 
 static int
 vp_num(const char *s, long long *out)
 {
-    char *end;
-
-    *out = strtoll(s, &end, 10);
-    return end != s && *end == '\0' ? 0 : -1;
+    return vf_num(s, LLONG_MIN, LLONG_MAX, out);
 }
 
 /* One "--name value" pair; 0, or -1 if the value is bad or the name
@@ -342,7 +290,7 @@ vp_send(vp_t *v, samsa_producer_t *p, long long i, long long start_wall)
     rec.timestamp = -1;
     if (v->create_time >= 0) {
         rec.timestamp = v->create_time;
-        v->create_time += vp_wall_ms() - start_wall;   /* as Kafka's tool */
+        v->create_time += vf_wall_ms() - start_wall;   /* as Kafka's tool */
     }
     atomic_fetch_add(&v->sent, 1);
     err = samsa_produce(p, &rec, (void *)(intptr_t)i);
@@ -360,7 +308,7 @@ vp_on_signal(int sig)
 static int
 vp_run(vp_t *v)
 {
-    long long start_wall = vp_wall_ms(), max = v->max < 0 ? LLONG_MAX
+    long long start_wall = vf_wall_ms(), max = v->max < 0 ? LLONG_MAX
                                                           : v->max;
     int64_t start = sm_mono_ms();
     samsa_producer_t *p = vp_producer(v);
@@ -373,22 +321,22 @@ vp_run(vp_t *v)
     sa.sa_handler = vp_on_signal;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
-    vp_event_begin("startup_complete");
-    vp_event_end();
+    vf_event_begin("startup_complete");
+    vf_event_end();
     for (long long i = 0; i < max && !vp_stop; i++) {
         vp_send(v, p, i, start_wall);
         vp_throttle(v, i + 1, start);
     }
     samsa_producer_close(p, -1);
-    vp_event_begin("shutdown_complete");
-    vp_event_end();
+    vf_event_begin("shutdown_complete");
+    vf_event_end();
     el = (double)(sm_mono_ms() - start);
-    vp_event_begin("tool_data");
+    vf_event_begin("tool_data");
     printf(",\"sent\":%lld,\"acked\":%lld,\"target_throughput\":%lld,"
            "\"avg_throughput\":%.1f", (long long)atomic_load(&v->sent),
            (long long)atomic_load(&v->acked), v->throughput,
            1000.0 * (double)atomic_load(&v->acked) / (el > 0 ? el : 1));
-    vp_event_end();
+    vf_event_end();
     return 0;
 }
 
