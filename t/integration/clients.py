@@ -482,6 +482,31 @@ class KafkaJS(Client):
                 if p["partition"] == partition][0]
 
 
+def produce_tagged(bootstrap, topic, tag, partitions, per):
+    """per records "<tag>-<p>-<i>" to each partition (confluent-kafka);
+    returns their values, sorted."""
+    cl = Confluent(bootstrap)
+    for p in range(partitions):
+        cl.produce(topic, [Rec(value=b"%s-%d-%d" % (tag, p, i))
+                           for i in range(per)], partition=p)
+    return sorted("%s-%d-%d" % (tag.decode(), p, i)
+                  for p in range(partitions) for i in range(per))
+
+
+def group_committed(bootstrap, group, topic, partitions):
+    """The group's committed offset of each partition (-1001: none), as
+    a client outside the group reads it (confluent-kafka)."""
+    from confluent_kafka import Consumer, TopicPartition
+    k = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                  "enable.auto.commit": False})
+    try:
+        got = k.committed([TopicPartition(topic, p)
+                           for p in range(partitions)], timeout=T(20))
+        return {tp.partition: tp.offset for tp in got}
+    finally:
+        k.close()
+
+
 def all_clients(bootstrap):
     return [Kcat(bootstrap), KafkaPython(bootstrap),
             KafkaPython(bootstrap, (0, 8, 2)),

@@ -123,24 +123,11 @@ def create(c, name, partitions):
 
 
 def produce(c, topic, tag, partitions=4, per=10):
-    cl = clients.Confluent(c.bootstrap)
-    for p in range(partitions):
-        cl.produce(topic, [clients.Rec(value=b"%s-%d-%d" % (tag, p, i))
-                           for i in range(per)], partition=p)
-    return sorted("%s-%d-%d" % (tag.decode(), p, i)
-                  for p in range(partitions) for i in range(per))
+    return clients.produce_tagged(c.bootstrap, topic, tag, partitions, per)
 
 
 def kafka_committed(c, group, topic, partitions=4):
-    from confluent_kafka import Consumer, TopicPartition
-    k = Consumer({"bootstrap.servers": c.bootstrap, "group.id": group,
-                  "enable.auto.commit": False})
-    try:
-        got = k.committed([TopicPartition(topic, p)
-                           for p in range(partitions)], timeout=T(20))
-        return {tp.partition: tp.offset for tp in got}
-    finally:
-        k.close()
+    return clients.group_committed(c.bootstrap, group, topic, partitions)
 
 
 def zk_offsets(c, group, topic):
