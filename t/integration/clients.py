@@ -446,7 +446,9 @@ class KafkaJS(Client):
         res = kjs({"op": "produce", "brokers": [self.bootstrap],
                    "topic": topic, "partition": partition,
                    "compression": codec or "none", "acks": acks,
-                   "messages": msgs, "retries": 2})
+                   "messages": msgs, "retries": 5})
+        # 5 retries (kafkajs' backoff: ~9 s in all) cover a topic this
+        # call auto-creates on a loaded machine; 2 (~1 s) once did not
         if not res["ok"]:
             raise ProduceError(res.get("type") or "ERROR", res["error"])
         return [res["baseOffset"] + i for i in range(len(recs))]

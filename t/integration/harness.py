@@ -495,6 +495,15 @@ class Cluster:
 
 # ------------------------------------------------------------------ the suite
 
+def _one_line(e):
+    """The failure's reason for the TAP line itself: the driver copies that
+    line to the console, so a CI run that shows only the FAIL lines still
+    says why.  '#' would start a TAP directive; the line stays short."""
+    text = "%s: %s" % (type(e).__name__, e)
+    text = " ".join(text.split()).replace("#", "No.")
+    return text if len(text) <= 240 else text[:237] + "..."
+
+
 class Suite:
     def __init__(self, name):
         self.name = name
@@ -588,11 +597,12 @@ class Suite:
             except Skip as e:
                 status, diag = "ok", []
                 name = "%s # SKIP %s" % (name, e)
-            except Exception:   # noqa: BLE001 -- every failure is reported
+            except Exception as e:   # noqa: BLE001 -- every failure is reported
                 status = "not ok"
                 diag = traceback.format_exc().splitlines()
                 if " # TODO " not in name:
                     failed += 1
+                    name = "%s -- %s" % (name, _one_line(e))
             dt = time.monotonic() - t0
             self.timings.append((name, dt))
             print("%s %d - %s" % (status, i, name))
