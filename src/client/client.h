@@ -233,6 +233,28 @@ void     sm_client_conn_destroy(sm_client_conn_t *conn);
 sm_err_t sm_client_conn_negotiate(sm_client_conn_t *conn, int64_t deadline,
                                   char *errstr, size_t errstr_size);
 
+/* A connection record with no socket yet (fd -1, nothing negotiated):
+ * what sm_client_conn_connect fills; the producer's non-blocking
+ * connections (producer_conn.c) keep their version table in one. */
+sm_client_conn_t *sm_client_conn_alloc(const char *host, int port,
+                                       int32_t node_id,
+                                       const sm_client_conf_t *conf);
+
+/* The ApiVersions request samsa sends (its software name and version;
+ * the slices are static) and its body writer. */
+struct sm_ApiVersionsRequest;
+struct sm_ApiVersionsResponse;
+void     sm_client_av_request(struct sm_ApiVersionsRequest *req);
+void     sm_client_av_body(sm_buf_t *buf, int16_t version, const void *arg);
+
+/* Apply the ApiVersions answer to a request sent at version: the ranges
+ * go into conn (negotiated), or *retry is the lower version to repeat the
+ * request at (KIP-511), or the error code with errstr. */
+sm_err_t sm_client_conn_av_apply(sm_client_conn_t *conn, int16_t version,
+                                 const struct sm_ApiVersionsResponse *av,
+                                 int16_t *retry, char *errstr,
+                                 size_t errstr_size);
+
 /* The highest version of key that both the broker and samsa (ours_max)
  * support; -1 if none (or not negotiated). */
 int16_t  sm_client_conn_version(const sm_client_conn_t *conn, int16_t key,

@@ -184,7 +184,7 @@ fail:
     return -1;
 }
 
-static sm_client_conn_t *
+sm_client_conn_t *
 sm_client_conn_alloc(const char *host, int port, int32_t node_id,
                      const sm_client_conf_t *conf)
 {
@@ -458,8 +458,16 @@ sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
 
 /* ------------------------------------------------------------ versions */
 
-static void
-sm_client_apiversions_body(sm_buf_t *buf, int16_t version, const void *arg)
+void
+sm_client_av_request(sm_ApiVersionsRequest_t *req)
+{
+    memset(req, 0, sizeof(*req));
+    req->ClientSoftwareName = sm_str_cstr(SM_CLIENT_SOFTWARE_NAME);
+    req->ClientSoftwareVersion = sm_str_cstr(PACKAGE_VERSION);
+}
+
+void
+sm_client_av_body(sm_buf_t *buf, int16_t version, const void *arg)
 {
     sm_ApiVersionsRequest_write(buf, version, arg);
 }
@@ -474,11 +482,9 @@ sm_client_apiversions(sm_client_conn_t *conn, int16_t version,
     sm_ApiVersionsRequest_t req;
     sm_err_t err;
 
-    memset(&req, 0, sizeof(req));
-    req.ClientSoftwareName = sm_str_cstr(SM_CLIENT_SOFTWARE_NAME);
-    req.ClientSoftwareVersion = sm_str_cstr(PACKAGE_VERSION);
+    sm_client_av_request(&req);
     err = sm_client_conn_call(conn, SM_API_ApiVersions, version,
-                              sm_client_apiversions_body, &req, deadline,
+                              sm_client_av_body, &req, deadline,
                               resp, errstr, errstr_size);
     if (err != SM_OK)
         return err;
@@ -505,45 +511,64 @@ sm_client_av_max(const sm_ApiVersionsResponse_t *av)
 }
 
 sm_err_t
-sm_client_conn_negotiate(sm_client_conn_t *conn, int64_t deadline,
-                         char *errstr, size_t errstr_size)
+sm_client_conn_av_apply(sm_client_conn_t *conn, int16_t version,
+                        const sm_ApiVersionsResponse_t *av, int16_t *retry,
+                        char *errstr, size_t errstr_size)
 {
-    sm_ApiVersionsResponse_t av;
-    sm_client_resp_t resp;
-    int16_t version = SM_APIVERSIONS_MAX_VERSION, theirs;
-    sm_err_t err;
+    int16_t theirs;
+    sm_err_t err = (sm_err_t)av->ErrorCode;
 
-    err = sm_client_apiversions(conn, version, deadline, &av, &resp, errstr,
-                                errstr_size);
-    if (err == SM_OK && av.ErrorCode == SM_ERR_UNSUPPORTED_VERSION &&
-        (theirs = sm_client_av_max(&av)) >= 0 && theirs < version) {
-        sm_ApiVersionsResponse_free(&av);
-        sm_client_resp_fini(&resp);
-        version = theirs;
-        err = sm_client_apiversions(conn, version, deadline, &av, &resp,
-                                    errstr, errstr_size);
+    *retry = -1;
+    if (err == SM_ERR_UNSUPPORTED_VERSION &&
+        (theirs = sm_client_av_max(av)) >= 0 && theirs < version) {
+        *retry = theirs;
+        return SM_OK;
     }
-    if (err != SM_OK)
-        return err;
-    if (av.ErrorCode != SM_OK) {
-        err = (sm_err_t)av.ErrorCode;
+    if (err != SM_OK) {
         sm_client_errf(errstr, errstr_size, "ApiVersions v%d to node %d "
                        "(%s:%d) failed: %s", (int)version,
                        (int)conn->node_id, conn->host, conn->port,
                        sm_err_name(err));
+        return err;
     }
-    for (int32_t i = 0; err == SM_OK && i < av.ApiKeysCnt; i++) {
-        const sm_ApiVersionsResponseKey_t *k = &av.ApiKeys[i];
+    for (int32_t i = 0; i < av->ApiKeysCnt; i++) {
+        const sm_ApiVersionsResponseKey_t *k = &av->ApiKeys[i];
         if (k->ApiKey < 0 || k->ApiKey >= SM_API__MAX ||
             k->MinVersion < 0 || k->MaxVersion < k->MinVersion)
             continue;
         conn->api_min[k->ApiKey] = k->MinVersion;
         conn->api_max[k->ApiKey] = k->MaxVersion;
     }
-    conn->negotiated = err == SM_OK;
-    sm_ApiVersionsResponse_free(&av);
-    sm_client_resp_fini(&resp);
-    return err;
+    conn->negotiated = 1;
+    return SM_OK;
+}
+
+sm_err_t
+sm_client_conn_negotiate(sm_client_conn_t *conn, int64_t deadline,
+                         char *errstr, size_t errstr_size)
+{
+    sm_ApiVersionsResponse_t av;
+    sm_client_resp_t resp;
+    int16_t version = SM_APIVERSIONS_MAX_VERSION, retry = -1;
+    sm_err_t err;
+
+    for (int round = 0; round < 2; round++) {
+        err = sm_client_apiversions(conn, version, deadline, &av, &resp,
+                                    errstr, errstr_size);
+        if (err != SM_OK)
+            return err;
+        err = sm_client_conn_av_apply(conn, version, &av, &retry, errstr,
+                                      errstr_size);
+        sm_ApiVersionsResponse_free(&av);
+        sm_client_resp_fini(&resp);
+        if (err != SM_OK || retry < 0)
+            return err;
+        version = retry;
+    }
+    sm_client_errf(errstr, errstr_size, "ApiVersions to node %d (%s:%d) "
+                   "failed: UNSUPPORTED_VERSION twice", (int)conn->node_id,
+                   conn->host, conn->port);
+    return SM_ERR_UNSUPPORTED_VERSION;
 }
 
 int16_t

@@ -113,7 +113,7 @@ sm_producer_topic_wait(samsa_producer_t *p, const char *name,
         if (p->stop)
             return SM_ERR__STATE;
         p->want_md = 1;
-        pthread_cond_signal(&p->io_cond);
+        sm_producer_wake(p);
         if (sm_producer_cond_wait(&p->app_cond, &p->lock,
                                   deadline) == ETIMEDOUT) {
             sm_warn("producer", "Topic %s not present in metadata after "
@@ -343,7 +343,7 @@ samsa_produce(samsa_producer_t *p, const samsa_record_t *rec0,
     err = sm_producer_topic_wait(p, rec.topic, deadline, &t);
     while (err == SM_OK && p->buffered + size >
                            (size_t)p->conf.p.buffer_memory) {
-        pthread_cond_signal(&p->io_cond);
+        sm_producer_wake(p);
         if (sm_producer_cond_wait(&p->app_cond, &p->lock,
                                   deadline) == ETIMEDOUT)
             err = SM_ERR__TIMED_OUT;
@@ -360,7 +360,7 @@ samsa_produce(samsa_producer_t *p, const samsa_record_t *rec0,
         p->outq++;
         if (p->conf.p.linger_ms == 0 || b->next != NULL ||
             b->est >= (size_t)p->conf.p.batch_size || b != b->tp->head)
-            pthread_cond_signal(&p->io_cond);
+            sm_producer_wake(p);
     }
     pthread_mutex_unlock(&p->lock);
 out:
@@ -384,9 +384,13 @@ samsa_producer_new(const samsa_conf_t *conf, char *errstr,
     sm_client_conf_copy(&p->conf, &conf->c);
     p->client = client;
     pthread_mutex_init(&p->lock, NULL);
-    sm_producer_cond_init(&p->io_cond);
     sm_producer_cond_init(&p->app_cond);
     p->want_md = 1;
+    if (sm_producer_io_init(p) != 0) {
+        snprintf(errstr, errstr_size, "ev_loop_new failed");
+        samsa_producer_close(p, 0);
+        return NULL;
+    }
     if (pthread_create(&p->thr, NULL, sm_producer_io_main, p) != 0) {
         snprintf(errstr, errstr_size, "pthread_create failed");
         samsa_producer_close(p, 0);
@@ -404,7 +408,7 @@ samsa_producer_flush(samsa_producer_t *p, int timeout_ms)
 
     pthread_mutex_lock(&p->lock);
     p->flushing++;
-    pthread_cond_signal(&p->io_cond);
+    sm_producer_wake(p);
     while (p->outq > 0 && err == SM_OK)
         if (sm_producer_cond_wait(&p->app_cond, &p->lock,
                                   deadline) == ETIMEDOUT && p->outq > 0)
@@ -451,7 +455,7 @@ samsa_producer_close(samsa_producer_t *p, int timeout_ms)
         samsa_producer_flush(p, timeout_ms);
     pthread_mutex_lock(&p->lock);
     p->stop = 1;
-    pthread_cond_broadcast(&p->io_cond);
+    sm_producer_wake(p);
     pthread_cond_broadcast(&p->app_cond);
     pthread_mutex_unlock(&p->lock);
     if (p->thr_started)
@@ -460,7 +464,7 @@ samsa_producer_close(samsa_producer_t *p, int timeout_ms)
         sm_ptopic_destroy(p->topics[i]);
     sm_free(p->topics);
     samsa_client_destroy(p->client);
-    pthread_cond_destroy(&p->io_cond);
+    sm_producer_io_fini(p);
     pthread_cond_destroy(&p->app_cond);
     pthread_mutex_destroy(&p->lock);
     sm_client_conf_fini(&p->conf);

@@ -1,32 +1,36 @@
 /*
- * producer_io.c: the producer's I/O thread (Kafka's Sender): metadata,
- * draining ready batches, one Produce request per leader, responses,
- * retries, expiry and delivery reports.  Locks and batch states:
- * producer.h.
+ * producer_io.c: the producer's I/O thread (Kafka's Sender): its libev
+ * loop, metadata, draining ready batches into Produce requests, settling
+ * answers, retries, expiry and delivery reports.  Locks and batch states:
+ * producer.h; connections and pipelining: producer_conn.c.
  *
- * LOOP.  Under p->lock: refresh metadata if wanted (unlocked for the
- * round trip); fail batches older than delivery.timeout.ms that are not
- * in flight (a queue is in creation order, so each walk stops at its
- * first young batch); collect, per leader, the head batch of every
- * partition that is ready - full (estimated size >= batch.size, or a
- * batch behind it), lingered linger.ms, flushing or closing, and past its
- * retry backoff - up to max.request.size per request; seal them.
- * Unlocked: build (compress) the sealed batches, send each leader's
- * request on the blocking connection of the client core, read the
- * answer, report.  With nothing ready the thread sleeps on io_cond
- * until the earliest linger, backoff or refresh deadline.  One request
- * per broker is outstanding at a time, since connections are blocking:
- * max.in.flight is 1 in effect.
+ * LOOP.  An ev_prepare watcher runs one round before the loop waits,
+ * i.e. after every batch of events (an application wake-up through the
+ * ev_async, a response, a writable socket, a timer).  A round, under
+ * p->lock: refresh metadata if wanted (producer_md.c); fail batches older than
+ * delivery.timeout.ms that are not in flight (a queue is in creation
+ * order, so each walk stops at its first young batch); for every
+ * partition, take its first batches not in flight, in order, while they
+ * are ready - full (estimated size >= batch.size, or a batch behind it),
+ * lingered linger.ms, flushing or closing, and past their retry backoff -
+ * and the leader's connection has a free in-flight slot: batch k of a
+ * partition goes into the round's k-th request to that leader, each
+ * request at most max.request.size.  Unlocked: build (compress) the
+ * batches, hand each request to its connection, report what settled,
+ * start connections that batches wait for, and arm the tick timer for
+ * the earliest linger, backoff or refresh deadline.
  *
  * ERRORS.  What a partition error means is one table,
  * sm_producer_err_action(): retry (after retry.backoff.ms, while attempts
  * <= retries and delivery.timeout.ms has not passed) and/or refresh
- * metadata first.  A transport error fails the whole request that way.
- * Anything else fails the batch: every record's callback gets the code.
- * With acks=0 no response comes; records report offset -1.
+ * metadata first.  A transport error or timeout fails every request in
+ * flight on that connection that way.  Anything else fails the batch:
+ * every record's callback gets the code.  With acks=0 no response comes;
+ * records report offset -1 once written.
  *
- * STOP.  samsa_producer_close() sets p->stop after its flush: the loop
- * ends and every batch left is reported with _STATE.
+ * STOP.  samsa_producer_close() sets p->stop after its flush: the round
+ * breaks the loop, connections close, and every batch left is reported
+ * with _STATE.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -36,13 +40,9 @@
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
-#include "protocol/metadata.h"
 #include "protocol/produce.h"
 
-#define SM_ACT_RETRY    0x1
-#define SM_ACT_REFRESH  0x2
-
-static int
+int
 sm_producer_err_action(sm_err_t err)
 {
     static const struct { sm_err_t err; int act; } tab[] = {
@@ -143,136 +143,14 @@ sm_pbatch_fail(sm_pbatch_t *b, sm_err_t err, sm_pbatch_t **done)
     *done = b;
 }
 
-/* ------------------------------------------------------------ metadata */
-
-static void
-sm_producer_md_body(sm_buf_t *buf, int16_t version, const void *arg)
-{
-    sm_MetadataRequest_write(buf, version, arg);
-}
-
-static void
-sm_ptopic_resize(sm_ptopic_t *t, int32_t n)
-{
-    if (n <= t->npart)
-        return;
-    t->parts = sm_realloc(t->parts, (size_t)n * sizeof(*t->parts));
-    t->avail = sm_realloc(t->avail, (size_t)n);
-    for (int32_t i = t->npart; i < n; i++) {
-        t->parts[i] = sm_calloc(1, sizeof(*t->parts[i]));
-        t->parts[i]->topic = t;
-        t->parts[i]->partition = i;
-        t->parts[i]->leader = -1;
-        t->avail[i] = 0;
-    }
-    t->npart = n;
-}
-
-/* Apply one topic of a Metadata response.  p->lock held. */
-static void
-sm_producer_md_topic(samsa_producer_t *p, const sm_MetadataResponseTopic_t *r)
-{
-    char *name = sm_str_dup(r->Name);
-    sm_ptopic_t *t = sm_producer_topic_find(p, name);
-    int32_t n = 0;
-
-    sm_free(name);
-    if (t == NULL)
-        return;
-    if (r->ErrorCode != SM_OK) {
-        if (!(sm_producer_err_action(r->ErrorCode) & SM_ACT_RETRY) &&
-            r->ErrorCode != SM_ERR_UNKNOWN_TOPIC_OR_PARTITION)
-            t->md_err = r->ErrorCode;
-        p->want_md = 1;
-        return;
-    }
-    for (int32_t i = 0; i < r->PartitionsCnt; i++)
-        if (r->Partitions[i].PartitionIndex >= n)
-            n = r->Partitions[i].PartitionIndex + 1;
-    if (n > 100000 || n == 0) {
-        p->want_md = 1;
-        return;
-    }
-    sm_ptopic_resize(t, n);
-    for (int32_t i = 0; i < r->PartitionsCnt; i++) {
-        const sm_MetadataResponsePartition_t *mp = &r->Partitions[i];
-        sm_ptp_t *tp = t->parts[mp->PartitionIndex];
-        tp->leader = mp->LeaderId;
-        t->avail[mp->PartitionIndex] = mp->LeaderId >= 0;
-        if (mp->LeaderId < 0)
-            p->want_md = 1;
-    }
-    t->known = 1;
-}
-
-/* One Metadata round trip for every topic in use.  Called with p->lock
- * held; drops it for the request. */
-static void
-sm_producer_md_refresh(samsa_producer_t *p)
-{
-    sm_MetadataRequest_t req;
-    sm_MetadataResponse_t md;
-    sm_client_resp_t resp;
-    char errstr[512];
-    char **names;
-    int n = p->ntopics;
-    sm_err_t err;
-
-    names = sm_calloc((size_t)n + 1, sizeof(*names));
-    memset(&req, 0, sizeof(req));
-    req.Topics = sm_calloc((size_t)n + 1, sizeof(*req.Topics));
-    for (int i = 0; i < n; i++) {
-        names[i] = sm_strdup(p->topics[i]->name);
-        req.Topics[i].Name = sm_str_cstr(names[i]);
-    }
-    req.TopicsCnt = n;
-    req.AllowAutoTopicCreation = 1;
-    p->want_md = 0;
-    pthread_mutex_unlock(&p->lock);
-    memset(&md, 0, sizeof(md));
-    err = sm_client_send_any(p->client, SM_API_Metadata,
-                             SM_METADATA_MAX_VERSION, sm_producer_md_body,
-                             &req, sm_mono_ms() +
-                             p->conf.request_timeout_ms, &resp, errstr,
-                             sizeof(errstr));
-    if (err == SM_OK) {
-        err = sm_MetadataResponse_read(&resp.rd, resp.version, &md);
-        if (err == SM_OK)
-            sm_client_install(p->client, &md);
-    } else {
-        sm_warn("producer", "Metadata request failed: %s", errstr);
-    }
-    pthread_mutex_lock(&p->lock);
-    if (err == SM_OK) {
-        for (int32_t i = 0; i < md.TopicsCnt; i++)
-            sm_producer_md_topic(p, &md.Topics[i]);
-        p->md_next = sm_mono_ms() + p->conf.p.metadata_max_age_ms;
-        sm_MetadataResponse_free(&md);
-        sm_client_resp_fini(&resp);
-    } else {
-        p->want_md = 1;
-    }
-    p->md_backoff_until = sm_mono_ms() + p->conf.retry_backoff_ms;
-    pthread_cond_broadcast(&p->app_cond);
-    for (int i = 0; i < n; i++)
-        sm_free(names[i]);
-    sm_free(names);
-    sm_free(req.Topics);
-}
-
 /* ------------------------------------------------------------ draining */
 
-/* The batches of one request: all to one leader. */
-typedef struct sm_preq {
-    int32_t       leader;
-    sm_pbatch_t **v;
-    int           n;
-    size_t        size;
-} sm_preq_t;
-
+/* One round's requests, in the order they go out. */
 typedef struct sm_pdrain {
-    sm_preq_t   *reqs;
+    sm_preq_t  **reqs;
     int          nreqs;
+    sm_preq_t   *md;                /* a Metadata request, on md_conn */
+    sm_pconn_t  *md_conn;
     sm_pbatch_t *done;
     int64_t      wake;              /* next time something may be ready */
 } sm_pdrain_t;
@@ -283,8 +161,6 @@ sm_pbatch_ready(const samsa_producer_t *p, const sm_pbatch_t *b,
 {
     int64_t at;
 
-    if (b->inflight)
-        return 0;
     if (b->sealed) {
         at = b->retry_at;
     } else if (b->next != NULL || p->flushing || p->stop ||
@@ -301,23 +177,43 @@ sm_pbatch_ready(const samsa_producer_t *p, const sm_pbatch_t *b,
     return 1;
 }
 
-static void
-sm_pdrain_add(samsa_producer_t *p, sm_pdrain_t *d, sm_pbatch_t *b)
+/* The round's request to c's broker that can take b: after index *from
+ * (where the partition's previous batch went), with room under
+ * max.request.size; a new one while c has a free in-flight slot.  NULL
+ * when b must wait. */
+static sm_preq_t *
+sm_pdrain_slot(samsa_producer_t *p, sm_pdrain_t *d, const sm_pconn_t *c,
+               const sm_pbatch_t *b, int *from)
 {
-    sm_preq_t *r = NULL;
+    size_t max = (size_t)p->conf.p.max_request_size;
+    int used = 0;
+    sm_preq_t *r;
 
-    for (int i = 0; i < d->nreqs; i++)
-        if (d->reqs[i].leader == b->tp->leader)
-            r = &d->reqs[i];
-    if (r != NULL && r->size + b->est > (size_t)p->conf.p.max_request_size)
-        return;                     /* next round */
-    if (r == NULL) {
-        d->reqs = sm_realloc(d->reqs, (size_t)(d->nreqs + 1) *
-                             sizeof(*d->reqs));
-        r = &d->reqs[d->nreqs++];
-        memset(r, 0, sizeof(*r));
-        r->leader = b->tp->leader;
+    for (int i = 0; i < d->nreqs; i++) {
+        r = d->reqs[i];
+        if (r->leader != c->node)
+            continue;
+        used++;
+        if (i >= *from && r->size + b->est <= max) {
+            *from = i + 1;
+            return r;
+        }
     }
+    if (used >= sm_pconn_slots(c))
+        return NULL;
+    r = sm_calloc(1, sizeof(*r));
+    r->key = SM_API_Produce;
+    r->max_version = SM_PRODUCE_MAX_VERSION;
+    r->leader = c->node;
+    d->reqs = sm_realloc(d->reqs, (size_t)(d->nreqs + 1) * sizeof(*d->reqs));
+    d->reqs[d->nreqs++] = r;
+    *from = d->nreqs;
+    return r;
+}
+
+static void
+sm_preq_add(sm_preq_t *r, sm_pbatch_t *b)
+{
     r->v = sm_realloc(r->v, (size_t)(r->n + 1) * sizeof(*r->v));
     r->v[r->n++] = b;
     r->size += b->est;
@@ -325,12 +221,42 @@ sm_pdrain_add(samsa_producer_t *p, sm_pdrain_t *d, sm_pbatch_t *b)
     b->inflight = 1;
 }
 
-/* Fail the batches of tp older than delivery.timeout.ms that are not in
- * flight.  A queue is in creation order (batches are appended with
- * created = now and never move), so the walk stops at the first batch
- * out of flight that is young enough: a round costs O(expired), not
- * O(queue), which with a full buffer.memory of 1 KiB records was
- * hundreds of cache misses per round under p->lock.  p->lock held. */
+/* Take tp's ready batches that are not in flight, in queue order.
+ * p->lock held. */
+static void
+sm_pdrain_tp(samsa_producer_t *p, sm_pdrain_t *d, sm_ptp_t *tp,
+             int64_t now)
+{
+    sm_pconn_t *c = NULL;
+    int from = 0;
+
+    for (sm_pbatch_t *b = tp->head; b != NULL; b = b->next) {
+        sm_preq_t *r;
+        if (b->inflight)
+            continue;
+        if (!sm_pbatch_ready(p, b, now, &d->wake))
+            return;
+        if (tp->leader < 0 ||
+            (c == NULL && (c = sm_pconn_get(p, tp->leader)) == NULL)) {
+            p->want_md = 1;
+            return;
+        }
+        r = sm_pdrain_slot(p, d, c, b, &from);
+        if (r == NULL) {
+            c->wanted = 1;          /* connect if down */
+            return;
+        }
+        sm_preq_add(r, b);
+    }
+}
+
+/* Fail the batches at the head of tp older than delivery.timeout.ms.
+ * The walk stops at the first batch in flight (one behind it must not be
+ * reported before it: a partition's callbacks come in produce order, as
+ * Java's) or young enough (a queue is in creation order), so a round
+ * costs O(expired), not O(queue), which with a full buffer.memory of
+ * 1 KiB records was hundreds of cache misses per round under p->lock.
+ * p->lock held. */
 static void
 sm_ptp_expire(samsa_producer_t *p, sm_ptp_t *tp, int64_t now,
               sm_pbatch_t **done)
@@ -339,48 +265,33 @@ sm_ptp_expire(samsa_producer_t *p, sm_ptp_t *tp, int64_t now,
 
     for (; b != NULL; b = next) {
         next = b->next;
-        if (b->inflight)
-            continue;
-        if (now < b->created + p->conf.p.delivery_timeout_ms)
+        if (b->inflight ||
+            now < b->created + p->conf.p.delivery_timeout_ms)
             break;
         sm_ptp_unlink(tp, b);
         sm_pbatch_fail(b, SM_ERR__TIMED_OUT, done);
     }
 }
 
-/* Expire old batches and collect ready heads.  p->lock held. */
+/* Expire old batches and collect ready ones.  p->lock held. */
 static void
 sm_producer_drain(samsa_producer_t *p, sm_pdrain_t *d, int64_t now)
 {
     for (int i = 0; i < p->ntopics; i++) {
         sm_ptopic_t *t = p->topics[i];
         for (int32_t k = 0; k < t->npart; k++) {
-            sm_ptp_t *tp = t->parts[k];
-            sm_pbatch_t *b;
-            sm_ptp_expire(p, tp, now, &d->done);
-            b = tp->head;
-            if (b == NULL || !sm_pbatch_ready(p, b, now, &d->wake))
-                continue;
-            if (tp->leader < 0) {
-                p->want_md = 1;
-                continue;
-            }
-            sm_pdrain_add(p, d, b);
+            sm_ptp_expire(p, t->parts[k], now, &d->done);
+            sm_pdrain_tp(p, d, t->parts[k], now);
         }
     }
 }
 
-/* ------------------------------------------------------------ sending */
+/* ------------------------------------------------------------ requests */
 
+/* The ProduceRequest of r's batches, topics grouped in order of
+ * appearance; it borrows the batches' bytes and names. */
 static void
-sm_producer_produce_body(sm_buf_t *buf, int16_t version, const void *arg)
-{
-    sm_ProduceRequest_write(buf, version, arg);
-}
-
-/* The request for r's batches; topics grouped in order of appearance. */
-static void
-sm_preq_build(samsa_producer_t *p, sm_preq_t *r, sm_ProduceRequest_t *req)
+sm_preq_encode(samsa_producer_t *p, sm_preq_t *r, sm_ProduceRequest_t *req)
 {
     memset(req, 0, sizeof(*req));
     req->TransactionalId = SM_STR_NULL;
@@ -408,11 +319,23 @@ sm_preq_build(samsa_producer_t *p, sm_preq_t *r, sm_ProduceRequest_t *req)
 }
 
 static void
-sm_preq_free(sm_ProduceRequest_t *req)
+sm_preq_encode_fini(sm_ProduceRequest_t *req)
 {
     for (int32_t k = 0; k < req->TopicDataCnt; k++)
         sm_free(req->TopicData[k].PartitionData);
     sm_free(req->TopicData);
+}
+
+void
+sm_preq_free(sm_preq_t *r)
+{
+    if (r == NULL)
+        return;
+    for (int i = 0; i < r->nnames; i++)
+        sm_free(r->names[i]);
+    sm_free(r->names);
+    sm_free(r->v);
+    sm_free(r);
 }
 
 /* Settle b with err (SM_OK: delivered at base).  Retriable errors put it
@@ -457,49 +380,63 @@ sm_presp_find(const sm_ProduceResponse_t *pr, const sm_pbatch_t *b)
     return NULL;
 }
 
-/* Send r and settle its batches into *done.  Called without p->lock. */
+/* Settle r's batches: err for all, or each partition's answer in pr
+ * (NULL with acks=0: delivered, offset unknown). */
 static void
-sm_producer_send(samsa_producer_t *p, sm_preq_t *r, sm_pbatch_t **done)
+sm_producer_settle_req(samsa_producer_t *p, sm_preq_t *r, sm_err_t err,
+                       const sm_ProduceResponse_t *pr)
 {
-    sm_ProduceRequest_t req;
-    sm_ProduceResponse_t pr;
-    sm_client_resp_t resp;
-    char errstr[512];
-    int acks0 = p->conf.p.acks == 0;
-    sm_err_t err;
+    sm_pbatch_t *done = NULL;
 
-    sm_preq_build(p, r, &req);
-    memset(&pr, 0, sizeof(pr));
-    err = sm_client_send_node(p->client, r->leader, SM_API_Produce,
-                              SM_PRODUCE_MAX_VERSION,
-                              sm_producer_produce_body, &req,
-                              sm_mono_ms() + p->conf.request_timeout_ms,
-                              acks0 ? NULL : &resp, errstr, sizeof(errstr));
-    if (err != SM_OK)
-        sm_warn("producer", "Produce to node %d failed: %s", (int)r->leader,
-                errstr);
-    else if (!acks0 && (err = sm_ProduceResponse_read(&resp.rd, resp.version,
-                                                      &pr)) != SM_OK)
-        sm_warn("producer", "Unparsable Produce v%d response from node %d",
-                (int)resp.version, (int)r->leader);
     pthread_mutex_lock(&p->lock);
     for (int i = 0; i < r->n; i++) {
         const sm_ProduceResponsePartition_t *pp = NULL;
         sm_err_t berr = err;
-        if (err == SM_OK && !acks0) {
-            pp = sm_presp_find(&pr, r->v[i]);
+        if (err == SM_OK && pr != NULL) {
+            pp = sm_presp_find(pr, r->v[i]);
             berr = pp == NULL ? SM_ERR__BAD_MSG : pp->ErrorCode;
         }
         sm_producer_settle(p, r->v[i], berr, pp ? pp->BaseOffset : -1,
-                           done);
+                           &done);
     }
-    pthread_cond_signal(&p->io_cond);
     pthread_mutex_unlock(&p->lock);
-    if (!acks0 && err == SM_OK)
+    sm_producer_report_list(p, done);
+}
+
+void
+sm_producer_complete(samsa_producer_t *p, sm_preq_t *r, sm_err_t err,
+                     sm_rd_t *rd)
+{
+    sm_ProduceResponse_t pr;
+
+    p->again = 1;
+    if (r->key == SM_API_Metadata) {
+        sm_producer_md_done(p, err, rd, r->version);
+    } else if (err != SM_OK || rd == NULL) {
+        sm_producer_settle_req(p, r, err, NULL);
+    } else if (sm_ProduceResponse_read(rd, r->version, &pr) != SM_OK) {
+        sm_warn("producer", "Unparsable Produce v%d response from node %d",
+                (int)r->version, (int)r->leader);
+        sm_producer_settle_req(p, r, SM_ERR__BAD_MSG, NULL);
+    } else {
+        sm_producer_settle_req(p, r, SM_OK, &pr);
         sm_ProduceResponse_free(&pr);
-    if (!acks0 && err == SM_OK)
-        sm_client_resp_fini(&resp);
-    sm_preq_free(&req);
+    }
+    sm_preq_free(r);
+}
+
+void
+sm_preq_write(samsa_producer_t *p, sm_preq_t *r, sm_buf_t *buf)
+{
+    sm_ProduceRequest_t req;
+
+    if (r->key == SM_API_Metadata) {
+        sm_producer_md_write(r, buf);
+        return;
+    }
+    sm_preq_encode(p, r, &req);
+    sm_ProduceRequest_write(buf, r->version, &req);
+    sm_preq_encode_fini(&req);
 }
 
 /* Finish the builders of r's batches (compression); a batch that cannot
@@ -528,6 +465,26 @@ sm_preq_seal(samsa_producer_t *p, sm_preq_t *r, sm_pbatch_t **done)
     r->n = k;
 }
 
+/* Build and hand over the round's requests.  Called without p->lock. */
+static void
+sm_producer_send_all(samsa_producer_t *p, sm_pdrain_t *d)
+{
+    for (int i = 0; i < d->nreqs; i++) {
+        sm_preq_t *r = d->reqs[i];
+        sm_pconn_t *c = sm_pconn_get(p, r->leader);
+        sm_preq_seal(p, r, &d->done);
+        if (r->n == 0)
+            sm_preq_free(r);
+        else if (c == NULL || sm_pconn_slots(c) <= 0)
+            sm_producer_complete(p, r, SM_ERR__TRANSPORT, NULL);
+        else
+            sm_pconn_send(c, r);
+    }
+    sm_free(d->reqs);
+    if (d->md != NULL)
+        sm_pconn_send(d->md_conn, d->md);
+}
+
 /* ------------------------------------------------------------ the loop */
 
 static void
@@ -549,41 +506,145 @@ sm_producer_fail_all(samsa_producer_t *p, sm_pbatch_t **done)
 static int
 sm_producer_md_due(const samsa_producer_t *p, int64_t now)
 {
-    if (now < p->md_backoff_until)
+    if (now < p->md_backoff_until || p->md_inflight)
         return 0;
     return p->want_md || (p->ntopics > 0 && now >= p->md_next);
 }
 
-/* One round with p->lock held on entry and exit; 0 when nothing was done
- * and the thread may sleep until d->wake. */
-static int
-sm_producer_round(samsa_producer_t *p, sm_pdrain_t *d)
+/* A due metadata refresh: a request on a connection that is up, else
+ * (none is: starting, or every broker written to is down) a round trip
+ * on the client core's blocking connection, which finds a live broker
+ * or a bootstrap address.  p->lock held (dropped for the latter). */
+static void
+sm_producer_md_start(samsa_producer_t *p, sm_pdrain_t *d)
+{
+    sm_pconn_t *c = sm_pconn_pick(p);
+
+    if (c != NULL) {
+        d->md = sm_producer_md_req(p);
+        d->md_conn = c;
+    } else {
+        sm_producer_md_refresh(p);
+    }
+}
+
+/* Start the connections batches wait for; their backoffs bound *wake. */
+static void
+sm_producer_kick(samsa_producer_t *p, int64_t *wake)
 {
     int64_t now = sm_mono_ms();
 
-    if (sm_producer_md_due(p, now)) {
-        sm_producer_md_refresh(p);
-        return 1;
+    for (int i = 0; i < p->nconns; i++) {
+        sm_pconn_t *c = p->conns[i];
+        sm_pconn_kick(c, now);
+        if (c->state == SM_PC_DOWN && c->wanted && c->backoff_until < *wake)
+            *wake = c->backoff_until;
     }
-    d->wake = now + 1000;
-    if (p->want_md && p->md_backoff_until < d->wake)
-        d->wake = p->md_backoff_until;
-    if (p->ntopics > 0 && p->md_next < d->wake)
-        d->wake = p->md_next;
-    sm_producer_drain(p, d, now);
-    if (d->nreqs == 0 && d->done == NULL)
-        return 0;
-    pthread_mutex_unlock(&p->lock);
-    for (int i = 0; i < d->nreqs; i++) {
-        sm_preq_seal(p, &d->reqs[i], &d->done);
-        if (d->reqs[i].n > 0)
-            sm_producer_send(p, &d->reqs[i], &d->done);
-        sm_free(d->reqs[i].v);
+}
+
+static void
+sm_producer_arm(samsa_producer_t *p, int64_t wake)
+{
+    int64_t ms = p->again ? 0 : wake - sm_mono_ms();
+
+    ev_timer_stop(p->loop, &p->tick);
+    ev_timer_set(&p->tick, ms > 0 ? (double)ms / 1000.0 : 0.0, 0.0);
+    ev_timer_start(p->loop, &p->tick);
+}
+
+/* One round (see LOOP above). */
+static void
+sm_producer_round(samsa_producer_t *p)
+{
+    sm_pdrain_t d;
+    int64_t now;
+
+    memset(&d, 0, sizeof(d));
+    p->again = 0;
+    if (p->md_changed) {
+        p->md_changed = 0;
+        sm_pconn_check_addresses(p);
     }
-    sm_free(d->reqs);
-    sm_producer_report_list(p, d->done);
     pthread_mutex_lock(&p->lock);
-    return 1;
+    if (p->stop) {
+        pthread_mutex_unlock(&p->lock);
+        ev_break(p->loop, EVBREAK_ALL);
+        return;
+    }
+    now = sm_mono_ms();
+    if (sm_producer_md_due(p, now)) {
+        sm_producer_md_start(p, &d);
+        now = sm_mono_ms();
+    }
+    d.wake = now + 1000;
+    if (p->want_md && p->md_backoff_until < d.wake)
+        d.wake = p->md_backoff_until;
+    if (p->ntopics > 0 && p->md_next < d.wake)
+        d.wake = p->md_next;
+    sm_producer_drain(p, &d, now);
+    pthread_mutex_unlock(&p->lock);
+    sm_producer_send_all(p, &d);
+    sm_producer_report_list(p, d.done);
+    sm_producer_kick(p, &d.wake);
+    sm_producer_arm(p, d.wake);
+}
+
+static void
+sm_producer_on_prepare(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+    (void)loop;
+    (void)revents;
+    sm_producer_round(w->data);
+}
+
+/* The wake-up and the tick only end the loop's wait: the prepare
+ * watcher does the work. */
+static void
+sm_producer_on_wake(struct ev_loop *loop, ev_async *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+}
+
+static void
+sm_producer_on_tick(struct ev_loop *loop, ev_timer *w, int revents)
+{
+    (void)loop;
+    (void)w;
+    (void)revents;
+}
+
+void
+sm_producer_wake(samsa_producer_t *p)
+{
+    if (p->loop != NULL)
+        ev_async_send(p->loop, &p->wake);
+}
+
+int
+sm_producer_io_init(samsa_producer_t *p)
+{
+    p->loop = ev_loop_new(EVFLAG_AUTO);
+    if (p->loop == NULL)
+        return -1;
+    ev_async_init(&p->wake, sm_producer_on_wake);
+    ev_prepare_init(&p->prep, sm_producer_on_prepare);
+    ev_timer_init(&p->tick, sm_producer_on_tick, 0.0, 0.0);
+    p->prep.data = p;
+    ev_async_start(p->loop, &p->wake);
+    ev_prepare_start(p->loop, &p->prep);
+    return 0;
+}
+
+void
+sm_producer_io_fini(samsa_producer_t *p)
+{
+    if (p->loop == NULL)
+        return;
+    sm_pconn_destroy_all(p);
+    ev_loop_destroy(p->loop);
+    p->loop = NULL;
 }
 
 void *
@@ -592,13 +653,9 @@ sm_producer_io_main(void *arg)
     samsa_producer_t *p = arg;
     sm_pbatch_t *done = NULL;
 
+    ev_run(p->loop, 0);
+    sm_pconn_destroy_all(p);        /* requests go; their batches stay */
     pthread_mutex_lock(&p->lock);
-    while (!p->stop) {
-        sm_pdrain_t d;
-        memset(&d, 0, sizeof(d));
-        if (sm_producer_round(p, &d) == 0 && !p->stop)
-            sm_producer_cond_wait(&p->io_cond, &p->lock, d.wake);
-    }
     sm_producer_fail_all(p, &done);
     pthread_mutex_unlock(&p->lock);
     sm_producer_report_list(p, done);
