@@ -1,8 +1,9 @@
 /*
  * client.h: samsa's synchronous client core - blocking connections to
  * brokers, version negotiation, bootstrap and request routing.  The public
- * admin calls (samsa.h, client_admin.c) are built on it; the later
- * producer/consumer I/O thread will reuse the connection and negotiation
+ * admin calls (samsa.h, client_admin.c), the consumers and the
+ * producer's metadata fallback are built on it; the producer's
+ * non-blocking connections (producer_conn.c) reuse its negotiation
  * pieces.  Kafka's counterparts: NetworkClient + Selector (one connection
  * per node, correlation ids), ApiVersions, ClientUtils (bootstrap parsing)
  * and the node selection of KafkaAdminClient.

@@ -288,6 +288,14 @@ sm_pconn_frame(sm_pconn_t *c, int16_t key, int16_t version,
 
     if (c->vc->next_corrid == INT32_MAX)
         c->vc->next_corrid = 0;
+    if (c->wpos > 0 && c->wpos >= c->wbuf.len / 2) {
+        /* the written half goes: a socket that stays backed up must not
+         * grow wbuf with bytes already sent */
+        memmove(c->wbuf.data, c->wbuf.data + c->wpos, c->wbuf.len - c->wpos);
+        c->wbuf.len -= c->wpos;
+        c->wpos = 0;
+        start = c->wbuf.len;
+    }
     off = sm_wr_i32(&c->wbuf, 0);
     sm_req_hdr_write(&c->wbuf, key, version, corrid, c->p->conf.client_id);
     fn(&c->wbuf, version, arg);

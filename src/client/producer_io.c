@@ -199,6 +199,8 @@ sm_pdrain_slot(samsa_producer_t *p, sm_pdrain_t *d, const sm_pconn_t *c,
             return r;
         }
     }
+    if (d->md_conn == c)
+        used++;                     /* the round's Metadata request */
     if (used >= sm_pconn_slots(c))
         return NULL;
     r = sm_calloc(1, sizeof(*r));

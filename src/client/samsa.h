@@ -443,9 +443,12 @@ void        samsa_election_results_free(samsa_election_result_t *v,
  *   compression.type          none (gzip, snappy, lz4, zstd)
  *   retries                   2147483647
  *   delivery.timeout.ms       120000
- *   max.in.flight.requests.per.connection  5 (accepted; samsa keeps one
- *                             Produce in flight per broker, so partition
- *                             order survives retries whatever its value)
+ *   max.in.flight.requests.per.connection  5: requests pipelined on
+ *                             each broker's connection, several batches
+ *                             of a partition among them; above 1 a
+ *                             retried batch may land after a later one
+ *                             (Kafka's caveat without idempotence); 1
+ *                             keeps partition order exact
  *   max.request.size          1048576
  *   max.block.ms              60000
  *   metadata.max.age.ms       300000
@@ -457,7 +460,11 @@ void        samsa_election_results_free(samsa_election_result_t *v,
  * Retriable errors (NOT_LEADER_FOR_PARTITION, UNKNOWN_TOPIC_OR_PARTITION,
  * LEADER_NOT_AVAILABLE, timeouts, lost connections, NOT_ENOUGH_REPLICAS)
  * retry a batch after retry.backoff.ms, refreshing metadata first for the
- * leadership errors, until retries or delivery.timeout.ms run out.
+ * leadership errors, until retries or delivery.timeout.ms run out.  A
+ * Produce unanswered after request.timeout.ms closes that broker's
+ * connection and retries everything in flight on it; a broker that
+ * cannot be reached is retried after retry.backoff.ms, doubling up to
+ * 1 s.  One slow broker delays only the partitions it leads.
  *
  * THREADS.  samsa_produce() and flush() may be called from any thread.
  * The delivery callback and the on_acknowledgement interceptors run on the
