@@ -164,6 +164,7 @@ typedef struct sm_pconn {
     int          fd;
     int          wanted;            /* a batch waits for this broker */
     int          failures;          /* connection failures in a row */
+    int64_t      last_used;         /* mono ms: last request or answer */
     int64_t      backoff_until;     /* mono ms: no reconnect before */
     int64_t      connect_deadline;
     sm_client_conn_t *vc;           /* address and negotiated versions */
@@ -257,8 +258,10 @@ void         sm_pconn_check_addresses(samsa_producer_t *p);
 sm_pconn_t  *sm_pconn_pick(samsa_producer_t *p);
 /* Requests the connection can take now (0 unless up). */
 int          sm_pconn_slots(const sm_pconn_t *c);
-/* Connect if down, wanted and past the backoff. */
-void         sm_pconn_kick(sm_pconn_t *c, int64_t now);
+/* Connect if down, wanted and past the backoff; close if up and idle
+ * (nothing in flight) for connections.max.idle.ms.  The time it next
+ * needs looking at bounds *wake. */
+void         sm_pconn_kick(sm_pconn_t *c, int64_t now, int64_t *wake);
 /* Encode and queue r (its batches built) at the highest version both
  * sides know; the connection owns it. */
 void         sm_pconn_send(sm_pconn_t *c, sm_preq_t *r);

@@ -25,6 +25,9 @@
  * With acks=0 nothing answers: a request is done once its last byte
  * (r->wend, counted in c->wdone) is written.
  *
+ * IDLE.  An up connection with nothing in flight for
+ * connections.max.idle.ms is closed, and opened again when needed.
+ *
  * TIMEOUTS.  One timer per connection: the connect deadline, else the
  * head request's deadline (the oldest: requests are answered in order).
  * An expired head closes the connection, as Kafka's NetworkClient does
@@ -117,17 +120,19 @@ sm_pconn_reset(sm_pconn_t *c)
 
 /* The reconnect backoff: retry.backoff.ms doubled for each failure in a
  * row, at most SM_PC_BACKOFF_MAX_MS (Kafka's reconnect.backoff.max.ms
- * default), so a dead broker costs a log line a second, not ten. */
+ * default) or retry.backoff.ms if that is longer, so a dead broker costs a log line a second, not ten. */
 static int64_t
 sm_pconn_backoff(sm_pconn_t *c)
 {
-    int64_t ms = c->p->conf.retry_backoff_ms;
+    int64_t ms = c->p->conf.retry_backoff_ms, max = SM_PC_BACKOFF_MAX_MS;
 
-    for (int i = 0; i < c->failures && ms < SM_PC_BACKOFF_MAX_MS; i++)
+    if (max < ms)
+        max = ms;
+    for (int i = 0; i < c->failures && ms < max; i++)
         ms *= 2;
     if (c->failures < 30)
         c->failures++;
-    return ms < SM_PC_BACKOFF_MAX_MS ? ms : SM_PC_BACKOFF_MAX_MS;
+    return ms < max ? ms : max;
 }
 
 /* Close c after err (reason logged once): every request in flight ends
@@ -143,6 +148,7 @@ sm_pconn_fail(sm_pconn_t *c, sm_err_t err, const char *reason)
     c->fifo = c->fifo_tail = NULL;
     sm_pconn_reset(c);
     c->backoff_until = sm_mono_ms() + sm_pconn_backoff(c);
+    c->p->again = 1;                /* a round sets the backoff's wake */
     pthread_mutex_lock(&c->p->lock);
     c->p->want_md = 1;              /* the leader may have moved */
     pthread_mutex_unlock(&c->p->lock);
@@ -377,7 +383,8 @@ sm_pconn_send(sm_pconn_t *c, sm_preq_t *r)
     r->corrid = sm_pconn_frame(c, r->key, r->version, sm_pconn_req_body,
                                &x);
     r->wend = c->wqueued;
-    r->deadline = sm_mono_ms() + c->p->conf.request_timeout_ms;
+    c->last_used = sm_mono_ms();
+    r->deadline = c->last_used + c->p->conf.request_timeout_ms;
     r->next = NULL;
     if (c->fifo_tail != NULL)
         c->fifo_tail->next = r;
@@ -485,13 +492,36 @@ sm_pconn_connect_next(sm_pconn_t *c, int e)
                    "failed to connect", e);
 }
 
+/* Kafka's connections.max.idle.ms: an up connection with nothing in
+ * flight for that long is closed (reopened when a batch needs it). */
+static void
+sm_pconn_idle(sm_pconn_t *c, int64_t now, int64_t *wake)
+{
+    int64_t at = c->last_used + c->p->conf.p.conn_max_idle_ms;
+
+    if (c->state != SM_PC_UP || c->fifo != NULL)
+        return;
+    if (now < at) {
+        if (at < *wake)
+            *wake = at;
+        return;
+    }
+    sm_debug("producer", "Closing idle connection to node %d (%s:%d)",
+             (int)c->node, c->vc->host, c->vc->port);
+    sm_pconn_reset(c);
+}
+
 void
-sm_pconn_kick(sm_pconn_t *c, int64_t now)
+sm_pconn_kick(sm_pconn_t *c, int64_t now, int64_t *wake)
 {
     struct addrinfo hints;
     char service[16];
     int rc;
 
+    sm_pconn_idle(c, now, wake);
+    if (c->state == SM_PC_DOWN && c->wanted && c->backoff_until > now &&
+        c->backoff_until < *wake)
+        *wake = c->backoff_until;
     if (c->state != SM_PC_DOWN || !c->wanted || now < c->backoff_until)
         return;
     c->wanted = 0;
@@ -538,6 +568,7 @@ sm_pconn_on_av(sm_pconn_t *c, sm_rd_t *rd)
     } else {
         c->state = SM_PC_UP;
         c->failures = 0;
+        c->last_used = sm_mono_ms();
         sm_pconn_arm(c);
     }
 }
@@ -569,6 +600,7 @@ sm_pconn_frame_in(sm_pconn_t *c, uint8_t *frame, size_t len)
     if (c->fifo == NULL)
         c->fifo_tail = NULL;
     c->ninflight--;
+    c->last_used = sm_mono_ms();
     sm_pconn_arm(c);
     sm_producer_complete(c->p, r, SM_OK, &rd);
     sm_pconn_written(c);            /* acks=0 requests behind a Metadata */

@@ -530,18 +530,15 @@ sm_producer_md_start(samsa_producer_t *p, sm_pdrain_t *d)
     }
 }
 
-/* Start the connections batches wait for; their backoffs bound *wake. */
+/* Start the connections batches wait for, close idle ones; their
+ * deadlines bound *wake. */
 static void
 sm_producer_kick(samsa_producer_t *p, int64_t *wake)
 {
     int64_t now = sm_mono_ms();
 
-    for (int i = 0; i < p->nconns; i++) {
-        sm_pconn_t *c = p->conns[i];
-        sm_pconn_kick(c, now);
-        if (c->state == SM_PC_DOWN && c->wanted && c->backoff_until < *wake)
-            *wake = c->backoff_until;
-    }
+    for (int i = 0; i < p->nconns; i++)
+        sm_pconn_kick(p->conns[i], now, wake);
 }
 
 static void

@@ -452,7 +452,8 @@ void        samsa_election_results_free(samsa_election_result_t *v,
  *   max.request.size          1048576
  *   max.block.ms              60000
  *   metadata.max.age.ms       300000
- *   connections.max.idle.ms   540000 (accepted; connections stay open)
+ *   connections.max.idle.ms   540000: a producer connection with nothing
+ *                             in flight that long is closed
  *   partitioner.class         Java's class names, or samsa's short names:
  *                             default (DefaultPartitioner: murmur2 for
  *                             keys, sticky per batch without), round_robin
