@@ -245,7 +245,8 @@ sm_pdrain_tp(samsa_producer_t *p, sm_pdrain_t *d, sm_ptp_t *tp,
         }
         r = sm_pdrain_slot(p, d, c, b, &from);
         if (r == NULL) {
-            c->wanted = 1;          /* connect if down */
+            if (c->state == SM_PC_DOWN)
+                c->wanted = 1;      /* connect */
             return;
         }
         sm_preq_add(r, b);

@@ -621,6 +621,33 @@ END_TEST
 
 /* Batches queued behind one that is being retried expire in queue order
  * once delivery.timeout.ms passes, each reported once. */
+/* connections.max.idle.ms: the producer's connection closes when idle
+ * and a later record opens a new one (a new ApiVersions exchange). */
+START_TEST(producer__idle_connection_closed)
+{
+    static const char *const kv[] = { "connections.max.idle.ms", "200",
+                                      NULL };
+    samsa_producer_t *p;
+    int av_before;
+
+    p = producer_for(samsa_conf_new(), kv);
+    ck_assert_int_eq(send_kv(p, 0, NULL, "a", 1), SAMSA_OK);
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    av_before = atomic_load(&fb.nreq[SM_API_ApiVersions]);
+    usleep(700 * 1000);
+    ck_assert_int_eq(send_kv(p, 0, NULL, "b", 2), SAMSA_OK);
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    ck_assert_int_eq(atomic_load(&fb.nreq[SM_API_ApiVersions]),
+                     av_before + 1);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+    ck_assert_int_eq(drl.n, 2);
+    ck_assert_int_eq(drl.err[0], 0);
+    ck_assert_int_eq(drl.err[1], 0);
+    ck_assert_int_eq(drl.off[1], 1);
+}
+END_TEST
+
 START_TEST(producer__delivery_timeout_expires_queue)
 {
     /* one request in flight: batches 2 and 3 wait in the queue while 1
@@ -673,6 +700,7 @@ sm_test_suite_producer(void)
     tcase_add_test(tc, producer__send_errors);
     tcase_add_test(tc, producer__close_fails_pending);
     tcase_add_test(tc, producer__delivery_timeout_expires_queue);
+    tcase_add_test(tc, producer__idle_connection_closed);
     suite_add_tcase(s, tc);
     return s;
 }
