@@ -275,6 +275,23 @@ sm_err_t sm_client_conn_call(sm_client_conn_t *conn, int16_t key,
                              sm_client_resp_t *resp, char *errstr,
                              size_t errstr_size);
 
+/* The two halves of sm_client_conn_call, for a caller that keeps one
+ * request outstanding while it does other work (the consumer's fetch
+ * ahead): send returns the correlation id to pass to recv.  Nothing else
+ * may use the connection in between. */
+sm_err_t sm_client_conn_send(sm_client_conn_t *conn, int16_t key,
+                             int16_t version, sm_client_body_fn fn,
+                             const void *arg, int64_t deadline,
+                             int32_t *corrid, char *errstr,
+                             size_t errstr_size);
+sm_err_t sm_client_conn_recv(sm_client_conn_t *conn, int16_t key,
+                             int16_t version, int32_t corrid,
+                             int64_t deadline, sm_client_resp_t *resp,
+                             char *errstr, size_t errstr_size);
+/* 1 once the socket has bytes to read, 0 if deadline passed first, -1
+ * if it is closed or failed. */
+int      sm_client_conn_readable(sm_client_conn_t *conn, int64_t deadline);
+
 /* ------------------------------------------------------------ client */
 
 typedef struct sm_client_broker {

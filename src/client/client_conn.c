@@ -410,19 +410,15 @@ sm_client_read_frame(sm_client_conn_t *conn, int16_t key, int16_t version,
 }
 
 sm_err_t
-sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
+sm_client_conn_send(sm_client_conn_t *conn, int16_t key, int16_t version,
                     sm_client_body_fn fn, const void *arg, int64_t deadline,
-                    sm_client_resp_t *resp, char *errstr, size_t errstr_size)
+                    int32_t *corridp, char *errstr, size_t errstr_size)
 {
     sm_buf_t buf = SM_BUF_INIT;
     int32_t corrid = conn->next_corrid++;
     size_t off;
     sm_err_t err;
 
-    if (resp != NULL) {
-        memset(resp, 0, sizeof(*resp));
-        resp->version = version;
-    }
     if (conn->fd < 0) {
         sm_client_errf(errstr, errstr_size, "Connection to node %d (%s:%d) "
                        "is closed", (int)conn->node_id, conn->host,
@@ -445,8 +441,19 @@ sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
         sm_client_io_err(conn, err, 1, key, errstr, errstr_size);
         return err;
     }
-    if (resp == NULL)               /* Produce with Acks 0: no answer */
-        return SM_OK;
+    *corridp = corrid;
+    return SM_OK;
+}
+
+sm_err_t
+sm_client_conn_recv(sm_client_conn_t *conn, int16_t key, int16_t version,
+                    int32_t corrid, int64_t deadline, sm_client_resp_t *resp,
+                    char *errstr, size_t errstr_size)
+{
+    sm_err_t err;
+
+    memset(resp, 0, sizeof(*resp));
+    resp->version = version;
     err = sm_client_read_frame(conn, key, version, corrid, deadline, resp,
                                errstr, errstr_size);
     if (err != SM_OK) {
@@ -454,6 +461,41 @@ sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
         resp->version = version;
     }
     return err;
+}
+
+int
+sm_client_conn_readable(sm_client_conn_t *conn, int64_t deadline)
+{
+    if (conn->fd < 0)
+        return -1;
+    switch (sm_client_wait(conn, POLLIN, deadline)) {
+    case SM_OK:
+        return 1;
+    case SM_ERR__TIMED_OUT:
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+sm_err_t
+sm_client_conn_call(sm_client_conn_t *conn, int16_t key, int16_t version,
+                    sm_client_body_fn fn, const void *arg, int64_t deadline,
+                    sm_client_resp_t *resp, char *errstr, size_t errstr_size)
+{
+    int32_t corrid = -1;
+    sm_err_t err;
+
+    if (resp != NULL) {
+        memset(resp, 0, sizeof(*resp));
+        resp->version = version;
+    }
+    err = sm_client_conn_send(conn, key, version, fn, arg, deadline, &corrid,
+                              errstr, errstr_size);
+    if (err != SM_OK || resp == NULL)   /* Produce with Acks 0: no answer */
+        return err;
+    return sm_client_conn_recv(conn, key, version, corrid, deadline, resp,
+                               errstr, errstr_size);
 }
 
 /* ------------------------------------------------------------ versions */

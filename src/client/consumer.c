@@ -17,8 +17,9 @@
  *
  * POLL.  Until a message is queued or the timeout passes: refresh the
  * leaders if any is unknown; resolve logical offsets (ListOffsets to the
- * leader); send one Fetch per leader for its partitions that are not
- * paused (MaxWaitMs is fetch.max.wait.ms bounded by what is left of the
+ * leader); a Fetch round per leader for its partitions that are not
+ * paused (consumer_fetch.c: a connection per leader, one Fetch kept
+ * ahead; a round waits fetch.max.wait.ms bounded by what is left of the
  * timeout) and queue the records at or past each partition's offset - a
  * compressed batch can start before it.  Control batches are skipped.
  * Partition errors: OFFSET_OUT_OF_RANGE resets by auto.offset.reset
@@ -36,7 +37,6 @@
 #include "common/sm_log.h"
 #include "common/sm_mem.h"
 #include "common/sm_time.h"
-#include "protocol/fetch.h"
 #include "protocol/listoffsets.h"
 #include "protocol/metadata.h"
 #include "protocol/records.h"
@@ -91,7 +91,7 @@ sm_consumer_put(char **at, sm_bytes_t f)
  * and value (the consumer's per-record cost is mostly malloc/free);
  * headers that do not decode are dropped (the batch CRC was checked, so
  * that means a broker bug). */
-static samsa_message_t *
+samsa_message_t *
 sm_consumer_msg(const sm_ctp_t *tp, const sm_batch_t *b,
                 const sm_record_t *rec)
 {
@@ -134,7 +134,7 @@ sm_consumer_msg(const sm_ctp_t *tp, const sm_batch_t *b,
     return m;
 }
 
-static void
+void
 sm_consumer_push(samsa_consumer_t *c, samsa_message_t *m)
 {
     if (c->qhead + c->qlen == c->qcap) {
@@ -150,7 +150,7 @@ sm_consumer_push(samsa_consumer_t *c, samsa_message_t *m)
 }
 
 /* tp takes part in fetching. */
-static int
+int
 sm_consumer_fetchable(const sm_ctp_t *tp, int32_t leader)
 {
     return tp->leader == leader && tp->offset >= 0 && !tp->paused;
@@ -201,6 +201,7 @@ samsa_consumer_destroy(samsa_consumer_t *c)
         sm_cg_destroy(c);
     }
     sm_consumer_clear(c);
+    sm_consumer_fetchers_destroy(c);
     sm_free(c->q);
     sm_free(c->pending_msg);
     samsa_client_destroy(c->client);
@@ -507,7 +508,7 @@ sm_consumer_lo_body(sm_buf_t *buf, int16_t version, const void *arg)
     sm_ListOffsetsRequest_write(buf, version, arg);
 }
 
-static void
+void
 sm_consumer_fail(samsa_consumer_t *c, sm_err_t err, const char *fmt,
                  const sm_ctp_t *tp)
 {
@@ -583,177 +584,6 @@ sm_consumer_resolve(samsa_consumer_t *c, sm_ctp_t *tp, int64_t deadline)
 }
 
 /* ------------------------------------------------------------ fetch */
-
-static void
-sm_consumer_fetch_body(sm_buf_t *buf, int16_t version, const void *arg)
-{
-    sm_FetchRequest_write(buf, version, arg);
-}
-
-/* Queue the records of one partition's answer. */
-static void
-sm_consumer_records(samsa_consumer_t *c, sm_ctp_t *tp, sm_bytes_t recs)
-{
-    sm_batch_iter_t it;
-    sm_batch_t b;
-
-    if (recs.len <= 0)
-        return;
-    sm_batch_iter_init(&it, recs.ptr, (size_t)recs.len);
-    while (sm_batch_next(&it, &b)) {
-        sm_rec_iter_t ri;
-        sm_record_t rec;
-        if (c->conf.k.check_crcs && sm_batch_validate(&b) != SM_OK) {
-            sm_consumer_fail(c, SM_ERR_CORRUPT_MESSAGE, "Record batch for "
-                             "partition %s-%d is corrupt (%s)", tp);
-            tp->leader = -2;
-            return;
-        }
-        if (b.magic == 2 && (b.attributes & 0x20)) {   /* control */
-            tp->offset = b.last_offset + 1;
-            continue;
-        }
-        if (sm_rec_iter_init(&ri, &b, 64 << 20) == SM_OK)
-            while (sm_rec_iter_next(&ri, &rec))
-                if (rec.offset >= tp->offset) {
-                    sm_consumer_push(c, sm_consumer_msg(tp, &b, &rec));
-                    tp->offset = rec.offset + 1;
-                }
-        sm_rec_iter_fini(&ri);
-        if (b.magic == 2 && b.last_offset + 1 > tp->offset)
-            tp->offset = b.last_offset + 1;
-    }
-}
-
-static void
-sm_consumer_part_resp(samsa_consumer_t *c, sm_ctp_t *tp,
-                      const sm_FetchResponsePartition_t *p)
-{
-    switch (p->ErrorCode) {
-    case SM_OK:
-        sm_consumer_records(c, tp, p->Records);
-        break;
-    case SM_ERR_OFFSET_OUT_OF_RANGE:
-        if (c->conf.k.auto_offset_reset == SM_RESET_NONE) {
-            sm_consumer_fail(c, p->ErrorCode, "Offsets out of range with "
-                             "no configured reset policy for partitions: "
-                             "[%s-%d] (%s)", tp);
-            tp->leader = -2;
-        } else {
-            tp->offset = SAMSA_OFFSET_STORED;
-        }
-        break;
-    case SM_ERR_NOT_LEADER_FOR_PARTITION:
-    case SM_ERR_UNKNOWN_TOPIC_OR_PARTITION:
-    case SM_ERR_LEADER_NOT_AVAILABLE:
-    case SM_ERR_REPLICA_NOT_AVAILABLE:
-    case SM_ERR_KAFKA_STORAGE_ERROR:
-        tp->leader = -1;
-        break;
-    default:
-        sm_consumer_fail(c, p->ErrorCode, "Fetch of %s-%d failed: %s", tp);
-        tp->leader = -2;
-    }
-}
-
-static int
-sm_consumer_listed(const sm_FetchRequestTopic_t *topics, int32_t n,
-                   const char *name)
-{
-    for (int32_t i = 0; i < n; i++)
-        if (sm_str_eq_cstr(topics[i].Topic, name))
-            return 1;
-    return 0;
-}
-
-static void
-sm_consumer_fetch_part(const samsa_consumer_t *c, const sm_ctp_t *tp,
-                       sm_FetchRequestPartition_t *fp)
-{
-    fp->Partition = tp->partition;
-    fp->CurrentLeaderEpoch = -1;
-    fp->FetchOffset = tp->offset;
-    fp->LogStartOffset = -1;
-    fp->PartitionMaxBytes = c->conf.k.max_partition_fetch_bytes;
-}
-
-/* Match each partition of a Fetch answer with who asked for it. */
-static void
-sm_consumer_fetch_resp(samsa_consumer_t *c, const sm_FetchResponse_t *fr,
-                       sm_ctp_t **who, int n)
-{
-    for (int32_t t = 0; t < fr->ResponsesCnt; t++) {
-        const sm_FetchResponseTopic_t *rt = &fr->Responses[t];
-        for (int32_t k = 0; k < rt->PartitionsCnt; k++)
-            for (int i = 0; i < n; i++)
-                if (sm_str_eq_cstr(rt->Topic, who[i]->topic) &&
-                    rt->Partitions[k].PartitionIndex == who[i]->partition)
-                    sm_consumer_part_resp(c, who[i], &rt->Partitions[k]);
-    }
-}
-
-/* One Fetch to leader for its ready partitions. */
-static void
-sm_consumer_fetch(samsa_consumer_t *c, int32_t leader, int32_t wait_ms)
-{
-    sm_FetchRequest_t req;
-    sm_FetchResponse_t fr;
-    sm_client_resp_t resp;
-    sm_FetchRequestTopic_t *topics = sm_calloc((size_t)c->nparts,
-                                               sizeof(*topics));
-    sm_FetchRequestPartition_t *parts = sm_calloc((size_t)c->nparts,
-                                                  sizeof(*parts));
-    sm_ctp_t **who = sm_calloc((size_t)c->nparts, sizeof(*who));
-    char errstr[512];
-    int n = 0;
-
-    memset(&req, 0, sizeof(req));
-    req.ReplicaId = -1;
-    req.MaxWaitMs = wait_ms;
-    req.MinBytes = c->conf.k.fetch_min_bytes;
-    req.MaxBytes = c->conf.k.fetch_max_bytes;
-    req.IsolationLevel = c->conf.k.isolation_level;
-    req.SessionEpoch = -1;
-    req.RackId = sm_str_cstr("");
-    req.Topics = topics;
-    /* c->parts is in assignment order; a topic's partitions are put
-     * together under one entry (parts[] is filled topic by topic) */
-    for (int i = 0; i < c->nparts; i++) {
-        if (!sm_consumer_fetchable(&c->parts[i], leader) ||
-            sm_consumer_listed(topics, req.TopicsCnt, c->parts[i].topic))
-            continue;
-        topics[req.TopicsCnt].Topic = sm_str_cstr(c->parts[i].topic);
-        topics[req.TopicsCnt].Partitions = &parts[n];
-        for (int k = i; k < c->nparts; k++) {
-            sm_ctp_t *tp = &c->parts[k];
-            if (!sm_consumer_fetchable(tp, leader) ||
-                strcmp(tp->topic, c->parts[i].topic) != 0)
-                continue;
-            sm_consumer_fetch_part(c, tp, &parts[n]);
-            who[n++] = tp;
-            topics[req.TopicsCnt].PartitionsCnt++;
-        }
-        req.TopicsCnt++;
-    }
-    if (n > 0 &&
-        sm_client_send_node(c->client, leader, SM_API_Fetch,
-                            SM_FETCH_MAX_VERSION, sm_consumer_fetch_body,
-                            &req, sm_mono_ms() + wait_ms +
-                            c->conf.request_timeout_ms, &resp, errstr,
-                            sizeof(errstr)) == SM_OK) {
-        if (sm_FetchResponse_read(&resp.rd, resp.version, &fr) == SM_OK) {
-            sm_consumer_fetch_resp(c, &fr, who, n);
-            sm_FetchResponse_free(&fr);
-        }
-        sm_client_resp_fini(&resp);
-    } else if (n > 0) {
-        for (int i = 0; i < n; i++)
-            who[i]->leader = -1;
-    }
-    sm_free(who);
-    sm_free(parts);
-    sm_free(topics);
-}
 
 void
 sm_consumer_refresh_leaders(samsa_consumer_t *c, int64_t deadline)

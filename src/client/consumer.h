@@ -6,8 +6,10 @@
  * coordinator's HeartbeatThread (group_io.c).
  *
  * FILES
- *   consumer.c         the partitions, fetching, the message queue, the
- *                      manual-mode calls (assign, seek, position, pause)
+ *   consumer.c         the partitions, the fetch rounds, the message
+ *                      queue, the manual-mode calls (assign, seek,
+ *                      position, pause)
+ *   consumer_fetch.c   Fetch on a connection per leader, one kept ahead
  *   consumer_group.c   subscribe, the coordinator, the metadata checks,
  *                      what poll does in group mode, close
  *   group_join.c       joining: JoinGroup, the leader's assignment,
@@ -58,6 +60,7 @@ typedef struct sm_ctp {
 } sm_ctp_t;
 
 typedef struct sm_cgrp sm_cgrp_t;
+typedef struct sm_cfetcher sm_cfetcher_t;   /* consumer_fetch.c */
 
 struct samsa_consumer {
     sm_client_conf_t  conf;
@@ -71,9 +74,33 @@ struct samsa_consumer {
     int               manual;       /* assign() was used */
     int               closed;
     sm_cgrp_t        *grp;          /* NULL: no group.id */
+    sm_cfetcher_t   **fetchers;     /* one per leader fetched from */
+    int               nfetchers;
 };
 
 /* ------------------------------------------------------------ consumer.c */
+
+/* A message of tp from record rec of batch b (one allocation). */
+struct sm_batch;
+struct sm_record;
+samsa_message_t *sm_consumer_msg(const sm_ctp_t *tp, const struct sm_batch *b,
+                                 const struct sm_record *rec);
+void      sm_consumer_push(samsa_consumer_t *c, samsa_message_t *m);
+/* tp takes part in fetching from leader. */
+int       sm_consumer_fetchable(const sm_ctp_t *tp, int32_t leader);
+/* Set the error the next poll returns (fmt takes topic, partition and
+ * the error's message), unless one is pending. */
+void      sm_consumer_fail(samsa_consumer_t *c, sm_err_t err,
+                           const char *fmt, const sm_ctp_t *tp);
+
+/* ------------------------------------------------------------ consumer_fetch.c */
+
+/* A Fetch round with leader for its fetchable partitions: read the Fetch
+ * kept ahead if one is out, else send one; wait for the answer up to
+ * wait_ms and queue its records; keep the next Fetch ahead. */
+void      sm_consumer_fetch(samsa_consumer_t *c, int32_t leader,
+                            int32_t wait_ms);
+void      sm_consumer_fetchers_destroy(samsa_consumer_t *c);
 
 sm_ctp_t *sm_consumer_find(samsa_consumer_t *c, const char *topic,
                            int32_t partition);
