@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/client.h"
 #include "fake_broker.h"
@@ -229,6 +230,42 @@ START_TEST(consumer__earliest_skips_and_headers)
     ck_assert_int_eq(samsa_consumer_poll(c, 200, &m, &errmsg), SAMSA_OK);
     ck_assert_ptr_null(m);
     ck_assert_int_eq(cs.last_fetch_offset, 10);
+    samsa_consumer_destroy(c);
+    fb_stop(&fb);
+}
+END_TEST
+
+/* consumer_fetch.c keeps a Fetch ahead: once the first answer (3..9
+ * from offset 5) is in, the next Fetch (at 10, past the last batch) is
+ * out before the application has taken more than one message; a seek
+ * then drops what is queued and that answer, and polls resume at the
+ * seek's offset without duplicates. */
+START_TEST(consumer__fetch_ahead_and_seek)
+{
+    samsa_consumer_t *c = consumer_for("earliest");
+    samsa_message_t *m;
+    int64_t want[] = { 6, 7, 9 };
+
+    ck_assert_int_eq(samsa_consumer_assign(c, "t", 1,
+                                           SAMSA_OFFSET_BEGINNING),
+                     SAMSA_OK);
+    ck_assert_int_eq(samsa_consumer_poll(c, 5000, &m, NULL), SAMSA_OK);
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(m->offset, 5);
+    samsa_message_destroy(m);
+    for (int i = 0; i < 200 && cs.nfetch < 2; i++)
+        usleep(10 * 1000);
+    ck_assert_int_eq(cs.nfetch, 2);
+    ck_assert_int_eq(cs.last_fetch_offset, 10);
+    ck_assert_int_eq(samsa_consumer_seek(c, "t", 1, 6), SAMSA_OK);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(samsa_consumer_poll(c, 5000, &m, NULL), SAMSA_OK);
+        ck_assert_ptr_nonnull(m);
+        ck_assert_int_eq(m->offset, want[i]);
+        samsa_message_destroy(m);
+    }
+    ck_assert_int_eq(samsa_consumer_poll(c, 200, &m, NULL), SAMSA_OK);
+    ck_assert_ptr_null(m);
     samsa_consumer_destroy(c);
     fb_stop(&fb);
 }
@@ -477,6 +514,7 @@ sm_test_suite_consumer(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, consumer__earliest_skips_and_headers);
     tcase_add_test(tc, consumer__out_of_range_none);
+    tcase_add_test(tc, consumer__fetch_ahead_and_seek);
     tcase_add_test(tc, consumer__assign_topic_and_seek);
     tcase_add_test(tc, consumer__batch_interceptor_position_pause);
     tcase_add_test(tc, consumer__group_checks);
