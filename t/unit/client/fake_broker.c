@@ -67,6 +67,17 @@ fb_keep_body(fb_t *fb, const sm_req_hdr_t *hdr, const sm_rd_t *rd)
     pthread_mutex_unlock(&fb->lock);
 }
 
+static int
+fb_holds(fb_t *fb, int fd)
+{
+    int n = atomic_load(&fb->nheld);
+
+    for (int i = 0; i < n; i++)
+        if (fb->held_fd[i] == fd)
+            return 1;
+    return 0;
+}
+
 /* Serve one request on fd; -1 to close the connection. */
 static int
 fb_serve(fb_t *fb, int fd)
@@ -103,14 +114,51 @@ fb_serve(fb_t *fb, int fd)
         sm_wr_patch_i32(&out, 4, hdr.CorrelationId + 1);
     if (act == FB_HUGE)
         sm_wr_patch_i32(&out, 0, 1 << 30);
-    if (act == FB_CLOSE)
+    if (act == FB_ANSWER && fb_holds(fb, fd))
+        act = FB_HOLD;              /* answers leave in request order */
+    if (act == FB_CLOSE) {
         rc = -1;
-    else if (act != FB_SILENT && fb_write_all(fd, out.data, act == FB_HUGE
-                                              ? 8 : out.len) != 0)
+    } else if (act == FB_HOLD) {
+        int n = atomic_load(&fb->nheld);
+        if (n >= FB_MAX_HELD)
+            abort();                /* a test holding too much */
+        fb->held_fd[n] = fd;
+        fb->held[n] = out;
+        out = (sm_buf_t)SM_BUF_INIT;
+        atomic_store(&fb->nheld, n + 1);
+    } else if (act != FB_SILENT && fb_write_all(fd, out.data, act == FB_HUGE
+                                                ? 8 : out.len) != 0) {
         rc = -1;
+    }
     sm_buf_fini(&out);
     free(frame);
     return rc;
+}
+
+/* Send (fd < 0) or, for a closing fd, drop the held frames. */
+static void
+fb_flush_held(fb_t *fb, int closing)
+{
+    int n = atomic_load(&fb->nheld), k = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (closing >= 0 && fb->held_fd[i] != closing) {
+            fb->held_fd[k] = fb->held_fd[i];
+            fb->held[k++] = fb->held[i];
+            continue;
+        }
+        if (closing < 0)
+            (void)fb_write_all(fb->held_fd[i], fb->held[i].data,
+                               fb->held[i].len);
+        sm_buf_fini(&fb->held[i]);
+    }
+    atomic_store(&fb->nheld, k);
+}
+
+void
+fb_release(fb_t *fb)
+{
+    atomic_store(&fb->release, 1);
 }
 
 static void *
@@ -123,11 +171,14 @@ fb_main(void *arg)
     pfd[0].fd = fb->lfd;
     pfd[0].events = POLLIN;
     while (!atomic_load(&fb->stop)) {
-        if (poll(pfd, (nfds_t)n, 50) <= 0)
+        if (atomic_exchange(&fb->release, 0))
+            fb_flush_held(fb, -1);
+        if (poll(pfd, (nfds_t)n, 10) <= 0)
             continue;
         if ((pfd[0].revents & POLLIN) && n <= FB_MAX_CONNS) {
             int c = accept(fb->lfd, NULL, NULL);
             if (c >= 0) {
+                atomic_fetch_add(&fb->naccepted, 1);
                 pfd[n].fd = c;
                 pfd[n++].events = POLLIN;
             }
@@ -136,13 +187,16 @@ fb_main(void *arg)
             if (!(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
                 continue;
             if (fb_serve(fb, pfd[i].fd) != 0) {
+                fb_flush_held(fb, pfd[i].fd);
                 close(pfd[i].fd);
                 pfd[i--] = pfd[--n];
             }
         }
     }
-    for (int i = 1; i < n; i++)
+    for (int i = 1; i < n; i++) {
+        fb_flush_held(fb, pfd[i].fd);
         close(pfd[i].fd);
+    }
     return NULL;
 }
 
@@ -233,7 +287,8 @@ static void
 fb_metadata(fb_t *fb, int16_t version, sm_buf_t *out)
 {
     sm_MetadataResponseBroker_t broker = {
-        0, { "127.0.0.1", 9 }, fb->port, SM_STR_NULL
+        0, { "127.0.0.1", 9 }, fb->broker_port ? fb->broker_port : fb->port,
+        SM_STR_NULL
     };
     sm_MetadataResponse_t md;
     sm_MetadataResponseTopic_t *t = sm_calloc((size_t)fb->ntopics + 1,

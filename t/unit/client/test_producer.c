@@ -1,7 +1,9 @@
-/* test_producer.c: producer.c and producer_io.c - configuration, the
- * send path, batching limits, interceptors, retries, acks=0 and
- * compression, against a scripted broker (fake_broker.h) whose Produce
- * handler decodes every batch it receives. */
+/* test_producer.c: producer.c, producer_io.c and producer_conn.c -
+ * configuration, the send path, batching limits, interceptors, retries,
+ * acks=0 and compression, pipelining (max.in.flight), request timeouts,
+ * dropped and refused connections, idle connections - against a
+ * scripted broker (fake_broker.h) whose Produce handler decodes every
+ * batch it receives. */
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,6 +35,12 @@ typedef struct pstate {
     char     hdr0[40];
     int64_t  ts0;
     int16_t  acks;
+    /* pipelining scripts (producer__pipelined_*): */
+    int      nprod;                 /* Produce requests seen */
+    int      hold;                  /* hold every answer (FB_HOLD) */
+    int      close_at;              /* close on this Produce (1-based),
+                                     * holding the ones before it */
+    int      silent_first;          /* no answer to the first Produce */
 } pstate_t;
 
 static void
@@ -87,12 +95,20 @@ produce_handler(fb_t *fb, const sm_req_hdr_t *hdr, sm_rd_t *body,
     sm_ProduceResponse_t resp;
     sm_ProduceResponseTopic_t rt[4];
     sm_ProduceResponsePartition_t rp[4][8];
-    int silent;
+    int silent, hold;
 
     if (hdr->ApiKey != SM_API_Produce)
         return fb_default(fb, hdr, body, out);
     if (sm_ProduceRequest_read(body, hdr->ApiVersion, &req) != SM_OK)
         return FB_CLOSE;
+    pthread_mutex_lock(&ps->lock);
+    ps->nprod++;
+    silent = ps->close_at > 0 && ps->nprod == ps->close_at;
+    pthread_mutex_unlock(&ps->lock);
+    if (silent) {                   /* drop the connection unanswered */
+        sm_ProduceRequest_free(&req);
+        return FB_CLOSE;
+    }
     memset(&resp, 0, sizeof(resp));
     memset(rt, 0, sizeof(rt));
     memset(rp, 0, sizeof(rp));
@@ -125,11 +141,12 @@ produce_handler(fb_t *fb, const sm_req_hdr_t *hdr, sm_rd_t *body,
     }
     if (ps->fail_left > 0)
         ps->fail_left--;
-    silent = req.Acks == 0;
+    silent = req.Acks == 0 || (ps->silent_first && ps->nprod == 1);
+    hold = ps->hold || (ps->close_at > 0 && ps->nprod < ps->close_at);
     pthread_mutex_unlock(&ps->lock);
     sm_ProduceResponse_write(out, hdr->ApiVersion, &resp);
     sm_ProduceRequest_free(&req);
-    return silent ? FB_SILENT : FB_ANSWER;
+    return silent ? FB_SILENT : hold ? FB_HOLD : FB_ANSWER;
 }
 
 static const fb_topic_t topics3[] = {
@@ -648,6 +665,193 @@ START_TEST(producer__idle_connection_closed)
 }
 END_TEST
 
+/* ------------------------------------------------------------ pipelining */
+
+static int
+drl_count(void)
+{
+    int n;
+
+    pthread_mutex_lock(&drl.lock);
+    n = drl.n;
+    pthread_mutex_unlock(&drl.lock);
+    return n;
+}
+
+/* Send n one-record batches ("p1".."pn", opaque 1..n) to partition 0,
+ * each its own batch (linger.ms=0, a pause between). */
+static void
+send_singles(samsa_producer_t *p, int n)
+{
+    char v[16];
+
+    for (intptr_t i = 1; i <= n; i++) {
+        snprintf(v, sizeof(v), "p%d", (int)i);
+        ck_assert_int_eq(send_kv(p, 0, NULL, v, i), SAMSA_OK);
+        usleep(20 * 1000);
+    }
+}
+
+/* Release held answers until n reports came (bounded: 10 s); the most
+ * answers held at once. */
+static int
+release_until(int n)
+{
+    int most = 0;
+
+    for (int i = 0; i < 1000 && drl_count() < n; i++) {
+        int held = atomic_load(&fb.nheld);
+        if (held > most)
+            most = held;
+        if (held > 0 && i % 5 == 4)
+            fb_release(&fb);
+        usleep(10 * 1000);
+    }
+    ck_assert_int_eq(drl_count(), n);
+    return most;
+}
+
+/* Reports 1..n in produce order at consecutive offsets from first. */
+static void
+check_in_order(int n, int64_t first)
+{
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(drl.err[i], 0);
+        ck_assert_int_eq(drl.opaque[i], i + 1);
+        ck_assert_int_eq(drl.off[i], first + i);
+    }
+}
+
+/* max.in.flight.requests.per.connection=5: later batches of the same
+ * partition go out while earlier ones wait for their answers. */
+START_TEST(producer__pipelined_requests)
+{
+    samsa_producer_t *p;
+    int most;
+
+    ps.hold = 1;
+    p = producer_for(samsa_conf_new(), NULL);
+    send_singles(p, 5);
+    for (int i = 0; i < 500 && atomic_load(&fb.nheld) < 3; i++)
+        usleep(10 * 1000);
+    ck_assert_int_ge(atomic_load(&fb.nheld), 3);
+    /* nothing answered yet, and three Produce requests are in */
+    ck_assert_int_eq(drl_count(), 0);
+    pthread_mutex_lock(&ps.lock);
+    ck_assert_int_ge(ps.nprod, 3);
+    pthread_mutex_unlock(&ps.lock);
+    most = release_until(5);
+    ck_assert_int_ge(most, 3);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+    check_in_order(5, 0);
+    for (int i = 0; i < 5; i++) {
+        char v[16];
+        snprintf(v, sizeof(v), "p%d", i + 1);
+        ck_assert_str_eq(ps.vals[i], v);
+    }
+}
+END_TEST
+
+/* max.in.flight=1: never two Produce requests outstanding. */
+START_TEST(producer__max_in_flight_one)
+{
+    static const char *const kv[] = {
+        "max.in.flight.requests.per.connection", "1", NULL };
+    samsa_producer_t *p;
+
+    ps.hold = 1;
+    p = producer_for(samsa_conf_new(), kv);
+    send_singles(p, 4);
+    ck_assert_int_eq(release_until(4), 1);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+    check_in_order(4, 0);
+}
+END_TEST
+
+/* request.timeout.ms: an unanswered Produce closes the connection and
+ * the batch goes again on a new one (at least once: the fake appended
+ * it twice). */
+START_TEST(producer__request_timeout_retries)
+{
+    static const char *const kv[] = { "request.timeout.ms", "300", NULL };
+    samsa_producer_t *p;
+    int accepted;
+
+    ps.silent_first = 1;
+    p = producer_for(samsa_conf_new(), kv);
+    ck_assert_int_eq(send_kv(p, 0, NULL, "late", 1), SAMSA_OK);
+    accepted = atomic_load(&fb.naccepted);
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    ck_assert_int_gt(atomic_load(&fb.naccepted), accepted);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+    ck_assert_int_eq(drl.n, 1);
+    ck_assert_int_eq(drl.err[0], 0);
+    ck_assert_int_eq(drl.off[0], 1);     /* the retry's offset */
+    ck_assert_int_eq(ps.nvals, 2);
+    ck_assert_str_eq(ps.vals[0], "late");
+    ck_assert_str_eq(ps.vals[1], "late");
+}
+END_TEST
+
+/* The broker drops the connection with three requests in flight and a
+ * fourth arriving: all four go again, in produce order, on a new
+ * connection. */
+START_TEST(producer__dropped_connection_keeps_order)
+{
+    samsa_producer_t *p;
+
+    ps.close_at = 4;
+    p = producer_for(samsa_conf_new(), NULL);
+    send_singles(p, 4);
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    samsa_producer_close(p, 1000);
+    fb_stop(&fb);
+    /* p1..p3 were appended before the drop (answers lost), then p1..p4
+     * again */
+    ck_assert_int_eq(ps.nvals, 7);
+    for (int i = 0; i < 4; i++) {
+        char v[16];
+        snprintf(v, sizeof(v), "p%d", i + 1);
+        ck_assert_str_eq(ps.vals[3 + i], v);
+    }
+    check_in_order(4, 3);
+}
+END_TEST
+
+/* A leader nothing listens on: records fail once delivery.timeout.ms
+ * passes, and close does not hang. */
+START_TEST(producer__refused_broker)
+{
+    static const char *const kv[] = { "delivery.timeout.ms", "800",
+                                      "request.timeout.ms", "300", NULL };
+    samsa_producer_t *p;
+    int64_t t0;
+
+    fb.broker_port = fb_closed_port();  /* Metadata names a dead port */
+    p = producer_for(samsa_conf_new(), kv);
+    ck_assert_int_eq(send_kv(p, 0, NULL, "x", 1), SAMSA_OK);
+    ck_assert_int_eq(send_kv(p, 1, NULL, "y", 2), SAMSA_OK);
+    t0 = sm_mono_ms();
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    ck_assert_int_lt(sm_mono_ms() - t0, 5000);
+    t0 = sm_mono_ms();
+    samsa_producer_close(p, 1000);
+    ck_assert_int_lt(sm_mono_ms() - t0, 2000);
+    fb_stop(&fb);
+    ck_assert_int_eq(drl.n, 2);
+    for (int i = 0; i < 2; i++) {
+        ck_assert_msg(drl.err[i] == SM_ERR__TIMED_OUT ||
+                      drl.err[i] == SM_ERR__TRANSPORT, "record %d: %s", i,
+                      sm_err_name(drl.err[i]));
+        ck_assert_int_eq(drl.off[i], -1);
+    }
+    ck_assert_int_eq(ps.nreq, 0);
+}
+END_TEST
+
 START_TEST(producer__delivery_timeout_expires_queue)
 {
     /* one request in flight: batches 2 and 3 wait in the queue while 1
@@ -701,6 +905,11 @@ sm_test_suite_producer(void)
     tcase_add_test(tc, producer__close_fails_pending);
     tcase_add_test(tc, producer__delivery_timeout_expires_queue);
     tcase_add_test(tc, producer__idle_connection_closed);
+    tcase_add_test(tc, producer__pipelined_requests);
+    tcase_add_test(tc, producer__max_in_flight_one);
+    tcase_add_test(tc, producer__request_timeout_retries);
+    tcase_add_test(tc, producer__dropped_connection_keeps_order);
+    tcase_add_test(tc, producer__refused_broker);
     suite_add_tcase(s, tc);
     return s;
 }
