@@ -358,7 +358,9 @@ samsa_produce(samsa_producer_t *p, const samsa_record_t *rec0,
         sm_pbatch_add(b, &rec, ts, size, msg_opaque);
         p->buffered += size;
         p->outq++;
-        if (p->conf.p.linger_ms == 0 || b->next != NULL ||
+        /* a new batch too: the I/O thread's next wake-up must cover its
+         * linger.ms (it may be sleeping towards a later deadline) */
+        if (p->conf.p.linger_ms == 0 || b->next != NULL || b->nmsgs == 1 ||
             b->est >= (size_t)p->conf.p.batch_size || b != b->tp->head)
             sm_producer_wake(p);
     }
