@@ -346,8 +346,8 @@ sm_err_t sm_client_send_controller(sm_client_t *c, int16_t key,
                                    const void *arg, int64_t deadline,
                                    sm_client_resp_t *resp, char *errstr,
                                    size_t errstr_size);
-/* Send to broker node_id (describe configs of a broker resource; the
- * producer's Produce requests, where resp may be NULL for Acks 0). */
+/* Send to broker node_id (describe configs of a broker resource); resp
+ * may be NULL for a request that gets no answer (Produce with Acks 0). */
 sm_err_t sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
                              int16_t ours_max, sm_client_body_fn fn,
                              const void *arg, int64_t deadline,
