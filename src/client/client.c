@@ -349,7 +349,7 @@ sm_client_broker_conn(sm_client_t *c, sm_client_broker_t *b,
                                &b->conn, errstr, errstr_size);
 }
 
-static sm_client_broker_t *
+sm_client_broker_t *
 sm_client_find_broker(sm_client_t *c, int32_t id)
 {
     for (int i = 0; i < c->nbrokers; i++)

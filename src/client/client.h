@@ -323,6 +323,9 @@ struct samsa_client {
     int                 have_metadata;
 };
 
+/* Broker id of the last Metadata, or NULL. */
+sm_client_broker_t *sm_client_find_broker(sm_client_t *c, int32_t id);
+
 /* Deadline of a call started now: now + default.api.timeout.ms. */
 int64_t  sm_client_deadline(const sm_client_t *c);
 

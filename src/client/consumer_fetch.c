@@ -105,15 +105,13 @@ static sm_err_t
 sm_cfetcher_conn(samsa_consumer_t *c, sm_cfetcher_t *f, int64_t deadline,
                  char *errstr, size_t errstr_size)
 {
-    const sm_client_broker_t *b = NULL;
+    const sm_client_broker_t *b;
 
     if (f->conn != NULL && f->conn->fd >= 0)
         return SM_OK;
     sm_client_conn_destroy(f->conn);    /* a closed one; f->pend stays */
     f->conn = NULL;
-    for (int i = 0; i < c->client->nbrokers; i++)
-        if (c->client->brokers[i].id == f->leader)
-            b = &c->client->brokers[i];
+    b = sm_client_find_broker(c->client, f->leader);
     if (b == NULL) {
         snprintf(errstr, errstr_size, "Node %d is not a live broker",
                  (int)f->leader);

@@ -66,15 +66,6 @@ static void sm_pconn_on_timer(struct ev_loop *loop, ev_timer *w,
 
 /* ------------------------------------------------------------ lifetime */
 
-static const sm_client_broker_t *
-sm_pconn_broker(const samsa_producer_t *p, int32_t node)
-{
-    for (int i = 0; i < p->client->nbrokers; i++)
-        if (p->client->brokers[i].id == node)
-            return &p->client->brokers[i];
-    return NULL;
-}
-
 static sm_pconn_t *
 sm_pconn_new(samsa_producer_t *p, const sm_client_broker_t *b)
 {
@@ -176,7 +167,7 @@ sm_pconn_get(samsa_producer_t *p, int32_t node)
     for (int i = 0; i < p->nconns; i++)
         if (p->conns[i]->node == node)
             return p->conns[i];
-    b = sm_pconn_broker(p, node);
+    b = sm_client_find_broker(p->client, node);
     return b != NULL ? sm_pconn_new(p, b) : NULL;
 }
 
@@ -185,7 +176,7 @@ sm_pconn_check_addresses(samsa_producer_t *p)
 {
     for (int i = 0; i < p->nconns; i++) {
         sm_pconn_t *c = p->conns[i];
-        const sm_client_broker_t *b = sm_pconn_broker(p, c->node);
+        const sm_client_broker_t *b = sm_client_find_broker(p->client, c->node);
         if (b == NULL || (strcmp(c->vc->host, b->host) == 0 &&
                           c->vc->port == b->port))
             continue;
