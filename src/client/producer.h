@@ -240,7 +240,9 @@ void         sm_preq_free(sm_preq_t *r);
 /* producer_md.c (I/O thread) */
 /* A Metadata request for every topic in use.  p->lock held. */
 sm_preq_t   *sm_producer_md_req(samsa_producer_t *p);
-void         sm_producer_md_write(const sm_preq_t *r, sm_buf_t *buf);
+/* r's Metadata request body at version. */
+void         sm_producer_md_write(const sm_preq_t *r, int16_t version,
+                                  sm_buf_t *buf);
 /* Apply a Metadata answer (rd at its body) or failure.  Unlocked. */
 void         sm_producer_md_done(samsa_producer_t *p, sm_err_t err,
                                  sm_rd_t *rd, int16_t version);

@@ -434,7 +434,7 @@ sm_preq_write(samsa_producer_t *p, sm_preq_t *r, sm_buf_t *buf)
     sm_ProduceRequest_t req;
 
     if (r->key == SM_API_Metadata) {
-        sm_producer_md_write(r, buf);
+        sm_producer_md_write(r, r->version, buf);
         return;
     }
     sm_preq_encode(p, r, &req);

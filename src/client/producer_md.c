@@ -94,7 +94,7 @@ sm_producer_md_req(samsa_producer_t *p)
 }
 
 void
-sm_producer_md_write(const sm_preq_t *r, sm_buf_t *buf)
+sm_producer_md_write(const sm_preq_t *r, int16_t version, sm_buf_t *buf)
 {
     sm_MetadataRequest_t req;
 
@@ -104,7 +104,7 @@ sm_producer_md_write(const sm_preq_t *r, sm_buf_t *buf)
         req.Topics[i].Name = sm_str_cstr(r->names[i]);
     req.TopicsCnt = r->nnames;
     req.AllowAutoTopicCreation = 1;
-    sm_MetadataRequest_write(buf, r->version, &req);
+    sm_MetadataRequest_write(buf, version, &req);
     sm_free(req.Topics);
 }
 
@@ -142,10 +142,7 @@ sm_producer_md_done(samsa_producer_t *p, sm_err_t err, sm_rd_t *rd,
 static void
 sm_producer_md_body(sm_buf_t *buf, int16_t version, const void *arg)
 {
-    sm_preq_t *r = (sm_preq_t *)arg;
-
-    r->version = version;
-    sm_producer_md_write(r, buf);
+    sm_producer_md_write(arg, version, buf);
 }
 
 void
