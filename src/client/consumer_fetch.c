@@ -307,8 +307,9 @@ sm_cfetcher_plan(samsa_consumer_t *c, sm_cfetcher_t *f)
 }
 
 /* The next Fetch for the same partitions, at the offsets after fr's
- * records; sent only if fr brought records.  Failures are left for the
- * next round to meet. */
+ * records (f->pend's offsets move there); sent only if fr brought
+ * records.  Failures are left for the next round to meet: f->pending
+ * stays 0 and the next round plans anew. */
 static void
 sm_cfetcher_ahead(samsa_consumer_t *c, sm_cfetcher_t *f,
                   const sm_FetchResponse_t *fr, int64_t deadline)
@@ -325,22 +326,23 @@ sm_cfetcher_ahead(samsa_consumer_t *c, sm_cfetcher_t *f,
         more |= next > f->pend[i].offset;
         f->pend[i].offset = next;
     }
-    if (!more || sm_cfetcher_send(c, f, c->conf.k.fetch_max_wait_ms,
-                                  deadline, errstr, sizeof(errstr)) != SM_OK)
-        sm_cfetcher_forget(f);
+    if (more)
+        (void)sm_cfetcher_send(c, f, c->conf.k.fetch_max_wait_ms, deadline,
+                               errstr, sizeof(errstr));
 }
 
-/* Apply fr to the partitions that still want what was asked for. */
+/* Apply fr to the partitions of f->pend that still want what was asked
+ * for (asked[i]: pend[i]'s offset in the request fr answers). */
 static void
-sm_cfetcher_apply(samsa_consumer_t *c, const sm_cpend_t *pend, int npend,
-                  int32_t leader, const sm_FetchResponse_t *fr)
+sm_cfetcher_apply(samsa_consumer_t *c, const sm_cfetcher_t *f,
+                  const int64_t *asked, const sm_FetchResponse_t *fr)
 {
-    for (int i = 0; i < npend; i++) {
-        sm_ctp_t *tp = sm_consumer_find(c, pend[i].topic, pend[i].partition);
-        const sm_FetchResponsePartition_t *p =
-            sm_consumer_resp_part(fr, &pend[i]);
-        if (tp != NULL && p != NULL && sm_consumer_fetchable(tp, leader) &&
-            tp->offset == pend[i].offset)
+    for (int i = 0; i < f->npend; i++) {
+        const sm_cpend_t *pe = &f->pend[i];
+        sm_ctp_t *tp = sm_consumer_find(c, pe->topic, pe->partition);
+        const sm_FetchResponsePartition_t *p = sm_consumer_resp_part(fr, pe);
+        if (tp != NULL && p != NULL && sm_consumer_fetchable(tp, f->leader) &&
+            tp->offset == asked[i])
             sm_consumer_part_resp(c, tp, p);
     }
 }
@@ -367,9 +369,8 @@ sm_cfetcher_finish(samsa_consumer_t *c, sm_cfetcher_t *f, int64_t deadline)
 {
     sm_FetchResponse_t fr;
     sm_client_resp_t resp;
-    sm_cpend_t *pend;
+    int64_t *asked;
     char errstr[512];
-    int npend;
 
     if (sm_client_conn_recv(f->conn, SM_API_Fetch, f->version, f->corrid,
                             deadline, &resp, errstr,
@@ -383,19 +384,12 @@ sm_cfetcher_finish(samsa_consumer_t *c, sm_cfetcher_t *f, int64_t deadline)
         sm_cfetcher_failed(c, f, "unparsable Fetch response");
         return;
     }
-    pend = f->pend;                 /* the plan of the answer just read */
-    npend = f->npend;
-    f->pend = sm_calloc((size_t)npend + 1, sizeof(*f->pend));
-    for (int i = 0; i < npend; i++) {
-        f->pend[i] = pend[i];
-        f->pend[i].topic = sm_strdup(pend[i].topic);
-    }
-    f->npend = npend;
-    sm_cfetcher_ahead(c, f, &fr, deadline);
-    sm_cfetcher_apply(c, pend, npend, f->leader, &fr);
-    for (int i = 0; i < npend; i++)
-        sm_free(pend[i].topic);
-    sm_free(pend);
+    asked = sm_calloc((size_t)f->npend + 1, sizeof(*asked));
+    for (int i = 0; i < f->npend; i++)
+        asked[i] = f->pend[i].offset;
+    sm_cfetcher_ahead(c, f, &fr, deadline);     /* same partitions */
+    sm_cfetcher_apply(c, f, asked, &fr);
+    sm_free(asked);
     sm_FetchResponse_free(&fr);
     sm_client_resp_fini(&resp);
 }
