@@ -405,6 +405,25 @@ class Confluent(Client):
             c.close()
 
 
+def check_acked_in_log(bootstrap, topic, partitions, acked):
+    """Read partitions 0..partitions-1 of topic back with confluent-kafka
+    and assert that every acknowledged record - a dict with "partition",
+    "offset" and "value", as the verifiable producers report them - is in
+    the log at its reported offset.  Returns the logged values, a dict
+    (partition, offset) -> value (str), for further counts."""
+    ck = Confluent(bootstrap)
+    logged = {}
+    for p in range(partitions):
+        end = ck.latest(topic, p)
+        for r in ck.consume(topic, p, 0, end):
+            logged[(p, r.offset)] = r.value.decode()
+    missing = [e for e in acked
+               if logged.get((e["partition"], e["offset"])) != e["value"]]
+    harness.assert_eq(missing[:5], [], "acknowledged records missing or "
+                      "moved (%d of %d)" % (len(missing), len(acked)))
+    return logged
+
+
 # ---------------------------------------------------------------- kafkajs
 
 def node_available():

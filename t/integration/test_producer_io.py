@@ -71,20 +71,6 @@ class Producer:
         return names.count("producer_send_error")
 
 
-def check_logged(bootstrap, topic, partitions, acked):
-    """Every acknowledged record is at its reported offset."""
-    ck = clients.Confluent(bootstrap)
-    logged = {}
-    for p in range(partitions):
-        end = ck.latest(topic, p)
-        for r in ck.consume(topic, p, 0, end):
-            logged[(p, r.offset)] = r.value.decode()
-    missing = [e for e in acked
-               if logged.get((e["partition"], e["offset"])) != e["value"]]
-    assert_eq(missing[:5], [], "acknowledged records missing or moved "
-              "(%d of %d)" % (len(missing), len(acked)))
-
-
 def leader(c, topic, p):
     data, _ = c.kazoo().get("/brokers/topics/%s/partitions/%d/state" %
                             (topic, p))
@@ -131,7 +117,7 @@ def t_frozen_broker():
     errors = pr.finish(60)
     assert_eq(errors, 0, "send errors (retries=1000)")
     assert_eq(len(pr.acked()), 2400, "acknowledged")
-    check_logged(c.bootstrap, "fz", 2, pr.acked())
+    clients.check_acked_in_log(c.bootstrap, "fz", 2, pr.acked())
     print("# %d acknowledged; partition 0 held at %d while frozen; "
           "largest gap between partition 1's acknowledgements then %d ms" %
           (len(pr.acked()), p0, gap))
@@ -162,7 +148,7 @@ def t_broker_restart():
     # the reconnect backoff doubles to 1 s: a dead broker costs a few
     # lines, not one per retry.backoff.ms
     assert refused <= 40, "%d connect failures logged" % refused
-    check_logged(c.bootstrap, "rs", 1, pr.acked())
+    clients.check_acked_in_log(c.bootstrap, "rs", 1, pr.acked())
     print("# %d acknowledged, %d before the kill, %d errors, %d connect "
           "failures logged" % (len(pr.acked()), n_down, errors, refused))
 
