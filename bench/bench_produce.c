@@ -28,6 +28,13 @@
  * sys, see bench_rk.h) per record during the max-rate run - the figure
  * that says where a broker spends, whatever the client does meanwhile.
  *
+ * SPLIT CPUS (-a).  By default the client and the broker share every CPU,
+ * so the ratio follows the sum of client and broker CPU per record.  With
+ * -a the client's threads run on CPU 0 and the mock cluster's threads on
+ * CPU 1; run-broker-bench.sh -a starts samsa-server on CPU 1 too: each
+ * broker gets a core of its own and the client the other, as when client
+ * and broker are different machines.
+ *
  * BASELINE.  By default the mock cluster.  With -x, another remote broker
  * or cluster instead (bench/run-cluster-bench.sh: three samsa brokers
  * with replication factor 3, -R 3, against one broker); -B and -X take
@@ -37,9 +44,11 @@
  *                      [-x baseline-bootstrap [-X pid,...] [-N name]]
  *                      [-r reps] [-t tput seconds]
  *                      [-l latency seconds] [-c case 1..8] [-p partitions]
- *                      [-v]
+ *                      [-a] [-v]
  */
+#define _GNU_SOURCE 1
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +78,8 @@ typedef struct prun {
     double  rate;          /* records/s */
     double  p50_ms, p99_ms;
     double  cpu_ns;        /* broker CPU per record at max rate, or -1 */
+    double  client_ns;     /* this process's CPU per record at max rate,
+                            * less the mock's threads: the client's */
 } prun_t;
 
 /* Delivery-report state of one producer. */
@@ -167,7 +178,7 @@ bench_run(bench_t *bn, const bench_side_t *s, const pcase_t *c,
     rd_kafka_t *rk = bench_producer(s, c, &st);
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     uint64_t sent = 0;
-    double t0, t1, now, c0, c1;
+    double t0, t1, now, c0, c1, p0, p1;
     int rc = 0;
 
     if (rate > 0) {
@@ -183,6 +194,7 @@ bench_run(bench_t *bn, const bench_side_t *s, const pcase_t *c,
     }
     st.delivered = 0;
     c0 = bench_side_cpu(s);
+    p0 = bench_process_cpu();
     t0 = now = bench_now();
     if (rate > 0)
         st.lat_from_ns = bench_now_ns() + 500000000;
@@ -202,9 +214,13 @@ bench_run(bench_t *bn, const bench_side_t *s, const pcase_t *c,
         rc = -1;
     t1 = bench_now();
     c1 = bench_side_cpu(s);
+    p1 = bench_process_cpu();
     out->rate = (double)st.delivered / (t1 - t0);
     out->cpu_ns = c0 < 0 || c1 < 0 || st.delivered == 0 ? -1
                   : (c1 - c0) / (double)st.delivered * 1e9;
+    out->client_ns = out->cpu_ns < 0 ? -1
+                     : ((p1 - p0) - (s->mcluster ? c1 - c0 : 0)) /
+                       (double)st.delivered * 1e9;
     if (st.failed || st.delivered != sent) {
         fprintf(stderr, "bench_produce: %s %s: %llu of %llu records failed"
                 " (%s)\n", s->name, topic, (unsigned long long)st.failed,
@@ -263,10 +279,10 @@ bench_case(bench_t *bn, int ci, int rep)
         fprintf(stderr, "  rep %d %5d B acks=%-3s %-4s: mock %9.0f/s "
                 "samsa %9.0f/s (%.1f %%) at %.0f/s p50/p99 ms: mock "
                 "%.2f/%.2f samsa %.2f/%.2f; CPU ns/rec mock %.0f samsa "
-                "%.0f\n", rep + 1, c->size, c->acks,
+                "%.0f, client %.0f/%.0f\n", rep + 1, c->size, c->acks,
                 c->codec, r[0]->rate, r[1]->rate, 100 * bn->ratio[ci][rep],
                 rate, r[0]->p50_ms, r[0]->p99_ms, r[1]->p50_ms, r[1]->p99_ms,
-                r[0]->cpu_ns, r[1]->cpu_ns);
+                r[0]->cpu_ns, r[1]->cpu_ns, r[0]->client_ns, r[1]->client_ns);
     return 0;
 }
 
@@ -278,7 +294,8 @@ bench_med_field(bench_t *bn, int ci, int side, int field)
     for (int i = 0; i < bn->reps; i++) {
         const prun_t *r = &bn->res[ci][side][i];
         v[i] = field == 0 ? r->rate : field == 1 ? r->p50_ms
-             : field == 2 ? r->p99_ms : r->cpu_ns;
+             : field == 2 ? r->p99_ms : field == 3 ? r->cpu_ns
+             : r->client_ns;
     }
     return bench_median(v, bn->reps);
 }
@@ -296,10 +313,11 @@ bench_report(bench_t *bn)
            "repetitions (%.0f s max-rate + %.0f s at half the lower max, "
            "per side)\n", m, bn->sides[0].mcluster ?
            "librdkafka mock cluster" : b, bn->reps, bn->tput_s, bn->lat_s);
-    printf("%-22s %10s %10s %7s %6s %6s | %17s %17s | %11s\n", "case",
-           h1, m, "ratio", b, m, h2, h3, "broker CPU");
-    printf("%-22s %10s %10s %7s %6s %6s | %17s %17s | %11s\n", "", "", "",
-           "", "MB/s", "MB/s", "ms", "ms", "ns/rec m/s");
+    printf("%-22s %10s %10s %7s %6s %6s | %17s %17s | %11s | %11s\n",
+           "case", h1, m, "ratio", b, m, h2, h3, "broker CPU", "client CPU");
+    printf("%-22s %10s %10s %7s %6s %6s | %17s %17s | %11s | %11s\n", "",
+           "", "", "", "MB/s", "MB/s", "ms", "ms", "ns/rec m/s",
+           "ns/rec m/s");
     for (int ci = 0; ci < NCASES; ci++) {
         const pcase_t *c = &cases[ci];
         double mr, sr, mp50, mp99, sp50, sp99;
@@ -316,17 +334,36 @@ bench_report(bench_t *bn)
         snprintf(name, sizeof(name), "%4d B acks=%s %s", c->size, c->acks,
                  c->codec);
         printf("%-22s %10.0f %10.0f %6.1f%% %6.1f %6.1f | "
-               "%8.2f/%-8.2f %8.2f/%-8.2f | %5.0f/%-5.0f\n", name, mr, sr,
+               "%8.2f/%-8.2f %8.2f/%-8.2f | %5.0f/%-5.0f | %5.0f/%-5.0f\n",
+               name, mr, sr,
                100 * bench_median(bn->ratio[ci], bn->reps),
                mr * c->size / 1e6, sr * c->size / 1e6,
                mp50, mp99, sp50, sp99, bench_med_field(bn, ci, 0, 3),
-               bench_med_field(bn, ci, 1, 3));
+               bench_med_field(bn, ci, 1, 3), bench_med_field(bn, ci, 0, 4),
+               bench_med_field(bn, ci, 1, 4));
     }
     printf("ratio = %s/%s records per second (median of per-"
            "repetition ratios); MB/s = value bytes; latency = produce() "
            "to delivery report at the same fixed rate on both sides; "
            "broker CPU = user+sys of the broker(s) (mock: its threads) per "
-           "record during the max-rate run, in ns\n", m, b);
+           "record during the max-rate run, in ns; client CPU = the "
+           "benchmark process's (the librdkafka producer's) CPU per "
+           "record in the same run, the mock's threads not counted\n",
+           m, b);
+}
+
+/* Pin thread tid (0: the calling one) to CPU cpu. */
+static void
+bench_pin(pid_t tid, int cpu)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+    if (sched_setaffinity(tid, sizeof(set), &set) != 0) {
+        perror("bench_produce: sched_setaffinity");
+        exit(2);
+    }
 }
 
 static void
@@ -337,8 +374,9 @@ bench_usage(void)
             "       [-x baseline-bootstrap [-X pid[,pid...]] [-N name]] "
             "[-r reps] "
             "[-t tput-seconds] [-l latency-seconds] [-c case 1..%d] "
-            "[-p partitions] [-v]\n"
-            "  without -x the baseline is librdkafka's mock cluster\n",
+            "[-p partitions] [-a] [-v]\n"
+            "  without -x the baseline is librdkafka's mock cluster\n"
+            "  -a: client threads on CPU 0, the mock's threads on CPU 1\n",
             NCASES);
     exit(2);
 }
@@ -349,13 +387,13 @@ main(int argc, char **argv)
     static bench_t bn;
     const char *bootstrap = NULL, *pids = NULL, *name = "samsa";
     const char *base = NULL, *base_pids = NULL, *base_name = "baseline";
-    int opt, rc = 0, rf = 1;
+    int opt, rc = 0, rf = 1, split = 0;
 
     bn.reps = 3;
     bn.parts = 1;
     bn.tput_s = 3;
     bn.lat_s = 3;
-    while ((opt = getopt(argc, argv, "b:B:R:n:x:X:N:r:t:l:c:p:v")) != -1) {
+    while ((opt = getopt(argc, argv, "b:B:R:n:x:X:N:r:t:l:c:p:av")) != -1) {
         switch (opt) {
         case 'b': bootstrap = optarg; break;
         case 'B': pids = optarg; break;
@@ -369,6 +407,7 @@ main(int argc, char **argv)
         case 'l': bn.lat_s = atof(optarg); break;
         case 'c': bn.only = atoi(optarg); break;
         case 'p': bn.parts = atoi(optarg); break;
+        case 'a': split = 1; break;
         case 'v': bn.verbose = 1; break;
         default: bench_usage();
         }
@@ -378,6 +417,8 @@ main(int argc, char **argv)
         bn.tput_s <= 0 || bn.lat_s <= 1 || rf < 1)
         bench_usage();
     bench_payload_init();
+    if (split)
+        bench_pin(0, 0);          /* every thread started later inherits */
     if (base != NULL) {
         bench_side_remote(&bn.sides[0], base_name, base, 0);
         if (base_pids != NULL)
@@ -385,6 +426,8 @@ main(int argc, char **argv)
     } else if (bench_side_mock(&bn.sides[0]) != 0) {
         return 2;
     }
+    for (int i = 0; split && i < bn.sides[0].ntids; i++)
+        bench_pin(bn.sides[0].tids[i], 1);
     bench_side_remote(&bn.sides[1], name, bootstrap, 0);
     if (pids != NULL)
         bench_side_pids(&bn.sides[1], pids);

@@ -163,6 +163,15 @@ bench_side_cpu(const bench_side_t *s)
     return sum < 0 ? -1 : (double)sum / (double)sysconf(_SC_CLK_TCK);
 }
 
+double
+bench_process_cpu(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /* ------------------------------------------------------------ sides */
 
 void

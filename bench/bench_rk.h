@@ -63,6 +63,9 @@ int bench_topic_create(bench_side_t *s, const char *topic, int parts);
 /* The broker's CPU time so far (user + sys, seconds), or -1. */
 double bench_side_cpu(const bench_side_t *s);
 
+/* This process's CPU time so far (all threads, user + sys, seconds). */
+double bench_process_cpu(void);
+
 /* Monotonic clock in seconds / nanoseconds. */
 double bench_now(void);
 int64_t bench_now_ns(void);

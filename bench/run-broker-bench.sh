@@ -10,13 +10,17 @@
 # SAMSA_BENCH_TIMEOUT seconds (default 600).
 #
 #   bench/run-broker-bench.sh [-r reps] [-B build-dir] [-k] [-v] [-p|-c]
-#                             [-- extra bench_produce args]
+#                             [-a] [-- extra bench_produce args]
 #     -r reps   repetitions per case (default 3); tables show medians
 #     -B dir    where bench/ and src/samsa-server were built (default: the
 #               source tree, i.e. an in-tree build)
 #     -k        keep the temp directory (broker log, segments)
 #     -v        print every repetition
 #     -p / -c   run only the producer / only the consumer benchmark
+#     -a        split CPUs: samsa-server and the mock cluster's threads
+#               on CPU 1, the clients on CPU 0 (bench_produce -a); the
+#               default shares both CPUs between client and broker;
+#               producer only (implies -p)
 # Environment:
 #   SAMSA_BENCH_SERVER  the broker binary (default: the build's
 #                       src/samsa-server); for A/B runs of two builds
@@ -38,7 +42,8 @@ reps=3
 keep=0
 verbose=
 only=
-while getopts "r:B:kvpc" o; do
+split=
+while getopts "r:B:kvpca" o; do
     case $o in
     r) reps=$OPTARG ;;
     B) build=$(cd "$OPTARG" && pwd) ;;
@@ -46,7 +51,8 @@ while getopts "r:B:kvpc" o; do
     v) verbose=-v ;;
     p) only=produce ;;
     c) only=consume ;;
-    *) sed -n '2,29s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
+    a) split=-a only=produce ;;
+    *) sed -n '2,33s/^# \{0,1\}//p' "$0" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
@@ -116,7 +122,9 @@ zookeeper.connect=127.0.0.1:$zkport/samsa-bench
 zookeeper.connection.timeout.ms=18000
 ${SAMSA_BENCH_PROPS:-}
 EOF
-SAMSA_LOG_LEVEL=${SAMSA_LOG_LEVEL:-WARN} \
+pin=
+[ -n "$split" ] && pin="taskset -c 1"
+SAMSA_LOG_LEVEL=${SAMSA_LOG_LEVEL:-WARN} $pin \
     "${SAMSA_BENCH_SERVER:-$build/src/samsa-server}" \
     "$tmp/server.properties" \
     >"$tmp/broker.log" 2>&1 </dev/null &
@@ -141,7 +149,7 @@ status=0
 if [ "$only" != consume ]; then
     "$build/bench/bench_produce" -b "127.0.0.1:$port" -B "$broker_pid" \
         -r "$reps" \
-        $verbose "$@" || status=1
+        $split $verbose "$@" || status=1
     echo
 fi
 if [ "$only" != produce ] && [ $status = 0 ]; then
