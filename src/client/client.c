@@ -479,6 +479,23 @@ sm_client_send_any(sm_client_t *c, int16_t key, int16_t ours_max,
 }
 
 sm_err_t
+sm_client_send_any_once(sm_client_t *c, int16_t key, int16_t ours_max,
+                        sm_client_body_fn fn, const void *arg,
+                        int64_t deadline, sm_client_resp_t *resp,
+                        char *errstr, size_t errstr_size)
+{
+    sm_client_conn_t *conn;
+    sm_err_t err;
+
+    memset(resp, 0, sizeof(*resp));
+    err = sm_client_any_conn(c, deadline, &conn, errstr, errstr_size);
+    if (err == SM_OK)
+        err = sm_client_call_on(c, conn, key, ours_max, fn, arg, deadline,
+                                resp, errstr, errstr_size);
+    return err;
+}
+
+sm_err_t
 sm_client_send_node(sm_client_t *c, int32_t node_id, int16_t key,
                     int16_t ours_max, sm_client_body_fn fn, const void *arg,
                     int64_t deadline, sm_client_resp_t *resp, char *errstr,

@@ -344,6 +344,15 @@ sm_err_t sm_client_send_any(sm_client_t *c, int16_t key, int16_t ours_max,
                             sm_client_body_fn fn, const void *arg,
                             int64_t deadline, sm_client_resp_t *resp,
                             char *errstr, size_t errstr_size);
+/* One try of sm_client_send_any: one pass over the brokers and the
+ * bootstrap addresses, one call, no backoff; the caller paces retries
+ * (the producer's I/O loop, which must stay free to expire records and
+ * to close). */
+sm_err_t sm_client_send_any_once(sm_client_t *c, int16_t key,
+                                 int16_t ours_max, sm_client_body_fn fn,
+                                 const void *arg, int64_t deadline,
+                                 sm_client_resp_t *resp, char *errstr,
+                                 size_t errstr_size);
 sm_err_t sm_client_send_controller(sm_client_t *c, int16_t key,
                                    int16_t ours_max, sm_client_body_fn fn,
                                    const void *arg, int64_t deadline,

@@ -205,6 +205,8 @@ struct samsa_producer {
     int              want_md;       /* refresh as soon as allowed */
     int64_t          md_next;       /* periodic refresh due (mono ms) */
     int64_t          md_backoff_until;
+    int              md_fails;      /* I/O thread: Metadata failures in
+                                     * a row (backoff doubles) */
     size_t           buffered;
     int              outq;
     int              flushing;

@@ -3,14 +3,19 @@
  * partitions and leaders (Kafka's ProducerMetadata).  The I/O thread asks
  * for every topic in use (auto-creation allowed) when something wants it
  * (a new topic, a leader error, a dropped connection) and every
- * metadata.max.age.ms, at most once per retry.backoff.ms.
+ * metadata.max.age.ms, at most once per retry.backoff.ms (doubling, up
+ * to max(1 s, retry.backoff.ms), while requests fail in a row).
  *
  * TWO PATHS.  A request on one of the producer's own connections that is
  * up (producer_conn.c; answered in the loop like any Produce, so a slow
  * broker elsewhere stalls nothing), or, when none is up, a round trip on
  * the client core's blocking connection (client.c: any live broker,
  * else the bootstrap list) - at start, or when every broker written to is
- * down.  Either way the answer lands in sm_producer_md_done().
+ * down.  The blocking round trip is one try (one pass over the brokers
+ * and bootstrap addresses): while nothing answers, the loop gets back to
+ * expiring records and to close between tries instead of waiting out
+ * request.timeout.ms.  Either way the answer lands in
+ * sm_producer_md_done().
  *
  * Threads: the I/O thread; p->lock as each function says.
  */
@@ -108,6 +113,19 @@ sm_producer_md_write(const sm_preq_t *r, int16_t version, sm_buf_t *buf)
     sm_free(req.Topics);
 }
 
+/* The wait before the next Metadata request: retry.backoff.ms, doubled
+ * for each failure in a row up to max(1 s, retry.backoff.ms) - the
+ * reconnect backoff of the producer's connections (producer_conn.c). */
+static int64_t
+sm_producer_md_backoff(const samsa_producer_t *p)
+{
+    int64_t b = p->conf.retry_backoff_ms, cap = b > 1000 ? b : 1000;
+
+    for (int i = 1; i < p->md_fails && b < cap; i++)
+        b *= 2;
+    return b < cap ? b : cap;
+}
+
 void
 sm_producer_md_done(samsa_producer_t *p, sm_err_t err, sm_rd_t *rd,
                     int16_t version)
@@ -128,11 +146,13 @@ sm_producer_md_done(samsa_producer_t *p, sm_err_t err, sm_rd_t *rd,
         for (int32_t i = 0; i < md.TopicsCnt; i++)
             sm_producer_md_topic(p, &md.Topics[i]);
         p->md_next = sm_mono_ms() + p->conf.p.metadata_max_age_ms;
+        p->md_fails = 0;
     } else {
         p->want_md = 1;
+        p->md_fails++;
     }
     p->md_inflight = 0;
-    p->md_backoff_until = sm_mono_ms() + p->conf.retry_backoff_ms;
+    p->md_backoff_until = sm_mono_ms() + sm_producer_md_backoff(p);
     pthread_cond_broadcast(&p->app_cond);
     pthread_mutex_unlock(&p->lock);
     if (err == SM_OK)
@@ -155,12 +175,18 @@ sm_producer_md_refresh(samsa_producer_t *p)
 
     memset(&resp, 0, sizeof(resp));
     pthread_mutex_unlock(&p->lock);
-    err = sm_client_send_any(p->client, SM_API_Metadata,
-                             SM_METADATA_MAX_VERSION, sm_producer_md_body,
-                             r, sm_mono_ms() + p->conf.request_timeout_ms,
-                             &resp, errstr, sizeof(errstr));
-    if (err != SM_OK)
+    /* one try: the I/O loop retries after the backoff and meanwhile
+     * expires records and notices close */
+    err = sm_client_send_any_once(p->client, SM_API_Metadata,
+                                  SM_METADATA_MAX_VERSION,
+                                  sm_producer_md_body, r,
+                                  sm_mono_ms() + p->conf.request_timeout_ms,
+                                  &resp, errstr, sizeof(errstr));
+    if (err != SM_OK && p->md_fails == 0)
         sm_warn("producer", "Metadata request failed: %s", errstr);
+    else if (err != SM_OK)
+        sm_debug("producer", "Metadata request failed again (%d in a "
+                 "row): %s", p->md_fails + 1, errstr);
     sm_producer_md_done(p, err, err == SM_OK ? &resp.rd : NULL,
                         resp.version);
     if (err == SM_OK)

@@ -852,6 +852,33 @@ START_TEST(producer__refused_broker)
 }
 END_TEST
 
+/* The only broker gone once the producer runs (request.timeout.ms 10 s):
+ * the metadata refreshes that find nothing to connect to do not hold the
+ * I/O thread for request.timeout.ms, so close returns about on time and
+ * fails the record left. */
+START_TEST(producer__cluster_gone_close)
+{
+    static const char *const kv[] = { "request.timeout.ms", "10000",
+                                      "delivery.timeout.ms", "10000", NULL };
+    samsa_producer_t *p;
+    int64_t t0;
+
+    p = producer_for(samsa_conf_new(), kv);
+    ck_assert_int_eq(send_kv(p, 0, NULL, "a", 1), SAMSA_OK);
+    ck_assert_int_eq(samsa_producer_flush(p, 10000), SAMSA_OK);
+    fb_stop(&fb);                       /* connections closed, port dead */
+    ck_assert_int_eq(send_kv(p, 0, NULL, "b", 2), SAMSA_OK);
+    usleep(300 * 1000);                 /* the I/O thread meets the loss */
+    t0 = sm_mono_ms();
+    samsa_producer_close(p, 1000);
+    ck_assert_int_lt(sm_mono_ms() - t0, 2500);
+    ck_assert_int_eq(drl.n, 2);
+    ck_assert_int_eq(drl.err[0], 0);
+    ck_assert_int_ne(drl.err[1], 0);
+    ck_assert_int_eq(drl.off[1], -1);
+}
+END_TEST
+
 START_TEST(producer__delivery_timeout_expires_queue)
 {
     /* one request in flight: batches 2 and 3 wait in the queue while 1
@@ -910,6 +937,7 @@ sm_test_suite_producer(void)
     tcase_add_test(tc, producer__request_timeout_retries);
     tcase_add_test(tc, producer__dropped_connection_keeps_order);
     tcase_add_test(tc, producer__refused_broker);
+    tcase_add_test(tc, producer__cluster_gone_close);
     suite_add_tcase(s, tc);
     return s;
 }
