@@ -456,23 +456,40 @@ sm_client_expired(sm_err_t err)
     return err == SM_OK ? SM_ERR__TIMED_OUT : err;
 }
 
-sm_err_t
-sm_client_send_any(sm_client_t *c, int16_t key, int16_t ours_max,
-                   sm_client_body_fn fn, const void *arg, int64_t deadline,
-                   sm_client_resp_t *resp, char *errstr, size_t errstr_size)
+/* One try of send_any; *called: a connection was had and the call made
+ * (a failure before that is always worth another try). */
+static sm_err_t
+sm_client_any_try(sm_client_t *c, int16_t key, int16_t ours_max,
+                  sm_client_body_fn fn, const void *arg, int64_t deadline,
+                  sm_client_resp_t *resp, int *called, char *errstr,
+                  size_t errstr_size)
 {
     sm_client_conn_t *conn;
     sm_err_t err;
 
     memset(resp, 0, sizeof(*resp));
+    *called = 0;
+    err = sm_client_any_conn(c, deadline, &conn, errstr, errstr_size);
+    if (err != SM_OK)
+        return err;
+    *called = 1;
+    return sm_client_call_on(c, conn, key, ours_max, fn, arg, deadline, resp,
+                             errstr, errstr_size);
+}
+
+sm_err_t
+sm_client_send_any(sm_client_t *c, int16_t key, int16_t ours_max,
+                   sm_client_body_fn fn, const void *arg, int64_t deadline,
+                   sm_client_resp_t *resp, char *errstr, size_t errstr_size)
+{
+    sm_err_t err;
+    int called;
+
     for (;;) {
-        err = sm_client_any_conn(c, deadline, &conn, errstr, errstr_size);
-        if (err == SM_OK) {
-            err = sm_client_call_on(c, conn, key, ours_max, fn, arg,
-                                    deadline, resp, errstr, errstr_size);
-            if (err == SM_OK || !sm_client_retriable(err))
-                return err;
-        }
+        err = sm_client_any_try(c, key, ours_max, fn, arg, deadline, resp,
+                                &called, errstr, errstr_size);
+        if (called && (err == SM_OK || !sm_client_retriable(err)))
+            return err;
         if (sm_client_backoff(c, deadline) != 0)
             return sm_client_expired(err);
     }
@@ -484,15 +501,10 @@ sm_client_send_any_once(sm_client_t *c, int16_t key, int16_t ours_max,
                         int64_t deadline, sm_client_resp_t *resp,
                         char *errstr, size_t errstr_size)
 {
-    sm_client_conn_t *conn;
-    sm_err_t err;
+    int called;
 
-    memset(resp, 0, sizeof(*resp));
-    err = sm_client_any_conn(c, deadline, &conn, errstr, errstr_size);
-    if (err == SM_OK)
-        err = sm_client_call_on(c, conn, key, ours_max, fn, arg, deadline,
-                                resp, errstr, errstr_size);
-    return err;
+    return sm_client_any_try(c, key, ours_max, fn, arg, deadline, resp,
+                             &called, errstr, errstr_size);
 }
 
 sm_err_t
