@@ -46,6 +46,20 @@ sm_producer_cond_wait(pthread_cond_t *cond, pthread_mutex_t *lock,
     return pthread_cond_timedwait(cond, lock, &ts);
 }
 
+#define SM_PRODUCER_BACKOFF_MAX_MS 1000
+
+int64_t
+sm_producer_backoff_ms(const samsa_producer_t *p, int fails)
+{
+    int64_t ms = p->conf.retry_backoff_ms, max = SM_PRODUCER_BACKOFF_MAX_MS;
+
+    if (max < ms)
+        max = ms;
+    for (int i = 1; i < fails && ms < max; i++)
+        ms *= 2;
+    return ms < max ? ms : max;
+}
+
 static void
 sm_producer_cond_init(pthread_cond_t *cond)
 {

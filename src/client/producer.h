@@ -221,6 +221,12 @@ void         sm_pbatch_destroy(sm_pbatch_t *b);
 int          sm_producer_cond_wait(pthread_cond_t *cond,
                                    pthread_mutex_t *lock, int64_t deadline);
 
+/* The wait after `fails` failures in a row of a connection or a Metadata
+ * request: retry.backoff.ms doubled per failure after the first, at most
+ * max(1 s, retry.backoff.ms) - Kafka's reconnect.backoff.max.ms default -
+ * so a dead broker costs a log line a second, not ten. */
+int64_t      sm_producer_backoff_ms(const samsa_producer_t *p, int fails);
+
 /* Wake the I/O thread (any thread, with or without p->lock). */
 void         sm_producer_wake(samsa_producer_t *p);
 

@@ -12,16 +12,17 @@
  * retriable, so their batches go back to their queues in order) and
  * returns to DOWN and asks for a metadata refresh (the leader may have
  * moved, as Kafka's NetworkClient does on a disconnect); no reconnect
- * before the backoff (retry.backoff.ms,
- * doubling per failure in a row up to 1 s), and only while a batch waits
- * for this broker (c->wanted).
+ * before the backoff (retry.backoff.ms, doubling per failure in a row up
+ * to 1 s: sm_producer_backoff_ms), and only while a batch waits for this
+ * broker (c->wanted).
  *
  * PIPELINING.  Up to max.in.flight.requests.per.connection requests
- * (Produce, and Metadata: producer_md.c) are queued (c->fifo, in correlation id order).  Frames are
- * appended to c->wbuf and written as far as the socket takes them; the
- * write watcher runs only while bytes are left.  Responses come in
- * request order (Kafka's connection muting), so each frame read belongs
- * to the FIFO's head: a different correlation id is a protocol error.
+ * (Produce, and Metadata: producer_md.c) are queued (c->fifo, in
+ * correlation id order).  Frames are appended to c->wbuf and written as
+ * far as the socket takes them; the write watcher runs only while bytes
+ * are left.  Responses come in request order (Kafka's connection
+ * muting), so each frame read belongs to the FIFO's head: a different
+ * correlation id is a protocol error.
  * With acks=0 nothing answers: a request is done once its last byte
  * (r->wend, counted in c->wdone) is written.
  *
@@ -57,7 +58,6 @@
 #include "protocol/apiversions.h"
 
 #define SM_PC_READ_CHUNK     65536
-#define SM_PC_BACKOFF_MAX_MS 1000
 
 static void sm_pconn_on_read(struct ev_loop *loop, ev_io *w, int revents);
 static void sm_pconn_on_write(struct ev_loop *loop, ev_io *w, int revents);
@@ -109,21 +109,13 @@ sm_pconn_reset(sm_pconn_t *c)
     c->vc->negotiated = 0;
 }
 
-/* The reconnect backoff: retry.backoff.ms doubled for each failure in a
- * row, at most SM_PC_BACKOFF_MAX_MS (Kafka's reconnect.backoff.max.ms
- * default) or retry.backoff.ms if that is longer, so a dead broker costs a log line a second, not ten. */
+/* The reconnect backoff after one more failure in a row. */
 static int64_t
 sm_pconn_backoff(sm_pconn_t *c)
 {
-    int64_t ms = c->p->conf.retry_backoff_ms, max = SM_PC_BACKOFF_MAX_MS;
-
-    if (max < ms)
-        max = ms;
-    for (int i = 0; i < c->failures && ms < max; i++)
-        ms *= 2;
     if (c->failures < 30)
         c->failures++;
-    return ms < max ? ms : max;
+    return sm_producer_backoff_ms(c->p, c->failures);
 }
 
 /* Close c after err (reason logged once): every request in flight ends
@@ -176,7 +168,8 @@ sm_pconn_check_addresses(samsa_producer_t *p)
 {
     for (int i = 0; i < p->nconns; i++) {
         sm_pconn_t *c = p->conns[i];
-        const sm_client_broker_t *b = sm_client_find_broker(p->client, c->node);
+        const sm_client_broker_t *b =
+            sm_client_find_broker(p->client, c->node);
         if (b == NULL || (strcmp(c->vc->host, b->host) == 0 &&
                           c->vc->port == b->port))
             continue;

@@ -113,19 +113,6 @@ sm_producer_md_write(const sm_preq_t *r, int16_t version, sm_buf_t *buf)
     sm_free(req.Topics);
 }
 
-/* The wait before the next Metadata request: retry.backoff.ms, doubled
- * for each failure in a row up to max(1 s, retry.backoff.ms) - the
- * reconnect backoff of the producer's connections (producer_conn.c). */
-static int64_t
-sm_producer_md_backoff(const samsa_producer_t *p)
-{
-    int64_t b = p->conf.retry_backoff_ms, cap = b > 1000 ? b : 1000;
-
-    for (int i = 1; i < p->md_fails && b < cap; i++)
-        b *= 2;
-    return b < cap ? b : cap;
-}
-
 void
 sm_producer_md_done(samsa_producer_t *p, sm_err_t err, sm_rd_t *rd,
                     int16_t version)
@@ -149,10 +136,11 @@ sm_producer_md_done(samsa_producer_t *p, sm_err_t err, sm_rd_t *rd,
         p->md_fails = 0;
     } else {
         p->want_md = 1;
-        p->md_fails++;
+        p->md_fails += p->md_fails < 30;
     }
     p->md_inflight = 0;
-    p->md_backoff_until = sm_mono_ms() + sm_producer_md_backoff(p);
+    p->md_backoff_until = sm_mono_ms() +
+                          sm_producer_backoff_ms(p, p->md_fails);
     pthread_cond_broadcast(&p->app_cond);
     pthread_mutex_unlock(&p->lock);
     if (err == SM_OK)
