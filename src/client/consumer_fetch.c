@@ -37,7 +37,8 @@
 typedef struct sm_cpend {
     char    *topic;
     int32_t  partition;
-    int64_t  offset;
+    int64_t  offset;        /* asked for in the outstanding Fetch */
+    int64_t  answered;      /* asked for in the answer being applied */
 } sm_cpend_t;
 
 struct sm_cfetcher {
@@ -307,8 +308,8 @@ sm_cfetcher_plan(samsa_consumer_t *c, sm_cfetcher_t *f)
 }
 
 /* The next Fetch for the same partitions, at the offsets after fr's
- * records (f->pend's offsets move there); sent only if fr brought
- * records.  Failures are left for the next round to meet: f->pending
+ * records (f->pend's offsets move there, the ones fr answers stay in
+ * .answered); sent only if fr brought records.  Failures are left for the next round to meet: f->pending
  * stays 0 and the next round plans anew. */
 static void
 sm_cfetcher_ahead(samsa_consumer_t *c, sm_cfetcher_t *f,
@@ -324,6 +325,7 @@ sm_cfetcher_ahead(samsa_consumer_t *c, sm_cfetcher_t *f,
         if (p != NULL && p->ErrorCode == SM_OK)
             next = sm_consumer_next_offset(p->Records, next);
         more |= next > f->pend[i].offset;
+        f->pend[i].answered = f->pend[i].offset;
         f->pend[i].offset = next;
     }
     if (more)
@@ -331,18 +333,18 @@ sm_cfetcher_ahead(samsa_consumer_t *c, sm_cfetcher_t *f,
                                errstr, sizeof(errstr));
 }
 
-/* Apply fr to the partitions of f->pend that still want what was asked
- * for (asked[i]: pend[i]'s offset in the request fr answers). */
+/* Apply fr to the partitions of f->pend that still want what fr
+ * answers. */
 static void
 sm_cfetcher_apply(samsa_consumer_t *c, const sm_cfetcher_t *f,
-                  const int64_t *asked, const sm_FetchResponse_t *fr)
+                  const sm_FetchResponse_t *fr)
 {
     for (int i = 0; i < f->npend; i++) {
         const sm_cpend_t *pe = &f->pend[i];
         sm_ctp_t *tp = sm_consumer_find(c, pe->topic, pe->partition);
         const sm_FetchResponsePartition_t *p = sm_consumer_resp_part(fr, pe);
         if (tp != NULL && p != NULL && sm_consumer_fetchable(tp, f->leader) &&
-            tp->offset == asked[i])
+            tp->offset == pe->answered)
             sm_consumer_part_resp(c, tp, p);
     }
 }
@@ -369,7 +371,6 @@ sm_cfetcher_finish(samsa_consumer_t *c, sm_cfetcher_t *f, int64_t deadline)
 {
     sm_FetchResponse_t fr;
     sm_client_resp_t resp;
-    int64_t *asked;
     char errstr[512];
 
     if (sm_client_conn_recv(f->conn, SM_API_Fetch, f->version, f->corrid,
@@ -384,12 +385,8 @@ sm_cfetcher_finish(samsa_consumer_t *c, sm_cfetcher_t *f, int64_t deadline)
         sm_cfetcher_failed(c, f, "unparsable Fetch response");
         return;
     }
-    asked = sm_calloc((size_t)f->npend + 1, sizeof(*asked));
-    for (int i = 0; i < f->npend; i++)
-        asked[i] = f->pend[i].offset;
     sm_cfetcher_ahead(c, f, &fr, deadline);     /* same partitions */
-    sm_cfetcher_apply(c, f, asked, &fr);
-    sm_free(asked);
+    sm_cfetcher_apply(c, f, &fr);
     sm_FetchResponse_free(&fr);
     sm_client_resp_fini(&resp);
 }
