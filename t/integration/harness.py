@@ -453,6 +453,12 @@ class Cluster:
                 time.sleep(0.2)
         self.topic_leader_ready(name, partitions, seconds)
 
+    def partition_state(self, topic, p):
+        """The controller's state znode of partition p of topic, parsed:
+        {"leader", "leader_epoch", "isr", "controller_epoch", ...}."""
+        path = "/brokers/topics/%s/partitions/%d/state" % (topic, p)
+        return json.loads(self.kazoo().get(path)[0])
+
     def topic_leader_ready(self, topic, partitions=1, seconds=20):
         """Wait until every partition of topic has a state znode with a
         live leader (what clients need before producing)."""

@@ -25,7 +25,6 @@ records per partition:
 Every wait is bounded (harness.T scales it).
 """
 
-import json
 import os
 import socket
 import struct
@@ -83,12 +82,6 @@ def find_coordinator(broker, group):
             buf += chunk
     err, node = struct.unpack(">hi", buf[8:14])
     return err, node
-
-
-def pstate(c, topic, p):
-    data, _ = c.kazoo().get("/brokers/topics/%s/partitions/%d/state" %
-                            (topic, p))
-    return json.loads(data)
 
 
 def consumer(c, extra=None):
@@ -179,7 +172,7 @@ def t_commit():
     k.resume([TopicPartition(TOPIC, p) for p in range(NPART)])
     S["k"], S["pos"] = k, pos
     op = offsets_partition(GROUP)
-    st = pstate(c, "__consumer_offsets", op)
+    st = c.partition_state("__consumer_offsets", op)
     assert_eq(sorted(st["isr"]), [0, 1, 2], "offsets partition ISR")
     for b in c.brokers:
         assert_eq(find_coordinator(b, GROUP), (0, st["leader"]),
@@ -200,7 +193,7 @@ def t_failover():
     seen = {}
 
     def moved():
-        st = seen["state"] = pstate(c, "__consumer_offsets", op)
+        st = seen["state"] = c.partition_state("__consumer_offsets", op)
         seen["found"] = [find_coordinator(b, GROUP) for b in live]
         if st["leader"] in (-1, old):
             return None

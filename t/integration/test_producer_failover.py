@@ -51,9 +51,7 @@ def setup():
 
 
 def leader(c, p):
-    data, _ = c.kazoo().get("/brokers/topics/%s/partitions/%d/state" %
-                            (TOPIC, p))
-    return json.loads(data)["leader"]
+    return c.partition_state(TOPIC, p)["leader"]
 
 
 @suite.test("acks=all through a leader kill: every acknowledged record is "

@@ -71,12 +71,6 @@ class Producer:
         return names.count("producer_send_error")
 
 
-def leader(c, topic, p):
-    data, _ = c.kazoo().get("/brokers/topics/%s/partitions/%d/state" %
-                            (topic, p))
-    return json.loads(data)["leader"]
-
-
 @suite.test("a frozen broker (SIGSTOP) delays only its partition: the "
             "other broker's keeps being acknowledged")
 def t_frozen_broker():
@@ -84,7 +78,7 @@ def t_frozen_broker():
     c.create_topic("fz", 2, 1)
     # round-robin: records alternate partitions (sticky batches would
     # fill the frozen partition's open batch for seconds at this rate)
-    leaders = [leader(c, "fz", p) for p in (0, 1)]
+    leaders = [c.partition_state("fz", p)["leader"] for p in (0, 1)]
     assert leaders[0] != leaders[1], "one partition per broker: %r" % leaders
     pr = Producer(c.bootstrap, "fz", 2400, 200,
                   {"request.timeout.ms": "3000", "retry.backoff.ms": "100",
