@@ -21,7 +21,9 @@ import base64
 import json
 import os
 import re
+import signal
 import subprocess
+import threading
 import time
 
 import harness
@@ -403,6 +405,51 @@ class Confluent(Client):
             return r[0].offset
         finally:
             c.close()
+
+
+class VerifiableProducer:
+    """kafka-verifiable-producer.sh in the background (its config file
+    and stderr under tmpdir), its JSON events collected as they come."""
+
+    def __init__(self, tmpdir, bootstrap, topic, n, rate, conf, acks="1"):
+        cfg = os.path.join(tmpdir, "producer-%s.properties" % topic)
+        with open(cfg, "w") as f:
+            for k, v in conf.items():
+                f.write("%s=%s\n" % (k, v))
+        self.err = open(os.path.join(tmpdir, "producer-%s.err" % topic), "w")
+        self.events = []
+        self.proc = subprocess.Popen(
+            [os.path.join(harness.SRCDIR, "bin",
+                          "kafka-verifiable-producer.sh"),
+             "--broker-list", bootstrap, "--topic", topic, "--acks", acks,
+             "--throughput", str(rate), "--max-messages", str(n),
+             "--producer.config", cfg],
+            stdout=subprocess.PIPE, stderr=self.err, env=harness.tool_env())
+        self.th = threading.Thread(target=self._read, daemon=True)
+        self.th.start()
+
+    def _read(self):
+        for ln in self.proc.stdout:
+            self.events.append(json.loads(ln))
+
+    def acked(self, partition=None):
+        return [e for e in list(self.events)
+                if e["name"] == "producer_send_success" and
+                (partition is None or e["partition"] == partition)]
+
+    def finish(self, seconds, terminate=False):
+        """Wait for the tool to exit (SIGTERM it first if terminate):
+        status 0 and Kafka's closing events; returns the number of
+        producer_send_error events."""
+        if terminate:
+            self.proc.send_signal(signal.SIGTERM)
+        harness.assert_eq(self.proc.wait(T(seconds)), 0,
+                          "producer exit status")
+        self.th.join(T(10))
+        names = [e["name"] for e in self.events]
+        harness.assert_eq(names[-2:], ["shutdown_complete", "tool_data"],
+                          "last events")
+        return names.count("producer_send_error")
 
 
 def check_acked_in_log(bootstrap, topic, partitions, acked):

@@ -19,29 +19,20 @@ middle.  Afterwards:
 Every wait is bounded (harness.T scales it).
 """
 
-import json
 import os
-import signal
-import subprocess
 import sys
-import threading
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness                      # noqa: E402
-from harness import T, assert_eq, wait_for     # noqa: E402
+from harness import T, wait_for     # noqa: E402
 import clients                      # noqa: E402
 
 suite = harness.Suite("producer_failover")
-BIN = os.path.join(harness.SRCDIR, "bin")
 TOPIC = "pf"
 PROPS = {"zookeeper.session.timeout.ms": "6000",
          "replica.lag.time.max.ms": "5000",
          "min.insync.replicas": "2"}
-
-
-def env():
-    return harness.tool_env()
 
 
 def setup():
@@ -58,27 +49,11 @@ def leader(c, p):
             "in the log where it was reported")
 def t_leader_kill():
     c = setup()
-    events = []
-    cfg = os.path.join(suite.tmp, "producer.properties")
-    with open(cfg, "w") as f:
-        f.write("retries=1000\ndelivery.timeout.ms=120000\n"
-                "request.timeout.ms=5000\nretry.backoff.ms=200\n")
-    errlog = open(os.path.join(suite.tmp, "producer.err"), "w")
-    proc = subprocess.Popen(
-        [os.path.join(BIN, "kafka-verifiable-producer.sh"),
-         "--broker-list", c.bootstrap, "--topic", TOPIC, "--acks", "-1",
-         "--throughput", "300", "--max-messages", "4500",
-         "--producer.config", cfg],
-        stdout=subprocess.PIPE, stderr=errlog, env=env())
-
-    def read():
-        for ln in proc.stdout:
-            events.append(json.loads(ln))
-    th = threading.Thread(target=read, daemon=True)
-    th.start()
-
-    def acked():
-        return [e for e in events if e["name"] == "producer_send_success"]
+    pr = clients.VerifiableProducer(
+        suite.tmp, c.bootstrap, TOPIC, 4500, 300,
+        {"retries": "1000", "delivery.timeout.ms": "120000",
+         "request.timeout.ms": "5000", "retry.backoff.ms": "200"}, acks="-1")
+    acked = pr.acked
     wait_for(lambda: len(acked()) >= 600, T(30), "600 acknowledged", 0.1)
     victim = leader(c, 0)
     n_before = len(acked())
@@ -87,11 +62,7 @@ def t_leader_kill():
              "a new leader of partition 0", 0.2)
     wait_for(lambda: len(acked()) >= n_before + 600, T(60),
              "600 more acknowledged after the kill", 0.2)
-    proc.send_signal(signal.SIGTERM)
-    assert_eq(proc.wait(T(60)), 0, "exit status")
-    th.join(T(10))
-    names = [e["name"] for e in events]
-    assert_eq(names[-2:], ["shutdown_complete", "tool_data"], "last events")
+    errors = pr.finish(60, terminate=True)
     ok = acked()
     live = [b for b in c.brokers if b.id != victim]
     logged = clients.check_acked_in_log(
@@ -99,7 +70,7 @@ def t_leader_kill():
     values = list(logged.values())
     print("# %d acknowledged, %d before the kill, %d errors, %d duplicates "
           "in the log" % (len(ok), n_before,
-                          names.count("producer_send_error"),
+                          errors,
                           len(values) - len(set(values))))
 
 

@@ -13,12 +13,9 @@ broker), through kafka-verifiable-producer.sh.
 Every wait is bounded (harness.T scales it).
 """
 
-import json
 import os
 import signal
-import subprocess
 import sys
-import threading
 import time
 
 sys.dont_write_bytecode = True
@@ -28,47 +25,7 @@ from harness import T, assert_eq, wait_for     # noqa: E402
 import clients                      # noqa: E402
 
 suite = harness.Suite("producer_io")
-BIN = os.path.join(harness.SRCDIR, "bin")
 PROPS = {"zookeeper.session.timeout.ms": "15000"}
-
-
-class Producer:
-    """kafka-verifiable-producer.sh in the background, its JSON events
-    collected."""
-
-    def __init__(self, bootstrap, topic, n, rate, conf):
-        cfg = os.path.join(suite.tmp, "producer-%s.properties" % topic)
-        with open(cfg, "w") as f:
-            for k, v in conf.items():
-                f.write("%s=%s\n" % (k, v))
-        self.err = open(os.path.join(suite.tmp, "producer-%s.err" % topic),
-                        "w")
-        self.events = []
-        self.proc = subprocess.Popen(
-            [os.path.join(BIN, "kafka-verifiable-producer.sh"),
-             "--broker-list", bootstrap, "--topic", topic, "--acks", "1",
-             "--throughput", str(rate), "--max-messages", str(n),
-             "--producer.config", cfg],
-            stdout=subprocess.PIPE, stderr=self.err, env=harness.tool_env())
-        self.th = threading.Thread(target=self._read, daemon=True)
-        self.th.start()
-
-    def _read(self):
-        for ln in self.proc.stdout:
-            self.events.append(json.loads(ln))
-
-    def acked(self, partition=None):
-        return [e for e in list(self.events)
-                if e["name"] == "producer_send_success" and
-                (partition is None or e["partition"] == partition)]
-
-    def finish(self, seconds):
-        assert_eq(self.proc.wait(T(seconds)), 0, "producer exit status")
-        self.th.join(T(10))
-        names = [e["name"] for e in self.events]
-        assert_eq(names[-2:], ["shutdown_complete", "tool_data"],
-                  "last events")
-        return names.count("producer_send_error")
 
 
 @suite.test("a frozen broker (SIGSTOP) delays only its partition: the "
@@ -80,11 +37,12 @@ def t_frozen_broker():
     # fill the frozen partition's open batch for seconds at this rate)
     leaders = [c.partition_state("fz", p)["leader"] for p in (0, 1)]
     assert leaders[0] != leaders[1], "one partition per broker: %r" % leaders
-    pr = Producer(c.bootstrap, "fz", 2400, 200,
-                  {"request.timeout.ms": "3000", "retry.backoff.ms": "100",
-                   "delivery.timeout.ms": "60000", "linger.ms": "5",
-                   "retries": "1000", "partitioner.class": "org.apache."
-                   "kafka.clients.producer.RoundRobinPartitioner"})
+    pr = clients.VerifiableProducer(
+        suite.tmp, c.bootstrap, "fz", 2400, 200,
+        {"request.timeout.ms": "3000", "retry.backoff.ms": "100",
+         "delivery.timeout.ms": "60000", "linger.ms": "5",
+         "retries": "1000", "partitioner.class": "org.apache."
+         "kafka.clients.producer.RoundRobinPartitioner"})
     wait_for(lambda: len(pr.acked(0)) >= 50 and len(pr.acked(1)) >= 50,
              T(30), "records acknowledged on both partitions", 0.1)
     frozen = c.brokers[leaders[0]]
@@ -123,9 +81,10 @@ def t_broker_restart():
     c = suite.cluster(name="rs", brokers=1,
                       props={"zookeeper.session.timeout.ms": "6000"})
     c.create_topic("rs", 1, 1)
-    pr = Producer(c.bootstrap, "rs", 1500, 200,
-                  {"request.timeout.ms": "3000", "retry.backoff.ms": "100",
-                   "delivery.timeout.ms": "90000", "retries": "1000"})
+    pr = clients.VerifiableProducer(
+        suite.tmp, c.bootstrap, "rs", 1500, 200,
+        {"request.timeout.ms": "3000", "retry.backoff.ms": "100",
+         "delivery.timeout.ms": "90000", "retries": "1000"})
     wait_for(lambda: len(pr.acked()) >= 200, T(30), "200 acknowledged",
              0.1)
     b = c.brokers[0]
