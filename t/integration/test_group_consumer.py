@@ -402,11 +402,11 @@ def t_coordinator_failover():
         return any(ln.startswith("on_commit ") for ln in m.lines[last:])
     wait_for(committed_last, T(30), "the member's last commit", 0.1)
     op = (tcf.java_hash("g-cf") & 0x7FFFFFFF) % tcf.NOFF
-    old = tcf.pstate(c, "__consumer_offsets", op)["leader"]
+    old = c.partition_state("__consumer_offsets", op)["leader"]
     n = len(m.lines)
     c.brokers[old].kill(wait_unregistered=False)
     live = [b for b in c.brokers if b.id != old]
-    wait_for(lambda: tcf.pstate(c, "__consumer_offsets", op)["leader"]
+    wait_for(lambda: c.partition_state("__consumer_offsets", op)["leader"]
              not in (-1, old), T(30), "a new coordinator", 0.2)
     cl = clients.Confluent(",".join(b.bootstrap for b in live))
     for p in range(4):
